@@ -1,0 +1,192 @@
+"""People and partners: the shared model every feature app builds on."""
+
+from __future__ import annotations
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+
+class Tier(models.TextChoices):
+    """The tier ladder, low → high (SPEC §2). Order matters: see `Tier.rank`."""
+
+    SOLUTIONS_PARTNER = "solutions_partner", _("Solutions Partner")
+    GOLD = "gold", _("Gold")
+    PLATINUM = "platinum", _("Platinum")
+    DIAMOND = "diamond", _("Diamond")
+    ELITE = "elite", _("Elite")
+
+    @classmethod
+    def rank(cls, value: str) -> int:
+        return cls.values.index(value)
+
+    @classmethod
+    def ladder(cls) -> list[str]:
+        """The tiers above `solutions_partner`, low → high."""
+        return cls.values[1:]
+
+
+class PartnerKind(models.TextChoices):
+    SOLUTIONS_PARTNER = "solutions_partner", _("Solutions partner")
+    PROVIDER = "provider", _("Provider")
+
+
+class Region(models.TextChoices):
+    """The five world regions of the Partner Advisory Councils."""
+
+    NORTH_AMERICA = "na", _("North America")
+    LATIN_AMERICA = "latam", _("Latin America")
+    EMEA = "emea", _("Europe, Middle East and Africa")
+    APAC = "apac", _("Asia Pacific")
+    JAPAN = "japan", _("Japan")
+
+
+class Role(models.TextChoices):
+    PARTNER_ADMIN = "partner_admin", _("Partner org admin")
+    PARTNER_MEMBER = "partner_member", _("Partner member")
+    CAM = "cam", _("Channel account manager")
+    CC = "cc", _("Channel consultant")
+    STAFF = "staff", _("Programme staff")
+
+
+PARTNER_ROLES = frozenset({Role.PARTNER_ADMIN, Role.PARTNER_MEMBER})
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> User:
+        if not email:
+            raise ValueError("email is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra.setdefault("role", Role.STAFF)
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in with an email address.
+
+    Partner staff belong to one partner (`partner`, with an org role); CAMs and
+    CCs are assigned partners through `Partner.cam` / `Partner.cc`; programme
+    staff are Django staff users.
+    """
+
+    email = models.EmailField(_("email"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.PARTNER_MEMBER)
+    partner = models.ForeignKey(
+        "portal.Partner",
+        verbose_name=_("partner"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("staff status"), default=False)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                name="partner_roles_have_partner",
+                condition=(
+                    models.Q(role__in=["partner_admin", "partner_member"], partner__isnull=False)
+                    | (~models.Q(role__in=["partner_admin", "partner_member"]) & models.Q(partner__isnull=True))
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def is_partner_user(self) -> bool:
+        return self.role in PARTNER_ROLES
+
+    @property
+    def is_partner_admin(self) -> bool:
+        return self.role == Role.PARTNER_ADMIN
+
+    @property
+    def is_cam(self) -> bool:
+        return self.role == Role.CAM
+
+    @property
+    def is_cc(self) -> bool:
+        return self.role == Role.CC
+
+    @property
+    def is_programme_staff(self) -> bool:
+        return self.is_staff and self.role == Role.STAFF
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class Partner(models.Model):
+    """A partner organisation (SPEC §2)."""
+
+    partner_id = models.CharField(_("partner ID"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=PartnerKind.choices, default=PartnerKind.SOLUTIONS_PARTNER
+    )
+    country = CountryField(_("HQ country"))
+    region = models.CharField(_("region"), max_length=10, choices=Region.choices)
+    joined_on = models.DateField(_("joined on"))
+    tier = models.CharField(_("current tier"), max_length=20, choices=Tier.choices, default=Tier.SOLUTIONS_PARTNER)
+    tier_since = models.DateField(_("tier since"), null=True, blank=True)
+    cam = models.ForeignKey(
+        User,
+        verbose_name=_("channel account manager"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cam_book",
+        limit_choices_to={"role": Role.CAM},
+    )
+    cc = models.ForeignKey(
+        User,
+        verbose_name=_("channel consultant"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cc_book",
+        limit_choices_to={"role": Role.CC},
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+        ordering = ["name"]
+        indexes = [models.Index(fields=["cam", "name"]), models.Index(fields=["kind", "tier"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.partner_id})"
+
+    @property
+    def is_provider(self) -> bool:
+        return self.kind == PartnerKind.PROVIDER
