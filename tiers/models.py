@@ -1,0 +1,217 @@
+"""Tier engine data: rule sets, monthly MRR, snapshots, tier history, run ledger (SPEC §3)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from portal.models import Partner, Tier
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+POINTS = {"max_digits": 18, "decimal_places": 4}
+COEFFICIENT = {"max_digits": 20, "decimal_places": 12}
+
+
+class EmergingMarket(models.Model):
+    """A country whose customers (points) or partners (legacy) earn the multiplier (SPEC §3.3)."""
+
+    country = CountryField(_("country"), unique=True)
+    group = models.CharField(_("group"), max_length=60, help_text=_("e.g. Latin America, Southeast Asia"))
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("emerging market")
+        verbose_name_plural = _("emerging markets")
+        ordering = ["group", "country"]
+
+    def __str__(self) -> str:
+        return f"{self.country.name} ({self.group})"
+
+
+class Framework(models.TextChoices):
+    LEGACY = "legacy", _("Legacy (sold and managed MRR)")
+    POINTS = "points", _("Points")
+
+
+class RuleSetStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+
+
+class Metric(models.TextChoices):
+    """What a tier requirement measures. Phase 2 adds metrics, not engine code (SPEC §3.7)."""
+
+    POINTS = "points", _("Points")
+    MIN_SALES_POINTS = "min_sales_points", _("Minimum sales points")
+    SOLD_MRR = "sold_mrr", _("Sold MRR (USD)")
+    MANAGED_MRR = "managed_mrr", _("Managed MRR (USD)")
+
+
+class RuleSet(models.Model):
+    """A versioned set of tier thresholds and coefficients, in force from `effective_from`."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    framework = models.CharField(_("framework"), max_length=10, choices=Framework.choices)
+    effective_from = models.DateField(_("effective from"))
+    status = models.CharField(_("status"), max_length=10, choices=RuleSetStatus.choices, default=RuleSetStatus.DRAFT)
+    emerging_market_multiplier = models.DecimalField(_("emerging-market multiplier"), max_digits=6, decimal_places=3)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rule set")
+        verbose_name_plural = _("rule sets")
+        ordering = ["-effective_from", "name"]
+        indexes = [models.Index(fields=["status", "effective_from"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_framework_display()}, {self.effective_from:%Y-%m-%d})"
+
+
+class CurrencyCoefficient(models.Model):
+    """Per-currency coefficients: points per unit (points) or USD per unit (legacy)."""
+
+    rule_set = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="coefficients")
+    currency = models.CharField(_("currency"), max_length=3)
+    sales = models.DecimalField(_("sales coefficient"), **COEFFICIENT)
+    managed = models.DecimalField(_("managed coefficient"), **COEFFICIENT)
+
+    class Meta:
+        verbose_name = _("currency coefficient")
+        verbose_name_plural = _("currency coefficients")
+        constraints = [models.UniqueConstraint(fields=["rule_set", "currency"], name="unique_coefficient_per_currency")]
+        ordering = ["currency"]
+
+    def __str__(self) -> str:
+        return f"{self.currency}: {self.sales} / {self.managed}"
+
+
+class TierRequirement(models.Model):
+    """One threshold of one tier in one rule set: (tier, metric) → threshold."""
+
+    rule_set = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="requirements")
+    tier = models.CharField(_("tier"), max_length=20, choices=Tier.choices)
+    metric = models.CharField(_("metric"), max_length=30, choices=Metric.choices)
+    threshold = models.DecimalField(_("threshold"), **POINTS)
+
+    class Meta:
+        verbose_name = _("tier requirement")
+        verbose_name_plural = _("tier requirements")
+        constraints = [
+            models.UniqueConstraint(fields=["rule_set", "tier", "metric"], name="unique_requirement_per_tier_metric")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tier} {self.metric} ≥ {self.threshold}"
+
+
+class CustomerMRR(models.Model):
+    """One customer account's MRR for one partner and month, in the customer's billing currency."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="customer_mrr")
+    month = models.DateField(_("month"), help_text=_("first day of the month"))
+    customer_domain = models.CharField(_("customer domain"), max_length=253)
+    customer_country = CountryField(_("customer HQ country"))
+    currency = models.CharField(_("currency"), max_length=3)
+    sold_mrr = models.DecimalField(_("sold MRR"), **MONEY)
+    managed_mrr = models.DecimalField(_("managed MRR"), **MONEY)
+
+    class Meta:
+        verbose_name = _("customer MRR")
+        verbose_name_plural = _("customer MRR")
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "month", "customer_domain"], name="unique_mrr_per_customer_month")
+        ]
+        indexes = [models.Index(fields=["month", "partner"])]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id} {self.month:%Y-%m} {self.customer_domain}"
+
+
+class JobRun(models.Model):
+    """The run ledger: one row per (job, period); a second run of the same period does nothing."""
+
+    class Job(models.TextChoices):
+        MONTHLY = "monthly_evaluation", _("Monthly evaluation")
+        REASSESSMENT = "reassessment", _("Reassessment")
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        FINISHED = "finished", _("Finished")
+        FAILED = "failed", _("Failed")
+
+    job = models.CharField(_("job"), max_length=30, choices=Job.choices)
+    period = models.CharField(_("period"), max_length=10, help_text=_("YYYY-MM or YYYY-MM-DD"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("job run")
+        verbose_name_plural = _("job runs")
+        ordering = ["-started_at"]
+        constraints = [models.UniqueConstraint(fields=["job", "period"], name="unique_run_per_job_period")]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.period} ({self.status})"
+
+
+class MonthlySnapshot(models.Model):
+    """A partner's evaluation for one month, judged by the rule set in force on the month's last day.
+
+    Points-framework months fill the points columns; legacy months fill the USD
+    columns (and points = 0). Both always carry the USD figures for display.
+    """
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="snapshots")
+    month = models.DateField(_("month"))
+    rule_set = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="snapshots")
+    sales_points = models.DecimalField(_("sales points"), **POINTS, default=0)
+    managed_points = models.DecimalField(_("managed points"), **POINTS, default=0)
+    points = models.DecimalField(_("points"), **POINTS, default=0)
+    sold_mrr_usd = models.DecimalField(_("sold MRR (USD)"), **POINTS, default=0)
+    managed_mrr_usd = models.DecimalField(_("managed MRR (USD)"), **POINTS, default=0)
+    customer_count = models.PositiveIntegerField(_("customers"), default=0)
+    achieved_tier = models.CharField(_("achieved tier"), max_length=20, choices=Tier.choices)
+    run = models.ForeignKey(JobRun, on_delete=models.PROTECT, related_name="snapshots")
+
+    class Meta:
+        verbose_name = _("monthly snapshot")
+        verbose_name_plural = _("monthly snapshots")
+        ordering = ["partner", "month"]
+        constraints = [models.UniqueConstraint(fields=["partner", "month"], name="unique_snapshot_per_partner_month")]
+        indexes = [models.Index(fields=["month", "achieved_tier"])]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id} {self.month:%Y-%m}: {self.achieved_tier}"
+
+
+class TierChange(models.Model):
+    """Every change of a partner's tier, with its reason and the run that made it."""
+
+    class Reason(models.TextChoices):
+        PROMOTION = "promotion", _("Monthly promotion")
+        REASSESSMENT = "reassessment", _("Semiannual reassessment")
+        MANUAL = "manual", _("Manual change")
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="tier_changes")
+    from_tier = models.CharField(_("from"), max_length=20, choices=Tier.choices)
+    to_tier = models.CharField(_("to"), max_length=20, choices=Tier.choices)
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    effective_on = models.DateField(_("effective on"))
+    run = models.ForeignKey(JobRun, on_delete=models.PROTECT, null=True, blank=True, related_name="tier_changes")
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tier change")
+        verbose_name_plural = _("tier changes")
+        ordering = ["partner", "effective_on", "created_at"]
+        indexes = [models.Index(fields=["partner", "effective_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id}: {self.from_tier} → {self.to_tier} on {self.effective_on}"
