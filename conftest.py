@@ -7,7 +7,7 @@ import os
 import pytest
 
 from portal.models import Role
-from tests.factories import CamFactory, PartnerFactory, PartnerUserFactory, StaffFactory, UserFactory
+from tests.factories import TEST_PASSWORD, CamFactory, PartnerFactory, PartnerUserFactory, StaffFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -78,3 +78,45 @@ def redis_url_or_skip() -> str:
     if not url:
         pytest.skip("REDIS_URL is not set: this test needs a real Redis (CI sets it)")
     return url
+
+
+# --- Real browser (Playwright on Debian's Chromium; never a downloaded browser) ---
+
+CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
+# Playwright's sync API runs an event loop in the test thread; Django's ORM
+# refuses to run there unless told it is safe (it is: one thread per test).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium package (CI does)")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture
+def browser_login(live_server, page):
+    """Log a persona in through the real login form; returns the Playwright page."""
+
+    def login(user, password: str = TEST_PASSWORD):
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("#id_username", user.email)
+        page.fill("#id_password", password)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/")
+        return page
+
+    return login

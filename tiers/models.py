@@ -122,7 +122,9 @@ class CustomerMRR(models.Model):
         verbose_name = _("customer MRR")
         verbose_name_plural = _("customer MRR")
         constraints = [
-            models.UniqueConstraint(fields=["partner", "month", "customer_domain"], name="unique_mrr_per_customer_month")
+            models.UniqueConstraint(
+                fields=["partner", "month", "customer_domain"], name="unique_mrr_per_customer_month"
+            )
         ]
         indexes = [models.Index(fields=["month", "partner"])]
 
