@@ -39,7 +39,8 @@ def make() -> None:
 
 def compile_all() -> None:
     for directory in catalogue_dirs():
-        _manage("compilemessages", "-l", "ja", cwd=directory)
+        ignore = [f"--ignore={pattern}" for pattern in IGNORE] if directory == ROOT else []
+        _manage("compilemessages", "-l", "ja", *ignore, cwd=directory)
 
 
 def _entries(po_text: str) -> list[str]:
