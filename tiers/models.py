@@ -150,6 +150,11 @@ class JobRun(models.Model):
     started_at = models.DateTimeField(_("started at"))
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     counts = models.JSONField(_("counts"), default=dict, blank=True)
+    # The rule set a monthly evaluation judged by: a rule set with a finished
+    # run is immutable, even when the month had no partners to snapshot.
+    rule_set = models.ForeignKey(
+        RuleSet, on_delete=models.PROTECT, null=True, blank=True, related_name="runs", verbose_name=_("rule set")
+    )
 
     class Meta:
         verbose_name = _("job run")
