@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from registrations.models import (
+    CommissionHold,
+    Deal,
+    DealEvent,
+    DealNote,
+    DomainRegistration,
+    RegistrationConfig,
+    RegistrationEvent,
+)
+
+
+@admin.register(RegistrationConfig)
+class RegistrationConfigAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "caps_effective_from", "compliance_deadline", "validity_months", "extension_months"]
+
+    def has_add_permission(self, request) -> bool:
+        return not RegistrationConfig.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class RegistrationEventInline(admin.TabularInline):
+    model = RegistrationEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["at", "actor", "job", "from_status", "to_status", "reason"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(DomainRegistration)
+class DomainRegistrationAdmin(admin.ModelAdmin):
+    list_display = ["domain", "partner", "status", "submitted_at", "expires_on", "extension_count"]
+    list_filter = ["status"]
+    search_fields = ["domain", "company_name", "partner__partner_id", "partner__name"]
+    list_select_related = ["partner"]
+    date_hierarchy = "submitted_at"
+    # Status changes go through registrations.services (audit rows); the admin only reads them.
+    readonly_fields = [f.name for f in DomainRegistration._meta.fields]
+    inlines = [RegistrationEventInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(RegistrationEvent)
+class RegistrationEventAdmin(admin.ModelAdmin):
+    list_display = ["registration", "at", "from_status", "to_status", "actor", "job", "reason"]
+    list_filter = ["to_status", "job"]
+    search_fields = ["registration__domain", "actor__email", "reason"]
+    list_select_related = ["registration", "actor"]
+    readonly_fields = ["registration", "at", "actor", "job", "from_status", "to_status", "reason"]
+
+
+@admin.register(CommissionHold)
+class CommissionHoldAdmin(admin.ModelAdmin):
+    list_display = ["partner", "started_on", "ended_on", "live_at_start", "cap_at_start"]
+    list_filter = ["ended_on"]
+    search_fields = ["partner__partner_id", "partner__name"]
+    list_select_related = ["partner"]
+    readonly_fields = ["partner", "started_on", "ended_on", "live_at_start", "cap_at_start"]
+
+
+class DealNoteInline(admin.TabularInline):
+    model = DealNote
+    extra = 0
+    readonly_fields = ["author", "body", "created_at"]
+
+
+@admin.register(Deal)
+class DealAdmin(admin.ModelAdmin):
+    list_display = ["company_name", "partner", "status", "stage", "expected_mrr", "currency", "expected_close_on"]
+    list_filter = ["status", "stage", "currency"]
+    search_fields = ["company_name", "domain", "partner__partner_id", "partner__name", "sales_rep_email"]
+    list_select_related = ["partner"]
+    readonly_fields = ["status", "submitted_at", "submitted_by", "decided_at", "decided_by", "decision_reason"]
+    inlines = [DealNoteInline]
+
+
+@admin.register(DealEvent)
+class DealEventAdmin(admin.ModelAdmin):
+    list_display = ["deal", "at", "from_status", "to_status", "actor", "reason"]
+    list_filter = ["to_status"]
+    search_fields = ["deal__company_name", "actor__email"]
+    list_select_related = ["deal", "actor"]
+
+
+@admin.register(DealNote)
+class DealNoteAdmin(admin.ModelAdmin):
+    list_display = ["deal", "author", "created_at"]
+    search_fields = ["deal__company_name", "author__email", "body"]
+    list_select_related = ["deal", "author"]

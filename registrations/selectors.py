@@ -1,0 +1,134 @@
+"""Scoped reads of registrations, deals, caps and holds.
+
+Every query a request makes starts from `partners_visible_to(user)`, so a
+partner user sees only their organisation and a CAM only their book.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from portal.models import Partner, Role, User
+from portal.selectors import partners_visible_to
+from registrations.models import (
+    LIVE_STATUSES,
+    CommissionHold,
+    Deal,
+    DealStatus,
+    DomainRegistration,
+    RegistrationConfig,
+    RegistrationStatus,
+)
+
+
+def registration_cap(
+    *, partner: Partner, on: dt.date | None = None, config: RegistrationConfig | None = None
+) -> int | None:
+    """The partner's cap on live registrations on `on` (today); None before caps took effect."""
+    config = config or RegistrationConfig.get()
+    on = on or timezone.localdate()
+    if on < config.caps_effective_from:
+        return None
+    return config.cap_for(partner)
+
+
+def live_registrations_count(*, partner: Partner) -> int:
+    return DomainRegistration.objects.filter(partner=partner, status__in=LIVE_STATUSES).count()
+
+
+def commission_hold_open(*, partner: Partner) -> CommissionHold | None:
+    return CommissionHold.objects.filter(partner=partner, ended_on__isnull=True).first()
+
+
+def registration_summary(*, partner: Partner, on: dt.date | None = None) -> dict:
+    """The three facts `partner_status` reports: cap, live count, commission hold."""
+    return {
+        "registration_cap": registration_cap(partner=partner, on=on),
+        "live_registrations": live_registrations_count(partner=partner),
+        "commission_hold": commission_hold_open(partner=partner) is not None,
+    }
+
+
+def partners_with_live_counts() -> QuerySet[Partner]:
+    return Partner.objects.annotate(
+        live_count=Count("domain_registrations", filter=Q(domain_registrations__status__in=LIVE_STATUSES))
+    )
+
+
+def registrations_visible_to(user: User) -> QuerySet[DomainRegistration]:
+    return DomainRegistration.objects.filter(partner__in=partners_visible_to(user)).select_related("partner")
+
+
+def registration_get_for_user(*, user: User, pk: int) -> DomainRegistration:
+    registration = registrations_visible_to(user).filter(pk=pk).first()
+    if registration is None:
+        raise Http404("No such registration")
+    return registration
+
+
+def registrations_for_partner(*, partner: Partner, search: str = "", status: str = "") -> QuerySet[DomainRegistration]:
+    """The capacity manager's list: live first, then newest; optional search and status filter."""
+    rows = DomainRegistration.objects.filter(partner=partner)
+    if search:
+        rows = rows.filter(Q(domain__icontains=search.strip()) | Q(company_name__icontains=search.strip()))
+    if status in RegistrationStatus.values:
+        rows = rows.filter(status=status)
+    return rows.order_by("-submitted_at", "-pk")
+
+
+def _book(user: User) -> QuerySet[Partner]:
+    """Partners whose registrations this user decides on: a CAM's own book, nothing for others."""
+    if user.role != Role.CAM or not user.is_active:
+        return Partner.objects.none()
+    return partners_visible_to(user)
+
+
+def approval_queue(*, cam: User) -> QuerySet[DomainRegistration]:
+    """Pending domain registrations of the CAM's book, oldest first."""
+    return (
+        DomainRegistration.objects.filter(partner__in=_book(cam), status=RegistrationStatus.PENDING)
+        .select_related("partner", "submitted_by")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def queue_registration_get(*, cam: User, pk: int) -> DomainRegistration:
+    registration = DomainRegistration.objects.filter(partner__in=_book(cam), pk=pk).select_related("partner").first()
+    if registration is None:
+        raise Http404("No such registration")
+    return registration
+
+
+def deals_visible_to(user: User) -> QuerySet[Deal]:
+    return Deal.objects.filter(partner__in=partners_visible_to(user)).select_related("partner")
+
+
+def deal_get_for_user(*, user: User, pk: int) -> Deal:
+    deal = deals_visible_to(user).filter(pk=pk).first()
+    if deal is None:
+        raise Http404("No such deal")
+    return deal
+
+
+def deal_queue(*, cam: User) -> QuerySet[Deal]:
+    return (
+        Deal.objects.filter(partner__in=_book(cam), status=DealStatus.PENDING)
+        .select_related("partner", "submitted_by")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def queue_deal_get(*, cam: User, pk: int) -> Deal:
+    deal = Deal.objects.filter(partner__in=_book(cam), pk=pk).select_related("partner").first()
+    if deal is None:
+        raise Http404("No such deal")
+    return deal
+
+
+def status_counts(*, partner: Partner) -> dict[str, int]:
+    rows = DomainRegistration.objects.filter(partner=partner).values("status").annotate(n=Count("pk"))
+    return {row["status"]: row["n"] for row in rows}

@@ -1,0 +1,514 @@
+"""Writes to domain and deal registrations (SPEC §4). Each function is atomic and writes its audit row.
+
+Status columns change only here, through a row lock or a conditional update,
+so a double click, a retried task and a beat job cannot race each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from decimal import Decimal, InvalidOperation
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mass_mail
+from django.core.validators import EmailValidator
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from portal.models import PARTNER_ROLES, Partner, User
+from registrations.domains import InvalidDomain, normalise_domain
+from registrations.models import (
+    LIVE_STATUSES,
+    CommissionHold,
+    Currency,
+    Deal,
+    DealEvent,
+    DealNote,
+    DealStage,
+    DealStatus,
+    DomainRegistration,
+    Product,
+    RegistrationConfig,
+    RegistrationEvent,
+    RegistrationStatus,
+)
+from registrations.selectors import partners_with_live_counts, registration_cap
+
+
+class RegistrationError(Exception):
+    """A refused request; `code` is the API error code, the message is for people."""
+
+    code = "bad_request"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class CapReached(RegistrationError):
+    code = "cap_reached"
+
+
+class DomainTaken(RegistrationError):
+    code = "domain_taken"
+
+
+class InvalidDomainError(RegistrationError):
+    code = "invalid_domain"
+
+
+class ExtensionNotAllowed(RegistrationError):
+    code = "extension_not_allowed"
+
+
+class NotLive(RegistrationError):
+    code = "bad_request"
+
+
+JOB_EXPIRE = "expire_registrations"
+
+
+# --- helpers -----------------------------------------------------------------
+
+
+def _event(
+    registration: DomainRegistration, *, to: str, frm: str = "", actor: User | None = None, job: str = "", reason=""
+) -> RegistrationEvent:
+    return RegistrationEvent(
+        registration=registration,
+        at=timezone.now(),
+        actor=actor,
+        job=job,
+        from_status=frm,
+        to_status=to,
+        reason=str(reason),
+    )
+
+
+def _lock_partner(partner: Partner) -> Partner:
+    """Serialise every cap decision of one partner on its row (race-free counting)."""
+    return Partner.objects.select_for_update().get(pk=partner.pk)
+
+
+def _live_count(partner: Partner) -> int:
+    return DomainRegistration.objects.filter(partner=partner, status__in=LIVE_STATUSES).count()
+
+
+def _check_under_cap(partner: Partner, *, config: RegistrationConfig, on: dt.date) -> None:
+    cap = registration_cap(partner=partner, on=on, config=config)
+    if cap is not None and _live_count(partner) >= cap:
+        raise CapReached(
+            _("Your organisation is at its registration cap (%(cap)s): release a domain first.") % {"cap": cap}
+        )
+
+
+def _require_partner_user(user: User, partner: Partner) -> None:
+    if not (user.is_active and user.role in PARTNER_ROLES and user.partner_id == partner.pk):
+        raise PermissionDenied("only this partner's users act on its registrations")
+
+
+def _require_cam_of(user: User, partner: Partner) -> None:
+    if not (user.is_active and user.is_cam and partner.cam_id == user.pk):
+        raise PermissionDenied("only the partner's CAM decides on its registrations")
+
+
+def _email_language(partner: Partner) -> str:
+    # Users carry no language preference yet: Japanese for Japanese partners, else the default.
+    return "ja" if str(partner.country) == "JP" else settings.LANGUAGE_CODE
+
+
+def _notify_partner(partner: Partner, compose: Callable[[], tuple[str, str]]) -> None:
+    """Email the partner's active org users after commit, in the partner's language."""
+
+    def send() -> None:
+        recipients = list(
+            User.objects.filter(partner=partner, is_active=True, role__in=PARTNER_ROLES).values_list("email", flat=True)
+        )
+        if not recipients:
+            return
+        with translation.override(_email_language(partner)):
+            subject, body = compose()
+        send_mass_mail([(subject, body, None, [email]) for email in recipients], fail_silently=False)
+
+    transaction.on_commit(send)
+
+
+# --- domain registrations ----------------------------------------------------
+
+
+@transaction.atomic
+def registration_submit(
+    *, partner: Partner, domain: str, acting_user: User, company_name: str = "", country: str = ""
+) -> DomainRegistration:
+    """A partner claims a domain.
+
+    1. Normalise the domain (invalid → InvalidDomainError with the reason).
+    2. Lock the partner row, count its live registrations: at or over the cap → CapReached.
+    3. A live registration of the domain (anyone's) → DomainTaken, never naming the holder.
+    4. Create it pending, with its first audit row.
+    """
+    _require_partner_user(acting_user, partner)
+    try:
+        normalised = normalise_domain(domain)
+    except InvalidDomain as exc:
+        raise InvalidDomainError(str(exc.reason)) from exc
+    config = RegistrationConfig.get()
+    partner = _lock_partner(partner)
+    _check_under_cap(partner, config=config, on=timezone.localdate())
+    holder = (
+        DomainRegistration.objects.filter(domain=normalised, status__in=LIVE_STATUSES)
+        .values_list("partner_id", flat=True)
+        .first()
+    )
+    if holder is not None:
+        raise _taken(normalised, mine=holder == partner.pk)
+    try:
+        with transaction.atomic():
+            registration = DomainRegistration.objects.create(
+                partner=partner,
+                domain=normalised,
+                company_name=company_name.strip()[:200],
+                country=(country or "").strip().upper()[:2],
+                submitted_at=timezone.now(),
+                submitted_by=acting_user,
+            )
+    except IntegrityError as exc:
+        # Another partner's submission of the same domain committed between our check and insert.
+        raise _taken(normalised, mine=False) from exc
+    _event(registration, to=RegistrationStatus.PENDING, actor=acting_user, reason="submitted").save()
+    return registration
+
+
+def _taken(domain: str, *, mine: bool) -> DomainTaken:
+    if mine:
+        return DomainTaken(_("%(domain)s is already registered by your organisation.") % {"domain": domain})
+    return DomainTaken(_("%(domain)s is unavailable — held by another partner.") % {"domain": domain})
+
+
+def _locked_registration(registration: DomainRegistration) -> DomainRegistration:
+    return DomainRegistration.objects.select_for_update().select_related("partner").get(pk=registration.pk)
+
+
+@transaction.atomic
+def registration_extend(*, registration: DomainRegistration, acting_user: User) -> DomainRegistration:
+    """Extend a registered domain once (config) by the extension period, only while under the cap."""
+    _require_partner_user(acting_user, registration.partner)
+    config = RegistrationConfig.get()
+    partner = _lock_partner(registration.partner)
+    registration = _locked_registration(registration)
+    if registration.status != RegistrationStatus.REGISTERED or registration.expires_on is None:
+        raise ExtensionNotAllowed(_("Only a registered domain can be extended."))
+    if registration.extension_count >= config.max_extensions:
+        raise ExtensionNotAllowed(_("This registration has already been extended the maximum number of times."))
+    _check_under_cap(partner, config=config, on=timezone.localdate())
+    registration.expires_on = registration.expires_on + relativedelta(months=config.extension_months)
+    registration.extension_count += 1
+    registration.save(update_fields=["expires_on", "extension_count"])
+    reason = f"extended until {registration.expires_on.isoformat()}"
+    _event(registration, frm=registration.status, to=registration.status, actor=acting_user, reason=reason).save()
+    return registration
+
+
+@transaction.atomic
+def registration_release(*, registration: DomainRegistration, acting_user: User) -> DomainRegistration:
+    """The partner gives a live domain up (no more commission eligibility for it). Idempotent."""
+    return registrations_release(partner=registration.partner, ids=[registration.pk], acting_user=acting_user)[0]
+
+
+@transaction.atomic
+def registrations_release(*, partner: Partner, ids: Iterable[int], acting_user: User) -> list[DomainRegistration]:
+    """Release several of one partner's live domains at once; each gets its audit row."""
+    _require_partner_user(acting_user, partner)
+    rows = list(DomainRegistration.objects.select_for_update().filter(partner=partner, pk__in=list(ids)).order_by("pk"))
+    if any(row.status not in (*LIVE_STATUSES, RegistrationStatus.RELEASED) for row in rows):
+        raise NotLive(_("Only a pending or registered domain can be released."))
+    events = []
+    for row in rows:
+        if row.status == RegistrationStatus.RELEASED:
+            continue
+        events.append(
+            _event(
+                row,
+                frm=row.status,
+                to=RegistrationStatus.RELEASED,
+                actor=acting_user,
+                reason="released by the partner",
+            )
+        )
+        row.status = RegistrationStatus.RELEASED
+    DomainRegistration.objects.filter(pk__in=[e.registration_id for e in events]).update(
+        status=RegistrationStatus.RELEASED
+    )
+    RegistrationEvent.objects.bulk_create(events)
+    return rows
+
+
+def _decide(registration: DomainRegistration, *, acting_user: User, to: str, reason: str) -> DomainRegistration:
+    _require_cam_of(acting_user, registration.partner)
+    registration = _locked_registration(registration)
+    if registration.status != RegistrationStatus.PENDING:
+        raise NotLive(_("This registration has already been decided."))
+    now = timezone.now()
+    registration.status = to
+    registration.decided_at = now
+    registration.decided_by = acting_user
+    registration.decision_reason = reason
+    fields = ["status", "decided_at", "decided_by", "decision_reason"]
+    if to == RegistrationStatus.REGISTERED:
+        config = RegistrationConfig.get()
+        registration.approved_at = now
+        registration.expires_on = timezone.localdate() + relativedelta(months=config.validity_months)
+        fields += ["approved_at", "expires_on"]
+    registration.save(update_fields=fields)
+    _event(registration, frm=RegistrationStatus.PENDING, to=to, actor=acting_user, reason=reason).save()
+    _notify_partner(registration.partner, lambda: _decision_email(registration))
+    return registration
+
+
+def _decision_email(registration: DomainRegistration) -> tuple[str, str]:
+    if registration.status == RegistrationStatus.REGISTERED:
+        subject = _("Domain registration approved: %(domain)s") % {"domain": registration.domain}
+        body = _("%(domain)s is registered to your organisation until %(date)s.") % {
+            "domain": registration.domain,
+            "date": registration.expires_on.isoformat(),
+        }
+    else:
+        subject = _("Domain registration rejected: %(domain)s") % {"domain": registration.domain}
+        body = _("Your registration of %(domain)s was rejected. Reason: %(reason)s") % {
+            "domain": registration.domain,
+            "reason": registration.decision_reason,
+        }
+    return subject, body
+
+
+@transaction.atomic
+def registration_approve(
+    *, registration: DomainRegistration, acting_user: User, reason: str = ""
+) -> DomainRegistration:
+    """The partner's CAM approves: registered for the validity period from today."""
+    return _decide(registration, acting_user=acting_user, to=RegistrationStatus.REGISTERED, reason=reason.strip())
+
+
+@transaction.atomic
+def registration_reject(*, registration: DomainRegistration, acting_user: User, reason: str) -> DomainRegistration:
+    """The partner's CAM rejects, always with a reason the partner reads."""
+    if not (reason or "").strip():
+        raise RegistrationError(_("A reason is required to reject a registration."))
+    return _decide(registration, acting_user=acting_user, to=RegistrationStatus.REJECTED, reason=reason.strip())
+
+
+def registrations_approve_bulk(*, registrations: Iterable[DomainRegistration], acting_user: User) -> int:
+    """Approve several pending registrations; already decided ones are skipped. Returns how many."""
+    approved = 0
+    for registration in registrations:
+        try:
+            registration_approve(registration=registration, acting_user=acting_user)
+        except NotLive:
+            continue
+        approved += 1
+    return approved
+
+
+# --- daily jobs ----------------------------------------------------------------
+
+
+@transaction.atomic
+def registrations_expire(*, on: dt.date) -> int:
+    """Expire every registered domain whose expiry date is on or before `on`. Idempotent."""
+    due = list(
+        DomainRegistration.objects.select_for_update(skip_locked=True)
+        .filter(status=RegistrationStatus.REGISTERED, expires_on__lte=on)
+        .only("pk", "status")
+    )
+    DomainRegistration.objects.filter(pk__in=[r.pk for r in due], status=RegistrationStatus.REGISTERED).update(
+        status=RegistrationStatus.EXPIRED
+    )
+    reason = f"expiry date reached (run for {on.isoformat()})"
+    RegistrationEvent.objects.bulk_create(
+        [
+            _event(r, frm=RegistrationStatus.REGISTERED, to=RegistrationStatus.EXPIRED, job=JOB_EXPIRE, reason=reason)
+            for r in due
+        ]
+    )
+    return len(due)
+
+
+@transaction.atomic
+def expiry_reminders_send(*, on: dt.date) -> int:
+    """Email partners about registrations expiring within the reminder window; once per expiry date."""
+    config = RegistrationConfig.get()
+    due = list(
+        DomainRegistration.objects.select_for_update(skip_locked=True)
+        .filter(
+            status=RegistrationStatus.REGISTERED,
+            expires_on__gt=on,
+            expires_on__lte=on + dt.timedelta(days=config.reminder_days),
+        )
+        .exclude(reminded_for=F("expires_on"))
+        .select_related("partner")
+        .order_by("partner_id", "expires_on")
+    )
+    DomainRegistration.objects.filter(pk__in=[r.pk for r in due]).update(reminded_for=F("expires_on"))
+    by_partner: dict[int, list[DomainRegistration]] = {}
+    for registration in due:
+        by_partner.setdefault(registration.partner_id, []).append(registration)
+    for rows in by_partner.values():
+        _notify_partner(rows[0].partner, lambda rows=rows: _reminder_email(rows))
+    return len(due)
+
+
+def _reminder_email(rows: list[DomainRegistration]) -> tuple[str, str]:
+    subject = _("Domain registrations expiring soon")
+    lines = [_("These domain registrations expire soon; extend or release them in the portal:")]
+    lines += [f"- {r.domain}: {r.expires_on.isoformat()}" for r in rows]
+    return subject, "\n".join(lines)
+
+
+@transaction.atomic
+def compliance_check(*, on: dt.date) -> dict[str, int]:
+    """After the compliance deadline: open a commission hold for each partner over its cap, close it once back
+    within the cap. Hold periods are kept. Idempotent for a given day."""
+    config = RegistrationConfig.get()
+    if on < config.compliance_deadline:
+        return {"opened": 0, "closed": 0}
+    open_holds = {h.partner_id: h for h in CommissionHold.objects.select_for_update().filter(ended_on__isnull=True)}
+    to_open, to_close = [], []
+    for partner in partners_with_live_counts().only("pk", "kind", "tier"):
+        cap = registration_cap(partner=partner, on=on, config=config)
+        over = cap is not None and partner.live_count > cap
+        if over and partner.pk not in open_holds:
+            to_open.append(
+                CommissionHold(partner=partner, started_on=on, live_at_start=partner.live_count, cap_at_start=cap)
+            )
+        elif not over and partner.pk in open_holds:
+            to_close.append(open_holds[partner.pk].pk)
+    CommissionHold.objects.bulk_create(to_open)
+    CommissionHold.objects.filter(pk__in=to_close, ended_on__isnull=True).update(ended_on=on)
+    return {"opened": len(to_open), "closed": len(to_close)}
+
+
+# --- deals -----------------------------------------------------------------------
+
+
+def _deal_event(deal: Deal, *, to: str, frm: str = "", actor: User | None, reason: str = "") -> None:
+    DealEvent.objects.create(deal=deal, at=timezone.now(), actor=actor, from_status=frm, to_status=to, reason=reason)
+
+
+def _clean_deal(data: dict) -> dict:
+    """Validate a deal's fields; RegistrationError (or InvalidDomainError) with a message otherwise."""
+    company = (data.get("company_name") or "").strip()
+    if not company:
+        raise RegistrationError(_("Enter the company name."))
+    products = list(dict.fromkeys(data.get("products") or []))
+    if not products or any(p not in Product.values for p in products):
+        raise RegistrationError(_("Choose at least one product."))
+    try:
+        mrr = Decimal(str(data.get("expected_mrr")))
+    except (InvalidOperation, ValueError) as exc:
+        raise RegistrationError(_("Enter the expected MRR as a number.")) from exc
+    if not mrr.is_finite() or mrr < 0:
+        raise RegistrationError(_("Enter the expected MRR as a number."))
+    domain = (data.get("domain") or "").strip()
+    if domain:
+        try:
+            domain = normalise_domain(domain)
+        except InvalidDomain as exc:
+            raise InvalidDomainError(str(exc.reason)) from exc
+    if (
+        data.get("currency") not in Currency.values
+        or data.get("stage", DealStage.QUALIFICATION) not in DealStage.values
+    ):
+        raise RegistrationError(_("Choose a currency and a stage."))
+    if not isinstance(data.get("expected_close_on"), dt.date):
+        raise RegistrationError(_("Enter the expected close date."))
+    email = (data.get("sales_rep_email") or "").strip()
+    if email:
+        EmailValidator(message=_("Enter a valid email address for the sales rep."))(email)
+    return {
+        "company_name": company[:200],
+        "domain": domain,
+        "products": products,
+        "expected_mrr": mrr.quantize(Decimal("0.01")),
+        "currency": data["currency"],
+        "stage": data.get("stage") or DealStage.QUALIFICATION,
+        "expected_close_on": data["expected_close_on"],
+        "partner_is_owner": bool(data.get("partner_is_owner", True)),
+        "sales_rep_name": (data.get("sales_rep_name") or "").strip()[:200],
+        "sales_rep_email": email,
+    }
+
+
+@transaction.atomic
+def deal_submit(*, partner: Partner, acting_user: User, **data: object) -> Deal:
+    """A partner registers a deal; it waits for the CAM's decision."""
+    _require_partner_user(acting_user, partner)
+    fields = _clean_deal(data)
+    deal = Deal.objects.create(partner=partner, submitted_at=timezone.now(), submitted_by=acting_user, **fields)
+    _deal_event(deal, to=DealStatus.PENDING, actor=acting_user, reason="submitted")
+    return deal
+
+
+def _deal_decide(deal: Deal, *, acting_user: User, to: str, reason: str) -> Deal:
+    _require_cam_of(acting_user, deal.partner)
+    updated = Deal.objects.filter(pk=deal.pk, status=DealStatus.PENDING).update(
+        status=to, decided_at=timezone.now(), decided_by=acting_user, decision_reason=reason
+    )
+    if not updated:
+        raise NotLive(_("This deal has already been decided."))
+    deal.refresh_from_db()
+    _deal_event(deal, frm=DealStatus.PENDING, to=to, actor=acting_user, reason=reason)
+    _notify_partner(deal.partner, lambda: _deal_email(deal))
+    return deal
+
+
+def _deal_email(deal: Deal) -> tuple[str, str]:
+    if deal.status == DealStatus.APPROVED:
+        subject = _("Deal registration approved: %(company)s") % {"company": deal.company_name}
+        body = _("Your deal registration for %(company)s was approved.") % {"company": deal.company_name}
+    else:
+        subject = _("Deal registration rejected: %(company)s") % {"company": deal.company_name}
+        body = _("Your deal registration for %(company)s was rejected. Reason: %(reason)s") % {
+            "company": deal.company_name,
+            "reason": deal.decision_reason,
+        }
+    return subject, body
+
+
+@transaction.atomic
+def deal_approve(*, deal: Deal, acting_user: User, reason: str = "") -> Deal:
+    return _deal_decide(deal, acting_user=acting_user, to=DealStatus.APPROVED, reason=reason.strip())
+
+
+@transaction.atomic
+def deal_reject(*, deal: Deal, acting_user: User, reason: str) -> Deal:
+    if not (reason or "").strip():
+        raise RegistrationError(_("A reason is required to reject a deal."))
+    return _deal_decide(deal, acting_user=acting_user, to=DealStatus.REJECTED, reason=reason.strip())
+
+
+@transaction.atomic
+def deal_note_add(*, deal: Deal, author: User, body: str) -> DealNote:
+    """A message in the deal's shared thread, from the partner's users or its CAM."""
+    partner_side = author.role in PARTNER_ROLES and author.partner_id == deal.partner_id
+    cam_side = author.is_cam and deal.partner.cam_id == author.pk
+    if not (author.is_active and (partner_side or cam_side)):
+        raise PermissionDenied("only the partner's users and its CAM write in this thread")
+    body = (body or "").strip()
+    if not body:
+        raise RegistrationError(_("Write a note first."))
+    return DealNote.objects.create(deal=deal, author=author, body=body[:5000], created_at=timezone.now())
+
+
+STATUS_HELP = {
+    RegistrationStatus.PENDING: gettext_lazy("Waiting for your CAM's approval. Counts against your cap."),
+    RegistrationStatus.REGISTERED: gettext_lazy("Yours until its expiry date. Counts against your cap."),
+    RegistrationStatus.REJECTED: gettext_lazy("Your CAM declined it; the reason is shown. Does not count."),
+    RegistrationStatus.EXPIRED: gettext_lazy("Its validity ended. You may register it again while under your cap."),
+    RegistrationStatus.RELEASED: gettext_lazy("You gave it up: no commission eligibility. Does not count."),
+}
