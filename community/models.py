@@ -1,0 +1,428 @@
+"""Community programmes: PUG, HUG, DEI&B sponsorship and Black@INBOUND (SPEC §5).
+
+Programme numbers (group capacity, cohort capacity, application windows) are
+data on these models, editable by programme staff in the Django admin.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Partner, Region
+
+DEFAULT_PUG_CAPACITY = 20
+DEFAULT_DEIB_CAPACITY = 5
+
+
+class AuditEntry(models.Model):
+    """Who changed what, when, from which state to which, and why — for every community write.
+
+    Never carries DEI&B self-identification: `reason` holds staff reasons only.
+    """
+
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("partner"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    subject = models.CharField(_("subject"), max_length=40)
+    object_id = models.PositiveBigIntegerField(_("object id"))
+    from_state = models.CharField(_("from"), max_length=30, blank=True)
+    to_state = models.CharField(_("to"), max_length=30)
+    reason = models.TextField(_("why"), blank=True)
+
+    class Meta:
+        verbose_name = _("community audit entry")
+        verbose_name_plural = _("community audit entries")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["subject", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.subject}#{self.object_id}: {self.from_state or '∅'} → {self.to_state}"
+
+
+# --- PUG -------------------------------------------------------------------------------------------------------
+
+
+class PugRole(models.TextChoices):
+    SALES = "sales", _("Sales")
+    DEVELOPERS = "developers", _("Developers")
+    OPERATIONS = "operations", _("Operations")
+    MARKETING = "marketing", _("Marketing")
+    SERVICES = "services", _("Services and onboarding")
+
+
+class PugReviewCycle(models.Model):
+    """One of the two yearly review cycles: an application window and the 6-month cohort it fills."""
+
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    opens_on = models.DateField(_("applications open on"))
+    closes_on = models.DateField(_("applications close on"))
+    cohort_starts_on = models.DateField(_("cohort starts on"))
+    cohort_ends_on = models.DateField(_("cohort ends on"))
+
+    class Meta:
+        verbose_name = _("PUG review cycle")
+        verbose_name_plural = _("PUG review cycles")
+        ordering = ["-opens_on"]
+        constraints = [
+            models.CheckConstraint(
+                name="pug_cycle_window_ordered", condition=models.Q(opens_on__lte=models.F("closes_on"))
+            ),
+            models.CheckConstraint(
+                name="pug_cohort_ordered", condition=models.Q(cohort_starts_on__lt=models.F("cohort_ends_on"))
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PugGroup(models.Model):
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    role = models.CharField(_("role"), max_length=20, choices=PugRole.choices)
+    region = models.CharField(_("region"), max_length=10, choices=Region.choices)
+    champion = models.CharField(_("champion"), max_length=120)
+    capacity = models.PositiveSmallIntegerField(_("capacity (partners)"), default=DEFAULT_PUG_CAPACITY)
+    meeting_cadence = models.CharField(_("meeting cadence"), max_length=120, default="Monthly")
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("PUG group")
+        verbose_name_plural = _("PUG groups")
+        ordering = ["region", "role", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PugStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    ACCEPTED = "accepted", _("Accepted")
+    WAITLISTED = "waitlisted", _("Waitlisted")
+    DECLINED = "declined", _("Declined")
+
+
+class PugApplication(models.Model):
+    group = models.ForeignKey(PugGroup, verbose_name=_("group"), on_delete=models.CASCADE, related_name="applications")
+    cycle = models.ForeignKey(
+        PugReviewCycle, verbose_name=_("review cycle"), on_delete=models.PROTECT, related_name="applications"
+    )
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("partner"), on_delete=models.CASCADE, related_name="pug_applications"
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    motivation = models.TextField(_("motivation"), blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=PugStatus.choices, default=PugStatus.SUBMITTED)
+    decision_reason = models.TextField(_("decision reason"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("PUG application")
+        verbose_name_plural = _("PUG applications")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "cycle", "partner"], name="one_pug_application_per_group_cycle")
+        ]
+        indexes = [models.Index(fields=["cycle", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id} → {self.group_id} ({self.status})"
+
+
+# --- HUG -------------------------------------------------------------------------------------------------------
+
+
+class HugTopic(models.TextChoices):
+    EDUCATION = "education", _("Education")
+    ABM = "abm", _("Account-based marketing")
+    AUTOMATION = "automation", _("Automation")
+    CRM = "crm", _("CRM")
+    SALES = "sales", _("Sales enablement")
+    SERVICE = "service", _("Customer service")
+    CMS = "cms", _("CMS and websites")
+    DEVELOPERS = "developers", _("Developers")
+    NONPROFIT = "nonprofit", _("Nonprofits")
+    ECOMMERCE = "ecommerce", _("Ecommerce")
+
+
+class HugLanguage(models.TextChoices):
+    EN = "en", _("English")
+    JA = "ja", _("Japanese")
+    ES = "es", _("Spanish")
+    PT = "pt", _("Portuguese")
+    DE = "de", _("German")
+    FR = "fr", _("French")
+    NL = "nl", _("Dutch")
+
+
+class HugFormat(models.TextChoices):
+    ONLINE = "online", _("Online")
+    IN_PERSON = "in_person", _("In person")
+
+
+class HugGroup(models.Model):
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    topic = models.CharField(_("topic"), max_length=20, choices=HugTopic.choices)
+    region = models.CharField(_("region"), max_length=10, choices=Region.choices)
+    language = models.CharField(_("language"), max_length=5, choices=HugLanguage.choices)
+    format = models.CharField(_("format"), max_length=10, choices=HugFormat.choices)
+    city = models.CharField(_("city"), max_length=80, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    leader_partner = models.ForeignKey(
+        Partner,
+        verbose_name=_("leading partner"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="led_hugs",
+    )
+
+    class Meta:
+        verbose_name = _("HUG group")
+        verbose_name_plural = _("HUG groups")
+        ordering = ["name"]
+        indexes = [models.Index(fields=["topic", "region", "language", "format"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HugMembership(models.Model):
+    group = models.ForeignKey(HugGroup, verbose_name=_("group"), on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("member"), on_delete=models.CASCADE, related_name="hug_memberships"
+    )
+    joined_at = models.DateTimeField(_("joined at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("HUG membership")
+        verbose_name_plural = _("HUG memberships")
+        constraints = [models.UniqueConstraint(fields=["group", "user"], name="one_hug_membership_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.group_id}"
+
+
+class HugEvent(models.Model):
+    group = models.ForeignKey(HugGroup, verbose_name=_("group"), on_delete=models.CASCADE, related_name="events")
+    title = models.CharField(_("title"), max_length=160)
+    starts_at = models.DateTimeField(_("starts at"))
+    is_free = models.BooleanField(_("free"), default=True)
+    location = models.CharField(_("location"), max_length=160, blank=True)
+
+    class Meta:
+        verbose_name = _("HUG event")
+        verbose_name_plural = _("HUG events")
+        ordering = ["starts_at"]
+        indexes = [models.Index(fields=["group", "starts_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class LeadStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+class HugLeaderApplication(models.Model):
+    group = models.ForeignKey(
+        HugGroup, verbose_name=_("group"), on_delete=models.CASCADE, related_name="leader_applications"
+    )
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("partner"), on_delete=models.CASCADE, related_name="hug_leader_applications"
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("applicant"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    motivation = models.TextField(_("motivation"), blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=LeadStatus.choices, default=LeadStatus.SUBMITTED)
+    decision_reason = models.TextField(_("decision reason"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("HUG leader application")
+        verbose_name_plural = _("HUG leader applications")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "partner"],
+                condition=models.Q(status="submitted"),
+                name="one_open_hug_lead_application",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id} → lead {self.group_id} ({self.status})"
+
+
+class HugInactivityFlag(models.Model):
+    """A led group that held no free event in a calendar quarter; one row per (group, quarter)."""
+
+    group = models.ForeignKey(HugGroup, verbose_name=_("group"), on_delete=models.CASCADE, related_name="flags")
+    quarter = models.CharField(_("quarter"), max_length=7, help_text=_("YYYY-Qn"))
+    leader_partner = models.ForeignKey(
+        Partner, verbose_name=_("leading partner"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("flagged at"), auto_now_add=True)
+    resolved = models.BooleanField(_("resolved"), default=False)
+
+    class Meta:
+        verbose_name = _("HUG inactivity flag")
+        verbose_name_plural = _("HUG inactivity flags")
+        ordering = ["-quarter", "group"]
+        constraints = [models.UniqueConstraint(fields=["group", "quarter"], name="one_flag_per_group_quarter")]
+
+    def __str__(self) -> str:
+        return f"{self.group_id} {self.quarter}"
+
+
+# --- DEI&B sponsorship -----------------------------------------------------------------------------------------
+
+
+class DeibCohort(models.Model):
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    opens_on = models.DateField(_("applications open on"))
+    closes_on = models.DateField(_("applications close on"))
+    capacity = models.PositiveSmallIntegerField(_("capacity (partners)"), default=DEFAULT_DEIB_CAPACITY)
+
+    class Meta:
+        verbose_name = _("DEI&B cohort")
+        verbose_name_plural = _("DEI&B cohorts")
+        ordering = ["-opens_on"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ExecutiveSponsor(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    title = models.CharField(_("title"), max_length=120, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+
+    class Meta:
+        verbose_name = _("executive sponsor")
+        verbose_name_plural = _("executive sponsors")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DeibStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    SELECTED = "selected", _("Selected")
+    NOT_SELECTED = "not_selected", _("Not selected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class DeibApplication(models.Model):
+    """An application to a DEI&B cohort. The self-identification lives in its own table (deleted on withdrawal)."""
+
+    cohort = models.ForeignKey(
+        DeibCohort, verbose_name=_("cohort"), on_delete=models.PROTECT, related_name="applications"
+    )
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("partner"), on_delete=models.CASCADE, related_name="deib_applications"
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=14, choices=DeibStatus.choices, default=DeibStatus.SUBMITTED)
+    consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
+    sponsor = models.ForeignKey(
+        ExecutiveSponsor,
+        verbose_name=_("executive sponsor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="matches",
+    )
+    decision_reason = models.TextField(_("decision reason"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("DEI&B application")
+        verbose_name_plural = _("DEI&B applications")
+        ordering = ["created_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["cohort", "partner"], name="one_deib_application_per_cohort")]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id} → {self.cohort_id} ({self.status})"
+
+
+class DeibSelfIdentification(models.Model):
+    """Sensitive: seen only by the applicant's org admins and programme staff; deleted on withdrawal."""
+
+    application = models.OneToOneField(
+        DeibApplication, verbose_name=_("application"), on_delete=models.CASCADE, related_name="self_identification"
+    )
+    owners_identify_as_poc = models.BooleanField(_("the owners self-identify as people of colour"))
+    statement = models.TextField(_("self-identification (in your own words)"), blank=True)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("DEI&B self-identification")
+        verbose_name_plural = _("DEI&B self-identifications")
+
+    def __str__(self) -> str:
+        # Deliberately says nothing about the content.
+        return f"self-identification #{self.pk}"
+
+
+# --- Black@INBOUND ---------------------------------------------------------------------------------------------
+
+
+class BlackAtInboundMembership(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("member"), on_delete=models.CASCADE, related_name="black_at_inbound"
+    )
+    joined_at = models.DateTimeField(_("joined at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Black@INBOUND membership")
+        verbose_name_plural = _("Black@INBOUND memberships")
+        ordering = ["joined_at"]
+
+    def __str__(self) -> str:
+        return str(self.user_id)

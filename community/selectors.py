@@ -1,0 +1,267 @@
+"""Scoped reads of the community programmes. Everything a request touches goes through here (404 otherwise)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404
+
+from community.models import (
+    BlackAtInboundMembership,
+    DeibApplication,
+    DeibCohort,
+    DeibSelfIdentification,
+    DeibStatus,
+    HugEvent,
+    HugGroup,
+    HugInactivityFlag,
+    HugLeaderApplication,
+    HugMembership,
+    LeadStatus,
+    PugApplication,
+    PugGroup,
+    PugReviewCycle,
+    PugStatus,
+)
+from portal.models import Partner, User
+from portal.selectors import partners_visible_to
+
+
+def partner_of(user: User) -> Partner:
+    """The signed-in partner user's own organisation; 404 for anyone else (CAMs, CCs, staff)."""
+    if not user.is_authenticated or not user.is_partner_user:
+        raise Http404("partner users only")
+    return partners_visible_to(user).get()
+
+
+def require_programme_staff(user: User) -> None:
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        raise Http404("programme staff only")
+
+
+# --- PUG -------------------------------------------------------------------------------------------------------
+
+
+def pug_cycle_open(*, today: dt.date) -> PugReviewCycle | None:
+    """The cycle whose application window contains today."""
+    return PugReviewCycle.objects.filter(opens_on__lte=today, closes_on__gte=today).order_by("-opens_on").first()
+
+
+def pug_cycle_next(*, today: dt.date) -> PugReviewCycle | None:
+    return PugReviewCycle.objects.filter(opens_on__gt=today).order_by("opens_on").first()
+
+
+def pug_cycle_for_review(*, today: dt.date) -> PugReviewCycle | None:
+    """The open cycle, else the latest one whose window has closed (staff still review after closing)."""
+    return (
+        pug_cycle_open(today=today) or PugReviewCycle.objects.filter(opens_on__lte=today).order_by("-opens_on").first()
+    )
+
+
+def pug_groups_with_seats(*, cycle: PugReviewCycle | None) -> QuerySet[PugGroup]:
+    accepted = Q(applications__status=PugStatus.ACCEPTED, applications__cycle=cycle)
+    return PugGroup.objects.annotate(accepted_count=Count("applications", filter=accepted)).order_by(
+        "region", "role", "name"
+    )
+
+
+def pug_applications_for_partner(*, partner: Partner) -> QuerySet[PugApplication]:
+    return (
+        PugApplication.objects.filter(partner=partner)
+        .select_related("group", "cycle")
+        .order_by("-cycle__opens_on", "group__name")
+    )
+
+
+def pug_memberships_for_partner(*, partner: Partner, today: dt.date) -> QuerySet[PugApplication]:
+    """Accepted applications whose cohort has not ended: the groups the partner belongs to now or soon."""
+    return pug_applications_for_partner(partner=partner).filter(
+        status=PugStatus.ACCEPTED, cycle__cohort_ends_on__gte=today
+    )
+
+
+def pug_group_for_member(*, user: User, group_id: int, today: dt.date) -> tuple[PugGroup, PugApplication | None]:
+    """A group page: staff see any group; a partner only a group it was accepted into (cohort not ended)."""
+    if user.is_authenticated and user.is_staff and not user.is_partner_user:
+        group = PugGroup.objects.filter(pk=group_id).first()
+        if group is None:
+            raise Http404
+        return group, None
+    partner = partner_of(user)
+    membership = pug_memberships_for_partner(partner=partner, today=today).filter(group_id=group_id).first()
+    if membership is None:
+        raise Http404("not a member of this group")
+    return membership.group, membership
+
+
+def pug_group_members(*, group: PugGroup, cycle_id: int) -> QuerySet[Partner]:
+    return Partner.objects.filter(
+        pug_applications__group=group, pug_applications__cycle_id=cycle_id, pug_applications__status=PugStatus.ACCEPTED
+    ).order_by("name")
+
+
+def pug_applications_with_seats() -> QuerySet[PugApplication]:
+    """Applications annotated with the seats already taken in their group and cycle."""
+    taken = (
+        PugApplication.objects.filter(group=OuterRef("group"), cycle=OuterRef("cycle"), status=PugStatus.ACCEPTED)
+        .order_by()
+        .values("group")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return PugApplication.objects.select_related("group", "partner", "submitted_by", "cycle").annotate(
+        seats_taken=Coalesce(Subquery(taken), 0)
+    )
+
+
+def pug_review_queue(*, cycle: PugReviewCycle) -> QuerySet[PugApplication]:
+    return (
+        pug_applications_with_seats()
+        .filter(cycle=cycle, status__in=[PugStatus.SUBMITTED, PugStatus.WAITLISTED])
+        .order_by("group__name", "created_at")
+    )
+
+
+def pug_application_for_staff(*, user: User, pk: int) -> PugApplication:
+    require_programme_staff(user)
+    application = pug_applications_with_seats().filter(pk=pk).first()
+    if application is None:
+        raise Http404
+    return application
+
+
+# --- HUG -------------------------------------------------------------------------------------------------------
+
+
+def hug_directory(
+    *, user: User, q: str = "", topic: str = "", region: str = "", language: str = "", format: str = ""
+) -> QuerySet[HugGroup]:
+    groups = HugGroup.objects.select_related("leader_partner").annotate(
+        member_count=Count("memberships", distinct=True),
+        is_member=Exists(HugMembership.objects.filter(group=OuterRef("pk"), user_id=user.pk)),
+    )
+    if q:
+        groups = groups.filter(Q(name__icontains=q) | Q(city__icontains=q) | Q(description__icontains=q))
+    for field, value in (("topic", topic), ("region", region), ("language", language), ("format", format)):
+        if value:
+            groups = groups.filter(**{field: value})
+    return groups.order_by("name")
+
+
+def hug_group_get(*, user: User, pk: int) -> HugGroup:
+    """HUGs are open to everyone who may use the directory (partner users and staff)."""
+    if not user.is_authenticated or not (user.is_partner_user or user.is_staff):
+        raise Http404
+    group = hug_directory(user=user).filter(pk=pk).first()
+    if group is None:
+        raise Http404
+    return group
+
+
+def hug_events(*, group: HugGroup) -> QuerySet[HugEvent]:
+    return group.events.order_by("starts_at")
+
+
+def hug_lead_applications_for_partner(*, partner: Partner) -> QuerySet[HugLeaderApplication]:
+    return HugLeaderApplication.objects.filter(partner=partner).select_related("group").order_by("-created_at")
+
+
+def hug_lead_queue() -> QuerySet[HugLeaderApplication]:
+    return (
+        HugLeaderApplication.objects.filter(status=LeadStatus.SUBMITTED)
+        .select_related("group", "partner", "applicant")
+        .order_by("created_at")
+    )
+
+
+def hug_lead_application_for_staff(*, user: User, pk: int) -> HugLeaderApplication:
+    require_programme_staff(user)
+    application = HugLeaderApplication.objects.select_related("group", "partner").filter(pk=pk).first()
+    if application is None:
+        raise Http404
+    return application
+
+
+def hug_open_flags() -> QuerySet[HugInactivityFlag]:
+    return (
+        HugInactivityFlag.objects.filter(resolved=False)
+        .select_related("group", "leader_partner")
+        .order_by("-quarter", "group__name")
+    )
+
+
+# --- DEI&B -----------------------------------------------------------------------------------------------------
+
+
+def deib_cohort_current(*, today: dt.date) -> DeibCohort | None:
+    """The cohort whose window is open, else the most recent one."""
+    cohorts = DeibCohort.objects.all()
+    return (
+        cohorts.filter(opens_on__lte=today, closes_on__gte=today).order_by("-opens_on").first()
+        or cohorts.filter(opens_on__lte=today).order_by("-opens_on").first()
+        or cohorts.order_by("opens_on").first()
+    )
+
+
+def deib_applications_for_partner(*, partner: Partner) -> QuerySet[DeibApplication]:
+    return (
+        DeibApplication.objects.filter(partner=partner)
+        .select_related("cohort", "sponsor")
+        .order_by("-cohort__opens_on")
+    )
+
+
+def deib_application_for_partner_user(*, user: User, pk: int) -> DeibApplication:
+    partner = partner_of(user)
+    application = deib_applications_for_partner(partner=partner).filter(pk=pk).first()
+    if application is None:
+        raise Http404
+    return application
+
+
+def deib_self_identification_for(*, user: User, application: DeibApplication) -> DeibSelfIdentification | None:
+    """The sensitive answer, only for the applicant's org admins and programme staff; None for everyone else."""
+    allowed = (user.is_partner_admin and user.partner_id == application.partner_id) or (
+        user.is_staff and not user.is_partner_user and not user.is_cam and not user.is_cc
+    )
+    if not allowed:
+        return None
+    return DeibSelfIdentification.objects.filter(application=application).first()
+
+
+def deib_review_queue(*, cohort: DeibCohort) -> QuerySet[DeibApplication]:
+    return (
+        DeibApplication.objects.filter(cohort=cohort, status__in=[DeibStatus.SUBMITTED, DeibStatus.SELECTED])
+        .select_related("partner", "sponsor", "self_identification")
+        .order_by("status", "created_at")
+    )
+
+
+def deib_application_for_staff(*, user: User, pk: int) -> DeibApplication:
+    require_programme_staff(user)
+    application = DeibApplication.objects.select_related("cohort", "partner").filter(pk=pk).first()
+    if application is None:
+        raise Http404
+    return application
+
+
+# --- Black@INBOUND ---------------------------------------------------------------------------------------------
+
+
+def black_at_inbound_is_member(*, user: User) -> bool:
+    return BlackAtInboundMembership.objects.filter(user_id=user.pk).exists()
+
+
+def black_at_inbound_members_for(*, user: User) -> QuerySet[BlackAtInboundMembership] | None:
+    """The member list, for members only (None otherwise)."""
+    if not black_at_inbound_is_member(user=user):
+        return None
+    return BlackAtInboundMembership.objects.select_related("user", "user__partner").order_by(
+        "user__full_name", "user__email"
+    )
+
+
+def hug_groups_prefetch_events() -> Prefetch:
+    return Prefetch("events", queryset=HugEvent.objects.order_by("starts_at"))

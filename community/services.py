@@ -1,0 +1,502 @@
+"""Writes of the community programmes. Each service is atomic, owns its status column and writes an audit row.
+
+Rejected input raises `ProgrammeError` (a translated, human message) and changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from community.emails import email_partner
+from community.models import (
+    AuditEntry,
+    BlackAtInboundMembership,
+    DeibApplication,
+    DeibCohort,
+    DeibSelfIdentification,
+    DeibStatus,
+    ExecutiveSponsor,
+    HugEvent,
+    HugGroup,
+    HugInactivityFlag,
+    HugLeaderApplication,
+    HugMembership,
+    LeadStatus,
+    PugApplication,
+    PugGroup,
+    PugReviewCycle,
+    PugStatus,
+)
+from portal.models import Partner, User
+
+
+class ProgrammeError(Exception):
+    """A rule said no. The message is shown to the person as is."""
+
+
+def audit(
+    *, actor: User | None, subject: str, object_id: int, to_state: str, from_state: str = "", partner=None, reason=""
+) -> AuditEntry:
+    return AuditEntry.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        partner=partner,
+        subject=subject,
+        object_id=object_id,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+    )
+
+
+def _require_partner_user(user: User) -> Partner:
+    if not user.is_authenticated or not user.is_partner_user or user.partner_id is None:
+        raise ProgrammeError(_("Only people who work for a partner can do this."))
+    return user.partner
+
+
+def _require_partner_admin(user: User) -> Partner:
+    partner = _require_partner_user(user)
+    if not user.is_partner_admin:
+        raise ProgrammeError(_("Only your organisation's admins can apply."))
+    return partner
+
+
+def _window_open(opens_on: dt.date, closes_on: dt.date, today: dt.date) -> bool:
+    return opens_on <= today <= closes_on
+
+
+# --- PUG -------------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def pug_apply(
+    *, user: User, group: PugGroup, cycle: PugReviewCycle, motivation: str = "", today: dt.date
+) -> PugApplication:
+    """An org admin applies for their partner: once per group per cycle, inside the cycle's window."""
+    partner = _require_partner_admin(user)
+    if not _window_open(cycle.opens_on, cycle.closes_on, today):
+        raise ProgrammeError(
+            _("Applications for %(cycle)s are open from %(opens)s to %(closes)s.")
+            % {"cycle": cycle.name, "opens": cycle.opens_on.isoformat(), "closes": cycle.closes_on.isoformat()}
+        )
+    if PugApplication.objects.filter(group=group, cycle=cycle, partner=partner).exists():
+        raise ProgrammeError(
+            _("Your organisation has already applied to %(group)s in this cycle.") % {"group": group.name}
+        )
+    application = PugApplication.objects.create(
+        group=group, cycle=cycle, partner=partner, submitted_by=user, motivation=motivation.strip()
+    )
+    audit(
+        actor=user, subject="pug_application", object_id=application.pk, partner=partner, to_state=PugStatus.SUBMITTED
+    )
+    return application
+
+
+PUG_DECISIONS = {PugStatus.ACCEPTED, PugStatus.WAITLISTED, PugStatus.DECLINED}
+
+
+@transaction.atomic
+def pug_decide(*, application: PugApplication, decision: str, actor: User, reason: str = "") -> PugApplication:
+    """Staff decide an application.
+
+    1. Lock the group row so two acceptances can't both take the last seat.
+    2. Accept only while the cohort has a free seat; a decline needs a reason.
+    3. Conditional update from the state we read (a double click changes nothing twice), audit, email.
+    """
+    if decision not in PUG_DECISIONS:
+        raise ProgrammeError(_("Unknown decision."))
+    reason = reason.strip()
+    if decision == PugStatus.DECLINED and not reason:
+        raise ProgrammeError(_("Give a reason when you decline an application."))
+    group = PugGroup.objects.select_for_update().get(pk=application.group_id)
+    current = PugApplication.objects.get(pk=application.pk)
+    if current.status not in (PugStatus.SUBMITTED, PugStatus.WAITLISTED) or current.status == decision:
+        raise ProgrammeError(_("This application has already been decided."))
+    if decision == PugStatus.ACCEPTED:
+        taken = PugApplication.objects.filter(group=group, cycle_id=current.cycle_id, status=PugStatus.ACCEPTED).count()
+        if taken >= group.capacity:
+            raise ProgrammeError(
+                _("%(group)s is full (%(capacity)s partners).") % {"group": group.name, "capacity": group.capacity}
+            )
+    old, now = current.status, timezone.now()
+    PugApplication.objects.filter(pk=current.pk, status=old).update(
+        status=decision, decision_reason=reason, decided_by=actor, decided_at=now
+    )
+    current.refresh_from_db()
+    audit(
+        actor=actor,
+        subject="pug_application",
+        object_id=current.pk,
+        partner=current.partner,
+        from_state=old,
+        to_state=decision,
+        reason=reason,
+    )
+    _email_pug_decision(current)
+    return current
+
+
+def _email_pug_decision(application: PugApplication) -> None:
+    partner = application.partner
+    group = application.group
+
+    def compose() -> tuple[str, str]:
+        status = application.get_status_display()
+        subject = _("Your PUG application to %(group)s: %(status)s") % {"group": group.name, "status": status}
+        lines = [_("Decision on your application to %(group)s: %(status)s.") % {"group": group.name, "status": status}]
+        if application.decision_reason:
+            lines.append(_("Reason: %(reason)s") % {"reason": application.decision_reason})
+        if application.status == PugStatus.ACCEPTED:
+            lines.append(
+                _("Meetings: %(cadence)s, led by %(champion)s.")
+                % {"cadence": group.meeting_cadence, "champion": group.champion}
+            )
+        return subject, "\n\n".join(lines)
+
+    email_partner(partner=partner, compose=compose, also=application.submitted_by)
+
+
+# --- HUG -------------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def hug_join(*, user: User, group: HugGroup) -> HugMembership:
+    _require_partner_user(user)
+    membership, created = HugMembership.objects.get_or_create(group=group, user=user)
+    if not created:
+        raise ProgrammeError(_("You are already a member of %(group)s.") % {"group": group.name})
+    audit(
+        actor=user, subject="hug_membership", object_id=group.pk, partner=user.partner, from_state="", to_state="member"
+    )
+    return membership
+
+
+@transaction.atomic
+def hug_leave(*, user: User, group: HugGroup) -> None:
+    deleted, _rows = HugMembership.objects.filter(group=group, user=user).delete()
+    if not deleted:
+        raise ProgrammeError(_("You are not a member of %(group)s.") % {"group": group.name})
+    audit(
+        actor=user,
+        subject="hug_membership",
+        object_id=group.pk,
+        partner=user.partner,
+        from_state="member",
+        to_state="left",
+    )
+
+
+@transaction.atomic
+def hug_lead_apply(*, user: User, group: HugGroup, motivation: str = "") -> HugLeaderApplication:
+    partner = _require_partner_user(user)
+    if group.leader_partner_id == partner.pk:
+        raise ProgrammeError(_("Your organisation already leads %(group)s.") % {"group": group.name})
+    if HugLeaderApplication.objects.filter(group=group, partner=partner, status=LeadStatus.SUBMITTED).exists():
+        raise ProgrammeError(_("Your organisation has already applied to lead %(group)s.") % {"group": group.name})
+    application = HugLeaderApplication.objects.create(
+        group=group, partner=partner, applicant=user, motivation=motivation.strip()
+    )
+    audit(
+        actor=user,
+        subject="hug_lead_application",
+        object_id=application.pk,
+        partner=partner,
+        to_state=LeadStatus.SUBMITTED,
+    )
+    return application
+
+
+@transaction.atomic
+def hug_lead_decide(
+    *, application: HugLeaderApplication, accept: bool, actor: User, reason: str = ""
+) -> HugLeaderApplication:
+    """Accepting makes the partner the group's leader (replacing any previous leader)."""
+    reason = reason.strip()
+    if not accept and not reason:
+        raise ProgrammeError(_("Give a reason when you decline an application."))
+    decision = LeadStatus.ACCEPTED if accept else LeadStatus.DECLINED
+    updated = HugLeaderApplication.objects.filter(pk=application.pk, status=LeadStatus.SUBMITTED).update(
+        status=decision, decision_reason=reason, decided_by=actor, decided_at=timezone.now()
+    )
+    if not updated:
+        raise ProgrammeError(_("This application has already been decided."))
+    application.refresh_from_db()
+    if accept:
+        group = HugGroup.objects.select_for_update().get(pk=application.group_id)
+        previous = group.leader_partner_id
+        group.leader_partner = application.partner
+        group.save(update_fields=["leader_partner"])
+        audit(
+            actor=actor,
+            subject="hug_group_leader",
+            object_id=group.pk,
+            partner=application.partner,
+            from_state=str(previous or ""),
+            to_state=str(application.partner_id),
+            reason=reason,
+        )
+    audit(
+        actor=actor,
+        subject="hug_lead_application",
+        object_id=application.pk,
+        partner=application.partner,
+        from_state=LeadStatus.SUBMITTED,
+        to_state=decision,
+        reason=reason,
+    )
+    _email_lead_decision(application)
+    return application
+
+
+def _email_lead_decision(application: HugLeaderApplication) -> None:
+    def compose() -> tuple[str, str]:
+        status = application.get_status_display()
+        subject = _("Your application to lead %(group)s: %(status)s") % {
+            "group": application.group.name,
+            "status": status,
+        }
+        body = _("Decision on your application to lead %(group)s: %(status)s.") % {
+            "group": application.group.name,
+            "status": status,
+        }
+        if application.decision_reason:
+            body += "\n\n" + _("Reason: %(reason)s") % {"reason": application.decision_reason}
+        return subject, body
+
+    email_partner(partner=application.partner, compose=compose, also=application.applicant)
+
+
+def quarter_bounds(quarter: str) -> tuple[dt.date, dt.date]:
+    """'2024-Q2' → (2024-04-01, 2024-07-01), end exclusive. ValueError on anything else."""
+    try:
+        year_text, q_text = quarter.split("-Q")
+        year, q = int(year_text), int(q_text)
+    except ValueError as exc:
+        raise ValueError(f"quarter must look like YYYY-Qn, got {quarter!r}") from exc
+    if not (1 <= q <= 4) or not (2000 <= year <= 2100) or len(year_text) != 4:
+        raise ValueError(f"quarter must look like YYYY-Qn with n in 1..4, got {quarter!r}")
+    start = dt.date(year, 3 * q - 2, 1)
+    end = dt.date(year + 1, 1, 1) if q == 4 else dt.date(year, 3 * q + 1, 1)
+    return start, end
+
+
+def previous_quarter(today: dt.date) -> str:
+    q = (today.month - 1) // 3 + 1
+    return f"{today.year - 1}-Q4" if q == 1 else f"{today.year}-Q{q - 1}"
+
+
+@transaction.atomic
+def hug_flag_inactive_leaders(*, quarter: str) -> list[HugInactivityFlag]:
+    """Flag every led group without a free event in the quarter. Idempotent: one flag per (group, quarter).
+
+    Returns the flags created by this run (none on a repeat run).
+    """
+    start, end = quarter_bounds(quarter)
+    tz = timezone.get_current_timezone()
+    start_at = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
+    end_at = dt.datetime.combine(end, dt.time.min, tzinfo=tz)
+    active = HugEvent.objects.filter(is_free=True, starts_at__gte=start_at, starts_at__lt=end_at).values("group_id")
+    already = HugInactivityFlag.objects.filter(quarter=quarter).values("group_id")
+    groups = (
+        HugGroup.objects.filter(leader_partner__isnull=False)
+        .exclude(pk__in=active)
+        .exclude(pk__in=already)
+        .select_for_update(of=("self",))
+        .order_by("pk")
+    )
+    flags = [HugInactivityFlag(group=g, quarter=quarter, leader_partner_id=g.leader_partner_id) for g in groups]
+    HugInactivityFlag.objects.bulk_create(flags, ignore_conflicts=True)
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                subject="hug_inactivity_flag",
+                object_id=f.group_id,
+                partner_id=f.leader_partner_id,
+                to_state="flagged",
+                reason=f"no free event in {quarter}",
+            )
+            for f in flags
+        ]
+    )
+    return flags
+
+
+# --- DEI&B -----------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def deib_apply(
+    *, user: User, cohort: DeibCohort, owners_identify_as_poc: bool, statement: str, consent: bool, today: dt.date
+) -> DeibApplication:
+    """An org admin applies with explicit consent; the self-identification is stored apart from the application.
+
+    A withdrawn application may be re-submitted in the same cohort (it re-uses its row).
+    """
+    partner = _require_partner_admin(user)
+    if not consent:
+        raise ProgrammeError(_("Tick the consent box: we cannot store the self-identification without it."))
+    if not _window_open(cohort.opens_on, cohort.closes_on, today):
+        raise ProgrammeError(
+            _("Applications for %(cycle)s are open from %(opens)s to %(closes)s.")
+            % {"cycle": cohort.name, "opens": cohort.opens_on.isoformat(), "closes": cohort.closes_on.isoformat()}
+        )
+    existing = DeibApplication.objects.select_for_update().filter(cohort=cohort, partner=partner).first()
+    if existing is not None and existing.status != DeibStatus.WITHDRAWN:
+        raise ProgrammeError(_("Your organisation has already applied to %(cohort)s.") % {"cohort": cohort.name})
+    now = timezone.now()
+    if existing is None:
+        application = DeibApplication.objects.create(cohort=cohort, partner=partner, submitted_by=user, consent_at=now)
+        from_state = ""
+    else:
+        application, from_state = existing, existing.status
+        DeibApplication.objects.filter(pk=existing.pk).update(
+            status=DeibStatus.SUBMITTED,
+            submitted_by=user,
+            consent_at=now,
+            sponsor=None,
+            decision_reason="",
+            decided_by=None,
+            decided_at=None,
+        )
+        application.refresh_from_db()
+    DeibSelfIdentification.objects.create(
+        application=application, owners_identify_as_poc=owners_identify_as_poc, statement=statement.strip()
+    )
+    audit(
+        actor=user,
+        subject="deib_application",
+        object_id=application.pk,
+        partner=partner,
+        from_state=from_state,
+        to_state=DeibStatus.SUBMITTED,
+    )
+    return application
+
+
+@transaction.atomic
+def deib_withdraw(*, user: User, application: DeibApplication) -> DeibApplication:
+    """The applicant's org admin withdraws: the self-identification is deleted, not hidden."""
+    partner = _require_partner_admin(user)
+    if application.partner_id != partner.pk:
+        raise ProgrammeError(_("This application belongs to another organisation."))
+    current = DeibApplication.objects.select_for_update().get(pk=application.pk)
+    if current.status == DeibStatus.WITHDRAWN:
+        raise ProgrammeError(_("This application has already been withdrawn."))
+    DeibSelfIdentification.objects.filter(application=current).delete()
+    DeibApplication.objects.filter(pk=current.pk).update(status=DeibStatus.WITHDRAWN, sponsor=None, consent_at=None)
+    audit(
+        actor=user,
+        subject="deib_application",
+        object_id=current.pk,
+        partner=partner,
+        from_state=current.status,
+        to_state=DeibStatus.WITHDRAWN,
+    )
+    current.refresh_from_db()
+    return current
+
+
+@transaction.atomic
+def deib_select(
+    *, application: DeibApplication, sponsor: ExecutiveSponsor, actor: User, reason: str = ""
+) -> DeibApplication:
+    """Select a submitted application into its cohort (while seats remain) and match it with an executive sponsor."""
+    cohort = DeibCohort.objects.select_for_update().get(pk=application.cohort_id)
+    current = DeibApplication.objects.get(pk=application.pk)
+    if current.status != DeibStatus.SUBMITTED:
+        raise ProgrammeError(_("This application has already been decided."))
+    if DeibApplication.objects.filter(cohort=cohort, status=DeibStatus.SELECTED).count() >= cohort.capacity:
+        raise ProgrammeError(
+            _("%(group)s is full (%(capacity)s partners).") % {"group": cohort.name, "capacity": cohort.capacity}
+        )
+    DeibApplication.objects.filter(pk=current.pk, status=DeibStatus.SUBMITTED).update(
+        status=DeibStatus.SELECTED,
+        sponsor=sponsor,
+        decision_reason=reason.strip(),
+        decided_by=actor,
+        decided_at=timezone.now(),
+    )
+    current.refresh_from_db()
+    audit(
+        actor=actor,
+        subject="deib_application",
+        object_id=current.pk,
+        partner=current.partner,
+        from_state=DeibStatus.SUBMITTED,
+        to_state=DeibStatus.SELECTED,
+        reason=f"sponsor: {sponsor.name}. {reason}".strip(),
+    )
+    _email_deib_decision(current)
+    return current
+
+
+@transaction.atomic
+def deib_decline(*, application: DeibApplication, actor: User, reason: str) -> DeibApplication:
+    reason = reason.strip()
+    if not reason:
+        raise ProgrammeError(_("Give a reason when you decline an application."))
+    updated = DeibApplication.objects.filter(pk=application.pk, status=DeibStatus.SUBMITTED).update(
+        status=DeibStatus.NOT_SELECTED, decision_reason=reason, decided_by=actor, decided_at=timezone.now()
+    )
+    if not updated:
+        raise ProgrammeError(_("This application has already been decided."))
+    application.refresh_from_db()
+    audit(
+        actor=actor,
+        subject="deib_application",
+        object_id=application.pk,
+        partner=application.partner,
+        from_state=DeibStatus.SUBMITTED,
+        to_state=DeibStatus.NOT_SELECTED,
+        reason=reason,
+    )
+    _email_deib_decision(application)
+    return application
+
+
+def _email_deib_decision(application: DeibApplication) -> None:
+    def compose() -> tuple[str, str]:
+        subject = _("Your DEI&B sponsorship application: %(status)s") % {"status": application.get_status_display()}
+        if application.status == DeibStatus.SELECTED:
+            body = _("Your organisation was selected for %(cohort)s. Your executive sponsor is %(sponsor)s.") % {
+                "cohort": application.cohort.name,
+                "sponsor": application.sponsor.name,
+            }
+        else:
+            body = _("Your organisation was not selected for %(cohort)s.") % {"cohort": application.cohort.name}
+            body += "\n\n" + _("Reason: %(reason)s") % {"reason": application.decision_reason}
+        return subject, body
+
+    email_partner(partner=application.partner, compose=compose)
+
+
+# --- Black@INBOUND ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def black_at_inbound_join(*, user: User) -> BlackAtInboundMembership:
+    _require_partner_user(user)
+    membership, created = BlackAtInboundMembership.objects.get_or_create(user=user)
+    if not created:
+        raise ProgrammeError(_("You are already a member of Black@INBOUND."))
+    audit(actor=user, subject="black_at_inbound", object_id=user.pk, partner=user.partner, to_state="member")
+    return membership
+
+
+@transaction.atomic
+def black_at_inbound_leave(*, user: User) -> None:
+    deleted, _rows = BlackAtInboundMembership.objects.filter(user=user).delete()
+    if not deleted:
+        raise ProgrammeError(_("You are not a member of Black@INBOUND."))
+    audit(
+        actor=user,
+        subject="black_at_inbound",
+        object_id=user.pk,
+        partner=user.partner,
+        from_state="member",
+        to_state="left",
+    )

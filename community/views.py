@@ -1,0 +1,313 @@
+"""Community pages. Views only parse input, call one service or selector, and render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from community import selectors, services
+from community.models import ExecutiveSponsor, HugFormat, HugLanguage, HugTopic, PugGroup
+from community.services import ProgrammeError
+from portal.models import Region
+
+HUG_PAGE_SIZE = 24
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    partner = selectors.partner_of(request.user)
+    today = timezone.localdate()
+    cycle = selectors.pug_cycle_open(today=today)
+    applications = list(selectors.pug_applications_for_partner(partner=partner))
+    applied = {a.group_id for a in applications if cycle and a.cycle_id == cycle.pk}
+    groups = selectors.pug_groups_with_seats(cycle=cycle)
+    context = {
+        "partner": partner,
+        "cycle": cycle,
+        "next_cycle": None if cycle else selectors.pug_cycle_next(today=today),
+        "groups": groups,
+        "applied": applied,
+        "applications": applications,
+        "memberships": selectors.pug_memberships_for_partner(partner=partner, today=today),
+        "hug_count": request.user.hug_memberships.count(),
+    }
+    return render(request, "community/index.html", context)
+
+
+@login_required
+@require_POST
+def pug_apply(request: HttpRequest, group_id: int) -> HttpResponse:
+    selectors.partner_of(request.user)
+    group = PugGroup.objects.filter(pk=group_id).first()
+    if group is None:
+        raise Http404
+    today = timezone.localdate()
+    cycle = selectors.pug_cycle_open(today=today) or selectors.pug_cycle_next(today=today)
+    try:
+        if cycle is None:
+            raise ProgrammeError(_no_cycle_message())
+        services.pug_apply(
+            user=request.user, group=group, cycle=cycle, motivation=request.POST.get("motivation", ""), today=today
+        )
+    except ProgrammeError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _applied_message(group.name))
+    return redirect("community:index")
+
+
+def _no_cycle_message() -> str:
+    return _("No review cycle is open for applications.")
+
+
+def _applied_message(name: str) -> str:
+    return _("Application to %(group)s sent.") % {"group": name}
+
+
+@login_required
+def pug_group(request: HttpRequest, group_id: int) -> HttpResponse:
+    group, membership = selectors.pug_group_for_member(user=request.user, group_id=group_id, today=timezone.localdate())
+    members = selectors.pug_group_members(group=group, cycle_id=membership.cycle_id) if membership else []
+    return render(request, "community/pug_group.html", {"group": group, "membership": membership, "members": members})
+
+
+@login_required
+def hug_directory(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not (user.is_partner_user or user.is_staff):
+        raise Http404
+    filters = {key: request.GET.get(key, "").strip() for key in ("q", "topic", "region", "language", "format")}
+    groups = selectors.hug_directory(user=user, **filters)
+    page = Paginator(groups, HUG_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "filters": filters,
+        "querystring": "&".join(f"{k}={v}" for k, v in filters.items() if v),
+        "topics": HugTopic.choices,
+        "regions": Region.choices,
+        "languages": HugLanguage.choices,
+        "formats": HugFormat.choices,
+    }
+    template = "community/hug_directory.html#results" if _is_htmx(request) else "community/hug_directory.html"
+    return render(request, template, context)
+
+
+@login_required
+def hug_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    group = selectors.hug_group_get(user=request.user, pk=pk)
+    context = {"group": group, "events": selectors.hug_events(group=group)}
+    return render(request, "community/hug_detail.html", context)
+
+
+@login_required
+@require_POST
+def hug_membership(request: HttpRequest, pk: int) -> HttpResponse:
+    group = selectors.hug_group_get(user=request.user, pk=pk)
+    try:
+        if request.POST.get("action") == "leave":
+            services.hug_leave(user=request.user, group=group)
+        else:
+            services.hug_join(user=request.user, group=group)
+    except ProgrammeError as exc:
+        messages.error(request, str(exc))
+    group = selectors.hug_group_get(user=request.user, pk=pk)
+    if _is_htmx(request):
+        return render(request, "community/hug_detail.html#membership", {"group": group})
+    return redirect("community:hug-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def hug_lead_apply(request: HttpRequest, pk: int) -> HttpResponse:
+    group = selectors.hug_group_get(user=request.user, pk=pk)
+    try:
+        services.hug_lead_apply(user=request.user, group=group, motivation=request.POST.get("motivation", ""))
+    except ProgrammeError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, _("Your application to lead %(group)s was sent to programme staff.") % {"group": group.name}
+        )
+    return redirect("community:hug-detail", pk=pk)
+
+
+@login_required
+def deib(request: HttpRequest) -> HttpResponse:
+    partner = selectors.partner_of(request.user)
+    today = timezone.localdate()
+    cohort = selectors.deib_cohort_current(today=today)
+    applications = list(selectors.deib_applications_for_partner(partner=partner))
+    current = next((a for a in applications if cohort and a.cohort_id == cohort.pk), None)
+    self_id = selectors.deib_self_identification_for(user=request.user, application=current) if current else None
+    window_open = bool(cohort and cohort.opens_on <= today <= cohort.closes_on)
+    context = {
+        "cohort": cohort,
+        "current": current,
+        "self_id": self_id,
+        "applications": applications,
+        "window_open": window_open,
+    }
+    return render(request, "community/deib.html", context)
+
+
+@login_required
+@require_POST
+def deib_apply(request: HttpRequest) -> HttpResponse:
+    selectors.partner_of(request.user)
+    today = timezone.localdate()
+    cohort = selectors.deib_cohort_current(today=today)
+    try:
+        if cohort is None:
+            raise ProgrammeError(_no_cycle_message())
+        services.deib_apply(
+            user=request.user,
+            cohort=cohort,
+            owners_identify_as_poc=request.POST.get("owners_identify_as_poc") == "on",
+            statement=request.POST.get("statement", ""),
+            consent=request.POST.get("consent") == "on",
+            today=today,
+        )
+    except ProgrammeError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _applied_message(cohort.name))
+    return redirect("community:deib")
+
+
+@login_required
+@require_POST
+def deib_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.deib_application_for_partner_user(user=request.user, pk=pk)
+    try:
+        services.deib_withdraw(user=request.user, application=application)
+    except ProgrammeError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Application withdrawn. Your self-identification has been deleted."))
+    return redirect("community:deib")
+
+
+@login_required
+def black_at_inbound(request: HttpRequest) -> HttpResponse:
+    selectors.partner_of(request.user)
+    members = selectors.black_at_inbound_members_for(user=request.user)
+    context = {"is_member": members is not None, "members": members}
+    return render(request, "community/black_at_inbound.html", context)
+
+
+@login_required
+@require_POST
+def black_at_inbound_membership(request: HttpRequest) -> HttpResponse:
+    selectors.partner_of(request.user)
+    try:
+        if request.POST.get("action") == "leave":
+            services.black_at_inbound_leave(user=request.user)
+        else:
+            services.black_at_inbound_join(user=request.user)
+    except ProgrammeError as exc:
+        messages.error(request, str(exc))
+    return redirect("community:black-at-inbound")
+
+
+# --- Staff review ----------------------------------------------------------------------------------------------
+
+
+@login_required
+def review(request: HttpRequest) -> HttpResponse:
+    selectors.require_programme_staff(request.user)
+    today = timezone.localdate()
+    cycle = selectors.pug_cycle_for_review(today=today)
+    cohort = selectors.deib_cohort_current(today=today)
+    context = {
+        "cycle": cycle,
+        "pug_queue": selectors.pug_review_queue(cycle=cycle) if cycle else [],
+        "lead_queue": selectors.hug_lead_queue(),
+        "cohort": cohort,
+        "deib_queue": selectors.deib_review_queue(cohort=cohort) if cohort else [],
+        "sponsors": ExecutiveSponsor.objects.order_by("name"),
+        "flags": selectors.hug_open_flags()[:50],
+    }
+    return render(request, "community/review.html", context)
+
+
+def _review_response(request: HttpRequest, partial: str, context: dict) -> HttpResponse:
+    if _is_htmx(request):
+        return render(request, f"community/review.html#{partial}", context)
+    return redirect("community:review")
+
+
+@login_required
+@require_POST
+def review_pug(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.pug_application_for_staff(user=request.user, pk=pk)
+    error = ""
+    try:
+        application = services.pug_decide(
+            application=application,
+            decision=request.POST.get("decision", ""),
+            actor=request.user,
+            reason=request.POST.get("reason", ""),
+        )
+    except ProgrammeError as exc:
+        error = str(exc)
+        if not _is_htmx(request):
+            messages.error(request, error)
+    application = selectors.pug_application_for_staff(user=request.user, pk=pk)
+    return _review_response(request, "pug-row", {"application": application, "error": error})
+
+
+@login_required
+@require_POST
+def review_hug_lead(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.hug_lead_application_for_staff(user=request.user, pk=pk)
+    error = ""
+    try:
+        application = services.hug_lead_decide(
+            application=application,
+            accept=request.POST.get("decision") == "accept",
+            actor=request.user,
+            reason=request.POST.get("reason", ""),
+        )
+    except ProgrammeError as exc:
+        error = str(exc)
+        if not _is_htmx(request):
+            messages.error(request, error)
+    return _review_response(request, "lead-row", {"lead": application, "error": error})
+
+
+@login_required
+@require_POST
+def review_deib(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.deib_application_for_staff(user=request.user, pk=pk)
+    error = ""
+    try:
+        if request.POST.get("decision") == "select":
+            sponsor = ExecutiveSponsor.objects.filter(pk=request.POST.get("sponsor") or 0).first()
+            if sponsor is None:
+                raise ProgrammeError(_("Choose an executive sponsor."))
+            application = services.deib_select(application=application, sponsor=sponsor, actor=request.user)
+        else:
+            application = services.deib_decline(
+                application=application, actor=request.user, reason=request.POST.get("reason", "")
+            )
+    except ProgrammeError as exc:
+        error = str(exc)
+        if not _is_htmx(request):
+            messages.error(request, error)
+    context = {
+        "app": application,
+        "error": error,
+        "sponsors": ExecutiveSponsor.objects.order_by("name"),
+        "self_id": selectors.deib_self_identification_for(user=request.user, application=application),
+    }
+    return _review_response(request, "deib-row", context)

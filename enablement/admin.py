@@ -1,0 +1,151 @@
+"""Admin for every enablement model; staff decide accreditation applications and publish awards here too."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from enablement import services
+from enablement.models import (
+    Accreditation,
+    AccreditationApplication,
+    AccreditationEligibility,
+    AccreditationMark,
+    ApplicationWindow,
+    AuditEntry,
+    Certification,
+    ImpactAward,
+    PartnerAccreditation,
+)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ("at", "subject", "object_id", "from_state", "to_state", "actor", "partner")
+    list_filter = ("subject", "to_state")
+    search_fields = ("subject", "reason", "partner__partner_id", "actor__email")
+    list_select_related = ("actor", "partner")
+    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+
+
+@admin.register(Certification)
+class CertificationAdmin(admin.ModelAdmin):
+    list_display = ("holder_name", "name", "partner", "issued_on", "expires_on")
+    list_filter = ("name", "expires_on")
+    search_fields = ("holder_name", "holder_email", "name", "partner__partner_id", "partner__name")
+    list_select_related = ("partner",)
+    raw_id_fields = ("partner",)
+
+
+class EligibilityInline(admin.TabularInline):
+    model = AccreditationEligibility
+    extra = 0
+
+
+@admin.register(Accreditation)
+class AccreditationAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "marks_limit", "active")
+    list_filter = ("active",)
+    search_fields = ("name", "code")
+    inlines = [EligibilityInline]
+
+
+@admin.register(AccreditationEligibility)
+class AccreditationEligibilityAdmin(admin.ModelAdmin):
+    list_display = ("accreditation", "tier", "available_from")
+    list_filter = ("tier", "accreditation")
+    search_fields = ("accreditation__name",)
+    list_select_related = ("accreditation",)
+
+
+@admin.register(ApplicationWindow)
+class ApplicationWindowAdmin(admin.ModelAdmin):
+    list_display = ("name", "opens_on", "closes_on")
+    search_fields = ("name",)
+    list_filter = ("opens_on",)
+
+
+@admin.register(AccreditationApplication)
+class AccreditationApplicationAdmin(admin.ModelAdmin):
+    list_display = ("partner", "accreditation", "window", "status", "created_at", "decided_by")
+    list_filter = ("status", "accreditation", "window")
+    search_fields = ("partner__name", "partner__partner_id")
+    list_select_related = ("partner", "accreditation", "window", "decided_by")
+    readonly_fields = ("status", "decided_by", "decided_at", "decision_reason")
+    raw_id_fields = ("partner", "submitted_by")
+    actions = ["approve"]
+
+    @admin.action(description=_("Approve and grant the accreditation"))
+    def approve(self, request, queryset):
+        for application in queryset.select_related("partner", "accreditation"):
+            try:
+                services.accreditation_decide(
+                    application=application, approve=True, actor=request.user, today=timezone.localdate()
+                )
+            except services.EnablementError as exc:
+                self.message_user(request, f"{application}: {exc}", messages.ERROR)
+
+
+class MarkInline(admin.TabularInline):
+    model = AccreditationMark
+    extra = 0
+    readonly_fields = ("note", "recorded_by", "recorded_at")
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        # Marks go through `accreditation_mark_record` so the review-board rule always runs.
+        return False
+
+
+@admin.register(PartnerAccreditation)
+class PartnerAccreditationAdmin(admin.ModelAdmin):
+    list_display = ("partner", "accreditation", "status", "granted_on", "next_review_on")
+    list_filter = ("status", "accreditation")
+    search_fields = ("partner__name", "partner__partner_id")
+    list_select_related = ("partner", "accreditation")
+    raw_id_fields = ("partner",)
+    readonly_fields = ("status",)
+    inlines = [MarkInline]
+    actions = ["reevaluate"]
+
+    @admin.action(description=_("Re-evaluate now (if due)"))
+    def reevaluate(self, request, queryset):
+        for holding in queryset:
+            services.accreditation_reevaluate(holding=holding, today=timezone.localdate(), actor=request.user)
+
+
+@admin.register(AccreditationMark)
+class AccreditationMarkAdmin(admin.ModelAdmin):
+    list_display = ("holding", "recorded_at", "recorded_by")
+    search_fields = ("holding__partner__partner_id", "note")
+    list_filter = ("recorded_at",)
+    list_select_related = ("holding", "holding__partner", "recorded_by")
+    fields = ("holding", "note")
+    raw_id_fields = ("holding",)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        # New marks go through the service: audit row and the "more than N → review board" rule.
+        saved = services.accreditation_mark_record(holding=obj.holding, note=obj.note, actor=request.user)
+        obj.pk = saved.pk
+
+
+@admin.register(ImpactAward)
+class ImpactAwardAdmin(admin.ModelAdmin):
+    list_display = ("year", "region", "category", "partner", "status", "published_at")
+    list_filter = ("year", "region", "category", "status")
+    search_fields = ("partner__name", "partner__partner_id")
+    list_select_related = ("partner",)
+    readonly_fields = ("status", "published_at")
+    raw_id_fields = ("partner",)
+    actions = ["publish"]
+
+    @admin.action(description=_("Publish"))
+    def publish(self, request, queryset):
+        for award in queryset.select_related("partner"):
+            try:
+                services.award_publish(award=award, actor=request.user)
+            except services.EnablementError as exc:
+                self.message_user(request, f"{award}: {exc}", messages.ERROR)

@@ -1,0 +1,27 @@
+"""`manage.py reevaluate_accreditations [--date YYYY-MM-DD]`: the 6-monthly accreditation re-evaluation."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from enablement.selectors import holdings_due_for_reevaluation
+from enablement.services import accreditation_reevaluate
+
+
+class Command(BaseCommand):
+    help = "Re-evaluate every active accreditation whose 6-monthly review is due (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--date", help="judge as of this date (default today)")
+
+    def handle(self, *args, date: str | None, **options):
+        try:
+            today = dt.date.fromisoformat(date) if date else timezone.localdate()
+        except ValueError as exc:
+            raise CommandError(f"--date must be YYYY-MM-DD, got {date!r}") from exc
+        results = [accreditation_reevaluate(holding=h, today=today) for h in holdings_due_for_reevaluation(today=today)]
+        lapsed = sum(1 for h in results if h.status == "lapsed")
+        self.stdout.write(f"{len(results)} re-evaluated, {lapsed} lapsed.")

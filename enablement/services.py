@@ -1,0 +1,286 @@
+"""Writes of enablement and awards. Atomic, one owner per status column, an audit row for every change."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from enablement.emails import email_partner
+from enablement.models import (
+    REEVALUATION_MONTHS,
+    Accreditation,
+    AccreditationApplication,
+    AccreditationMark,
+    AccreditationStatus,
+    ApplicationStatus,
+    AuditEntry,
+    AwardCategory,
+    AwardStatus,
+    ImpactAward,
+    PartnerAccreditation,
+)
+from enablement.selectors import accreditation_eligible_ids, application_window_open
+from portal.models import Partner, User
+
+
+class EnablementError(Exception):
+    """A rule said no. The message is shown to the person as is."""
+
+
+HAND_NOMINATED = {AwardCategory.CUSTOMER_FIRST, AwardCategory.GLOBAL_HEART}
+
+
+def audit(
+    *, actor: User | None, subject: str, object_id: int, to_state: str, from_state: str = "", partner=None, reason=""
+):
+    return AuditEntry.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        partner=partner,
+        subject=subject,
+        object_id=object_id,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+    )
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    # Clamp to the month's last day (31 Aug + 6 months → 28/29 Feb).
+    for candidate_day in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, candidate_day))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+@transaction.atomic
+def accreditation_apply(*, user: User, accreditation: Accreditation, today: dt.date) -> AccreditationApplication:
+    """An org admin applies in an open window, for an accreditation their tier may hold, once per window."""
+    if not user.is_authenticated or not user.is_partner_admin:
+        raise EnablementError(_("Only your organisation's admins can apply."))
+    partner = user.partner
+    window = application_window_open(today=today)
+    if window is None:
+        raise EnablementError(_("Accreditation applications are closed; they open twice a year."))
+    if accreditation.pk not in accreditation_eligible_ids(partner=partner, on=today):
+        raise EnablementError(_("%(name)s is not open to your tier yet.") % {"name": accreditation.name})
+    if PartnerAccreditation.objects.filter(
+        partner=partner, accreditation=accreditation, status=AccreditationStatus.ACTIVE
+    ).exists():
+        raise EnablementError(_("Your organisation already holds %(name)s.") % {"name": accreditation.name})
+    if AccreditationApplication.objects.filter(partner=partner, accreditation=accreditation, window=window).exists():
+        raise EnablementError(
+            _("Your organisation has already applied for %(name)s in this window.") % {"name": accreditation.name}
+        )
+    application = AccreditationApplication.objects.create(
+        partner=partner, accreditation=accreditation, window=window, submitted_by=user
+    )
+    audit(
+        actor=user,
+        subject="accreditation_application",
+        object_id=application.pk,
+        partner=partner,
+        to_state=ApplicationStatus.SUBMITTED,
+    )
+    return application
+
+
+@transaction.atomic
+def accreditation_decide(
+    *, application: AccreditationApplication, approve: bool, actor: User, reason: str = "", today: dt.date
+) -> AccreditationApplication:
+    """Approve (grant the accreditation, next re-evaluation in 6 months) or reject (reason required)."""
+    reason = reason.strip()
+    if not approve and not reason:
+        raise EnablementError(_("Give a reason when you reject an application."))
+    decision = ApplicationStatus.APPROVED if approve else ApplicationStatus.REJECTED
+    updated = AccreditationApplication.objects.filter(pk=application.pk, status=ApplicationStatus.SUBMITTED).update(
+        status=decision, decision_reason=reason, decided_by=actor, decided_at=timezone.now()
+    )
+    if not updated:
+        raise EnablementError(_("This application has already been decided."))
+    application.refresh_from_db()
+    audit(
+        actor=actor,
+        subject="accreditation_application",
+        object_id=application.pk,
+        partner=application.partner,
+        from_state=ApplicationStatus.SUBMITTED,
+        to_state=decision,
+        reason=reason,
+    )
+    if approve:
+        holding, created = PartnerAccreditation.objects.select_for_update().get_or_create(
+            partner=application.partner,
+            accreditation=application.accreditation,
+            defaults={"granted_on": today, "next_review_on": add_months(today, REEVALUATION_MONTHS)},
+        )
+        previous = "" if created else holding.status
+        if not created:
+            PartnerAccreditation.objects.filter(pk=holding.pk).update(
+                status=AccreditationStatus.ACTIVE,
+                granted_on=today,
+                next_review_on=add_months(today, REEVALUATION_MONTHS),
+            )
+        audit(
+            actor=actor,
+            subject="partner_accreditation",
+            object_id=holding.pk,
+            partner=application.partner,
+            from_state=previous,
+            to_state=AccreditationStatus.ACTIVE,
+            reason=reason,
+        )
+    _email_accreditation_decision(application)
+    return application
+
+
+def _email_accreditation_decision(application: AccreditationApplication) -> None:
+    def compose() -> tuple[str, str]:
+        status = application.get_status_display()
+        subject = _("Your accreditation application for %(name)s: %(status)s") % {
+            "name": application.accreditation.name,
+            "status": status,
+        }
+        body = subject
+        if application.decision_reason:
+            body += "\n\n" + _("Reason: %(reason)s") % {"reason": application.decision_reason}
+        return subject, body
+
+    email_partner(partner=application.partner, compose=compose, also=application.submitted_by)
+
+
+@transaction.atomic
+def accreditation_mark_record(*, holding: PartnerAccreditation, note: str, actor: User) -> AccreditationMark:
+    """Record a mark; with more marks than the accreditation's limit an active holding goes to the review board."""
+    note = note.strip()
+    if not note:
+        raise EnablementError(_("Describe the mark on record."))
+    holding = PartnerAccreditation.objects.select_for_update().select_related("accreditation").get(pk=holding.pk)
+    mark = AccreditationMark.objects.create(holding=holding, note=note, recorded_by=actor)
+    audit(
+        actor=actor,
+        subject="accreditation_mark",
+        object_id=mark.pk,
+        partner=holding.partner,
+        to_state="recorded",
+        reason=note,
+    )
+    count = holding.marks.count()
+    if count > holding.accreditation.marks_limit and holding.status == AccreditationStatus.ACTIVE:
+        PartnerAccreditation.objects.filter(pk=holding.pk, status=AccreditationStatus.ACTIVE).update(
+            status=AccreditationStatus.REVIEW_BOARD
+        )
+        audit(
+            actor=actor,
+            subject="partner_accreditation",
+            object_id=holding.pk,
+            partner=holding.partner,
+            from_state=AccreditationStatus.ACTIVE,
+            to_state=AccreditationStatus.REVIEW_BOARD,
+            reason=f"{count} marks on record (limit {holding.accreditation.marks_limit})",
+        )
+    return mark
+
+
+@transaction.atomic
+def accreditation_reevaluate(
+    *, holding: PartnerAccreditation, today: dt.date, actor: User | None = None
+) -> PartnerAccreditation:
+    """The 6-monthly re-evaluation: still eligible by tier → renewed for 6 months; otherwise it lapses."""
+    holding = (
+        PartnerAccreditation.objects.select_for_update().select_related("partner", "accreditation").get(pk=holding.pk)
+    )
+    if holding.status != AccreditationStatus.ACTIVE or holding.next_review_on > today:
+        return holding
+    if holding.accreditation_id in accreditation_eligible_ids(partner=holding.partner, on=today):
+        holding.next_review_on = add_months(today, REEVALUATION_MONTHS)
+        holding.save(update_fields=["next_review_on"])
+        audit(
+            actor=actor,
+            subject="partner_accreditation",
+            object_id=holding.pk,
+            partner=holding.partner,
+            from_state=holding.status,
+            to_state=holding.status,
+            reason="re-evaluated: renewed",
+        )
+    else:
+        holding.status = AccreditationStatus.LAPSED
+        holding.save(update_fields=["status"])
+        audit(
+            actor=actor,
+            subject="partner_accreditation",
+            object_id=holding.pk,
+            partner=holding.partner,
+            from_state=AccreditationStatus.ACTIVE,
+            to_state=AccreditationStatus.LAPSED,
+            reason=f"re-evaluated: tier {holding.partner.tier} not eligible",
+        )
+    return holding
+
+
+@transaction.atomic
+def award_nominate(
+    *, year: int, region: str, category: str, partner: Partner, actor: User, citation: str = ""
+) -> ImpactAward:
+    if category not in AwardCategory.values:
+        raise EnablementError(_("Unknown award category."))
+    if partner.region != region:
+        raise EnablementError(_("%(partner)s is not in this region.") % {"partner": partner.name})
+    award, created = ImpactAward.objects.get_or_create(
+        year=year,
+        region=region,
+        category=category,
+        partner=partner,
+        defaults={"citation": citation.strip(), "nominated_by": actor},
+    )
+    if not created:
+        raise EnablementError(_("%(partner)s is already nominated for this award.") % {"partner": partner.name})
+    audit(
+        actor=actor,
+        subject="impact_award",
+        object_id=award.pk,
+        partner=partner,
+        to_state=AwardStatus.NOMINATED,
+        reason=citation,
+    )
+    return award
+
+
+@transaction.atomic
+def award_publish(*, award: ImpactAward, actor: User) -> ImpactAward:
+    updated = ImpactAward.objects.filter(pk=award.pk, status=AwardStatus.NOMINATED).update(
+        status=AwardStatus.PUBLISHED, published_at=timezone.now()
+    )
+    if not updated:
+        raise EnablementError(_("This award is already published."))
+    award.refresh_from_db()
+    audit(
+        actor=actor,
+        subject="impact_award",
+        object_id=award.pk,
+        partner=award.partner,
+        from_state=AwardStatus.NOMINATED,
+        to_state=AwardStatus.PUBLISHED,
+    )
+
+    def compose() -> tuple[str, str]:
+        label = award.get_category_display()
+        subject = _("Congratulations: %(award)s %(year)s") % {"award": label, "year": award.year}
+        body = _("%(partner)s has won the %(award)s %(year)s (%(region)s).") % {
+            "partner": award.partner.name,
+            "award": label,
+            "year": award.year,
+            "region": award.get_region_display(),
+        }
+        return subject, body
+
+    email_partner(partner=award.partner, compose=compose)
+    return award

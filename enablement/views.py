@@ -1,0 +1,138 @@
+"""Enablement pages: the partner's certifications and accreditations, and the staff Impact Awards page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from enablement import selectors, services
+from enablement.models import Accreditation, AwardCategory
+from enablement.services import EnablementError
+from portal.models import Partner, Region
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    partner = selectors.partner_of(request.user)
+    today = timezone.localdate()
+    holdings = list(selectors.accreditations_for_partner(partner=partner))
+    held = {h.accreditation_id for h in holdings if h.status != "lapsed"}
+    applications = list(selectors.accreditation_applications_for_partner(partner=partner))
+    window = selectors.application_window_open(today=today)
+    applied = {a.accreditation_id for a in applications if window and a.window_id == window.pk}
+    context = {
+        "partner": partner,
+        "counts": selectors.certification_counts(partner=partner, today=today),
+        "certifications": selectors.certifications_for_partner(partner=partner),
+        "holdings": holdings,
+        "rollout": selectors.accreditation_rollout(partner=partner),
+        "eligible": selectors.accreditation_eligible_ids(partner=partner, on=today),
+        "held": held,
+        "applied": applied,
+        "applications": applications,
+        "window": window,
+        "today": today,
+    }
+    return render(request, "enablement/index.html", context)
+
+
+@login_required
+@require_POST
+def apply(request: HttpRequest, pk: int) -> HttpResponse:
+    selectors.partner_of(request.user)
+    accreditation = Accreditation.objects.filter(pk=pk, active=True).first()
+    if accreditation is None:
+        raise Http404
+    try:
+        services.accreditation_apply(user=request.user, accreditation=accreditation, today=timezone.localdate())
+    except EnablementError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Application for %(name)s sent.") % {"name": accreditation.name})
+    return redirect("enablement:index")
+
+
+def _award_params(request: HttpRequest) -> tuple[int, str]:
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year") or request.POST.get("year") or today.year - 1)
+    except ValueError:
+        year = today.year - 1
+    year = min(max(year, 2000), today.year)
+    region = request.GET.get("region") or request.POST.get("region") or Region.NORTH_AMERICA
+    if region not in Region.values:
+        region = Region.NORTH_AMERICA
+    return year, region
+
+
+@login_required
+def awards(request: HttpRequest) -> HttpResponse:
+    selectors.require_programme_staff(request.user)
+    year, region = _award_params(request)
+    today = timezone.localdate()
+    context = {
+        "year": year,
+        "region": region,
+        "regions": Region.choices,
+        "years": list(range(today.year, today.year - 6, -1)),
+        "sections": [
+            {"key": key, "title": AwardCategory(key).label, "rows": rows}
+            for key, rows in selectors.award_candidates(year=year, region=region, today=today).items()
+        ],
+        "retention_months": selectors.retention_months(year=year, today=today),
+        "awards": selectors.awards_for(year=year, region=region),
+        "categories": AwardCategory.choices,
+    }
+    template = "enablement/awards.html#results" if _is_htmx(request) else "enablement/awards.html"
+    return render(request, template, context)
+
+
+def _back_to_awards(year: int, region: str) -> HttpResponse:
+    return redirect(f"{reverse('enablement:awards')}?year={year}&region={region}")
+
+
+@login_required
+@require_POST
+def award_nominate(request: HttpRequest) -> HttpResponse:
+    selectors.require_programme_staff(request.user)
+    year, region = _award_params(request)
+    partner = Partner.objects.filter(partner_id=request.POST.get("partner_id", "").strip()).first()
+    try:
+        if partner is None:
+            raise EnablementError(_("No partner with this ID."))
+        services.award_nominate(
+            year=year,
+            region=region,
+            category=request.POST.get("category", ""),
+            partner=partner,
+            actor=request.user,
+            citation=request.POST.get("citation", ""),
+        )
+    except EnablementError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("%(partner)s nominated.") % {"partner": partner.name})
+    return _back_to_awards(year, region)
+
+
+@login_required
+@require_POST
+def award_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    award = selectors.award_get_for_staff(user=request.user, pk=pk)
+    try:
+        services.award_publish(award=award, actor=request.user)
+    except EnablementError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Award published."))
+    return _back_to_awards(award.year, award.region)
