@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import QuerySet
 
-from tiers.models import MonthlySnapshot
+from portal.models import Partner, PartnerKind
+from tiers.models import JobRun, MonthlySnapshot, RuleSet
+
+TWO_PLACES = Decimal("0.01")
 
 
 def monthly_snapshots(
@@ -22,3 +26,69 @@ def monthly_snapshots(
     if partner_ids is not None:
         snapshots = snapshots.filter(partner_id__in=list(partner_ids))
     return snapshots.order_by("partner_id", "month")
+
+
+def rule_set_has_judged(rule_set: RuleSet) -> bool:
+    """True once a monthly run judged a month with it: from then on it is immutable."""
+    if rule_set.pk is None:
+        return False
+    return (
+        JobRun.objects.filter(rule_set=rule_set, job=JobRun.Job.MONTHLY).exists()
+        or MonthlySnapshot.objects.filter(rule_set=rule_set).exists()
+    )
+
+
+def _two_places(value: Decimal) -> str:
+    return str(value.quantize(TWO_PLACES, rounding=ROUND_HALF_UP))
+
+
+def tier_on(*, partner: Partner, on: dt.date | None = None) -> tuple[str | None, dt.date | None]:
+    """The (tier, tier_since) in effect on `on` (today's stored values when None).
+
+    Derived from the TierChange history: the last change effective on or
+    before `on`; before the first change, the tier that change started from.
+    Providers have no tier (None, None).
+    """
+    if partner.kind == PartnerKind.PROVIDER:
+        return None, None
+    if on is None:
+        return partner.tier, partner.tier_since
+    changes = list(partner.tier_changes.order_by("effective_on", "created_at", "pk"))
+    applied = [c for c in changes if c.effective_on <= on]
+    if applied:
+        return applied[-1].to_tier, applied[-1].effective_on
+    if on < partner.joined_on:
+        return None, None
+    if changes:
+        return changes[0].from_tier, partner.joined_on
+    return partner.tier, partner.tier_since
+
+
+def partner_tier_status(*, partner: Partner, on: dt.date | None = None) -> dict:
+    """The tier part of a partner's status (api.status merges it): JSON-ready, oldest first.
+
+    Points are decimal strings with two places; `tier`/`tier_since` are those
+    in effect on `on` when given.
+    """
+    tier, since = tier_on(partner=partner, on=on)
+    snapshots = MonthlySnapshot.objects.filter(partner=partner).select_related("rule_set").order_by("month")
+    changes = partner.tier_changes.order_by("effective_on", "created_at", "pk")
+    return {
+        "tier": tier,
+        "tier_since": since.isoformat() if since else None,
+        "snapshots": [
+            {
+                "month": f"{s.month:%Y-%m}",
+                "sales_points": _two_places(s.sales_points),
+                "managed_points": _two_places(s.managed_points),
+                "points": _two_places(s.points),
+                "achieved_tier": s.achieved_tier,
+                "rule_set": s.rule_set.name,
+            }
+            for s in snapshots
+        ],
+        "tier_changes": [
+            {"effective_on": c.effective_on.isoformat(), "from": c.from_tier, "to": c.to_tier, "reason": c.reason}
+            for c in changes
+        ],
+    }

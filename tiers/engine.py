@@ -1,0 +1,326 @@
+"""The tier engine: pure reads that judge partners against a rule set (SPEC §3).
+
+Everything here is set-based: one aggregate query over the month's MRR rows
+(grouped by partner, currency and emerging-market flag) plus a handful of
+small lookups, whatever the number of partners. Coefficients are applied to
+the grouped sums in Python with `Decimal`, so results are exact on PostgreSQL
+and SQLite alike. Nothing here writes; `tiers.services` does.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Case, Count, IntegerField, Sum, Value, When
+
+from portal.models import Partner, PartnerKind, Tier
+from tiers.models import (
+    CustomerMRR,
+    EmergingMarket,
+    Framework,
+    Metric,
+    MonthlySnapshot,
+    RuleSet,
+    RuleSetStatus,
+)
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+FOUR_PLACES = Decimal("0.0001")
+BASE_CURRENCY = "USD"
+
+Requirements = dict[str, dict[str, Decimal]]  # tier → metric → threshold
+
+
+class MissingCoefficient(Exception):
+    """MRR is in a currency the rule set has no coefficient for."""
+
+    def __init__(self, currencies: Iterable[str]) -> None:
+        self.currencies = sorted(set(currencies))
+        super().__init__(", ".join(self.currencies))
+
+
+# --- months ------------------------------------------------------------------
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def month_end(month: dt.date) -> dt.date:
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def add_months(month: dt.date, count: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + count
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def parse_month(text: str) -> dt.date:
+    """'YYYY-MM' → first day of that month; ValueError otherwise."""
+    if len(text) != 7 or text[4] != "-":
+        raise ValueError(f"month must be YYYY-MM, got {text!r}")
+    return dt.date(int(text[:4]), int(text[5:]), 1)
+
+
+def reassessment_months(on: dt.date) -> list[dt.date]:
+    """The six calendar months before the month of `on`, oldest first (SPEC §3.5)."""
+    first = add_months(month_start(on), -6)
+    return [add_months(first, i) for i in range(6)]
+
+
+# --- rule sets ---------------------------------------------------------------
+
+
+def rule_set_in_force(month: dt.date) -> RuleSet | None:
+    """The published rule set judging `month`: the latest in force on the month's last day."""
+    return (
+        RuleSet.objects.filter(status=RuleSetStatus.PUBLISHED, effective_from__lte=month_end(month))
+        .order_by("-effective_from", "-published_at", "-pk")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Rules:
+    """A rule set loaded once: coefficients, requirements and the emerging-market countries."""
+
+    rule_set: RuleSet
+    framework: str
+    multiplier: Decimal
+    coefficients: dict[str, tuple[Decimal, Decimal]]  # currency → (sales, managed)
+    requirements: Requirements
+    emerging: frozenset[str]
+
+    def to_usd(self, currency: str, sold: Decimal, managed: Decimal) -> tuple[Decimal, Decimal]:
+        """Plain USD at the rule set's fixed rates: amount × coef[currency] / coef[USD], no multiplier."""
+        sales_c, managed_c = self.coefficients[currency]
+        usd_sales, usd_managed = self.coefficients.get(BASE_CURRENCY, (ONE, ONE))
+        return (
+            sold * sales_c / usd_sales if usd_sales else ZERO,
+            managed * managed_c / usd_managed if usd_managed else ZERO,
+        )
+
+
+def rules_load(rule_set: RuleSet) -> Rules:
+    """Three small queries: coefficients, requirements, active emerging markets."""
+    coefficients = {c.currency: (c.sales, c.managed) for c in rule_set.coefficients.all()}
+    requirements: Requirements = {}
+    for requirement in rule_set.requirements.all():
+        requirements.setdefault(requirement.tier, {})[requirement.metric] = requirement.threshold
+    emerging = frozenset(
+        str(code) for code in EmergingMarket.objects.filter(active=True).values_list("country", flat=True)
+    )
+    return Rules(
+        rule_set=rule_set,
+        framework=rule_set.framework,
+        multiplier=rule_set.emerging_market_multiplier,
+        coefficients=coefficients,
+        requirements=requirements,
+        emerging=emerging,
+    )
+
+
+# --- judging -----------------------------------------------------------------
+
+
+def achieved_tier(*, requirements: Requirements, values: Mapping[str, Decimal]) -> str:
+    """The highest tier whose every requirement is met.
+
+    `values` maps a metric to the partner's figure: for points rule sets
+    `points` and `min_sales_points` (the sales points); for legacy rule sets
+    `sold_mrr` and `managed_mrr` (USD, emerging-market credit applied). A
+    requirement whose metric has no value is not met, so a Phase 2 metric
+    nobody measures yet can never promote by accident.
+    """
+    for tier in reversed(Tier.ladder()):
+        tier_requirements = requirements.get(tier)
+        if not tier_requirements:
+            continue
+        if all(metric in values and values[metric] >= threshold for metric, threshold in tier_requirements.items()):
+            return tier
+    return Tier.SOLUTIONS_PARTNER
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    """One partner's figures for one month under one rule set (see MonthlySnapshot)."""
+
+    partner_id: int
+    sales_points: Decimal
+    managed_points: Decimal
+    points: Decimal
+    sold_mrr_usd: Decimal
+    managed_mrr_usd: Decimal
+    customer_count: int
+    achieved_tier: str
+
+
+@dataclass
+class _Totals:
+    country: str
+    sales_points: Decimal = ZERO
+    managed_points: Decimal = ZERO
+    sold_usd: Decimal = ZERO
+    managed_usd: Decimal = ZERO
+    customers: int = 0
+    missing: set[str] = field(default_factory=set)
+
+
+def _grouped_mrr(*, month: dt.date, rules: Rules, partner_ids: list[int] | None):
+    """One aggregate query: (partner, currency, customer-in-emerging-market) → sums and count."""
+    rows = CustomerMRR.objects.filter(month=month)
+    if partner_ids is not None:
+        rows = rows.filter(partner_id__in=partner_ids)
+    emerging = Case(
+        When(customer_country__in=sorted(rules.emerging), then=Value(1)), default=Value(0), output_field=IntegerField()
+    )
+    return (
+        rows.annotate(em=emerging)
+        .values("partner_id", "currency", "em")
+        .annotate(sold=Sum("sold_mrr"), managed=Sum("managed_mrr"), customers=Count("id"))
+        .order_by()
+        .values_list("partner_id", "currency", "em", "sold", "managed", "customers")
+    )
+
+
+def _metric_values(totals: _Totals, rules: Rules) -> dict[str, Decimal]:
+    """The figures each metric of a requirement is compared with (Phase 2 adds entries here)."""
+    if rules.framework == Framework.LEGACY:
+        # Legacy: the multiplier follows the *partner's* HQ country (SPEC §3.1).
+        credit = rules.multiplier if totals.country in rules.emerging else ONE
+        return {Metric.SOLD_MRR: totals.sold_usd * credit, Metric.MANAGED_MRR: totals.managed_usd * credit}
+    return {
+        Metric.POINTS: totals.sales_points + totals.managed_points,
+        Metric.MIN_SALES_POINTS: totals.sales_points,
+    }
+
+
+def compute_month(*, month: dt.date, rule_set: RuleSet, partner_ids: Iterable[int] | None = None) -> list[MonthRow]:
+    """Judge every solutions partner (or those in `partner_ids`) for `month` under `rule_set`.
+
+    A pure read, used by the monthly run and by the dashboard's what-if (any
+    rule set, draft included). Partners without MRR rows get zeros; providers
+    are skipped. Points columns are filled for points rule sets only (0 for
+    legacy); the USD columns are always plain USD without the multiplier.
+    Raises MissingCoefficient when an MRR currency has no coefficient.
+    """
+    month = month_start(month)
+    rules = rules_load(rule_set)
+    ids = None if partner_ids is None else list(partner_ids)
+    partners = Partner.objects.filter(kind=PartnerKind.SOLUTIONS_PARTNER)
+    if ids is not None:
+        partners = partners.filter(pk__in=ids)
+    totals = {pk: _Totals(country=str(country)) for pk, country in partners.values_list("pk", "country")}
+    missing: set[str] = set()
+    points_framework = rules.framework == Framework.POINTS
+    for partner_id, currency, em, sold, managed, customers in _grouped_mrr(month=month, rules=rules, partner_ids=ids):
+        partner_totals = totals.get(partner_id)
+        if partner_totals is None:  # a provider
+            continue
+        if currency not in rules.coefficients:
+            missing.add(currency)
+            continue
+        sold, managed = sold or ZERO, managed or ZERO
+        sold_usd, managed_usd = rules.to_usd(currency, sold, managed)
+        partner_totals.sold_usd += sold_usd
+        partner_totals.managed_usd += managed_usd
+        partner_totals.customers += customers
+        if points_framework:
+            # Points: the multiplier follows the *customer's* HQ country (SPEC §3.2).
+            credit = rules.multiplier if em else ONE
+            sales_c, managed_c = rules.coefficients[currency]
+            partner_totals.sales_points += sold * sales_c * credit
+            partner_totals.managed_points += managed * managed_c * credit
+    if missing:
+        raise MissingCoefficient(missing)
+    return [_row(pk, t, rules) for pk, t in sorted(totals.items())]
+
+
+def _row(partner_id: int, totals: _Totals, rules: Rules) -> MonthRow:
+    sales = totals.sales_points.quantize(FOUR_PLACES)
+    managed = totals.managed_points.quantize(FOUR_PLACES)
+    return MonthRow(
+        partner_id=partner_id,
+        sales_points=sales,
+        managed_points=managed,
+        points=sales + managed,
+        sold_mrr_usd=totals.sold_usd.quantize(FOUR_PLACES),
+        managed_mrr_usd=totals.managed_usd.quantize(FOUR_PLACES),
+        customer_count=totals.customers,
+        achieved_tier=achieved_tier(requirements=rules.requirements, values=_metric_values(totals, rules)),
+    )
+
+
+@dataclass(frozen=True)
+class CustomerContribution:
+    customer_domain: str
+    customer_country: str
+    currency: str
+    sold_mrr: Decimal
+    managed_mrr: Decimal
+    emerging: bool
+    sales_points: Decimal
+    managed_points: Decimal
+
+
+def customer_contributions(*, partner_id: int, month: dt.date, rule_set: RuleSet) -> list[CustomerContribution]:
+    """Per-customer points of one partner and month: the rows that add up to its snapshot.
+
+    Legacy rule sets give no points (0) per customer; the partner-level credit
+    of legacy months is in `compute_month`.
+    """
+    rules = rules_load(rule_set)
+    points_framework = rules.framework == Framework.POINTS
+    result = []
+    for row in CustomerMRR.objects.filter(partner_id=partner_id, month=month_start(month)).order_by("customer_domain"):
+        emerging = str(row.customer_country) in rules.emerging
+        sales_c, managed_c = rules.coefficients.get(row.currency, (ZERO, ZERO))
+        credit = (rules.multiplier if emerging else ONE) if points_framework else ZERO
+        result.append(
+            CustomerContribution(
+                customer_domain=row.customer_domain,
+                customer_country=str(row.customer_country),
+                currency=row.currency,
+                sold_mrr=row.sold_mrr,
+                managed_mrr=row.managed_mrr,
+                emerging=emerging,
+                sales_points=(row.sold_mrr * sales_c * credit).quantize(FOUR_PLACES),
+                managed_points=(row.managed_mrr * managed_c * credit).quantize(FOUR_PLACES),
+            )
+        )
+    return result
+
+
+# --- reassessment ------------------------------------------------------------
+
+
+def reassessment_outcome(*, partner_ids: Iterable[int] | None, on: dt.date) -> dict[int, tuple[str, list[dt.date]]]:
+    """New tier of each partner at a reassessment on `on`, from its snapshots.
+
+    New tier = the highest tier achieved in the six calendar months before the
+    month of `on`, each month as judged (by its own rule set) in its snapshot;
+    the list holds the months that achieved it, oldest first. One query.
+
+    Only existing snapshots count: a month not yet evaluated is simply absent.
+    That is what the dashboard's "if it ran today" preview wants (the judged
+    months so far); the real run (`services.reassessment_run`) refuses to run
+    until all six months are evaluated. Partners with no snapshot in the
+    window are not in the result (their tier is left as it is).
+    """
+    snapshots = MonthlySnapshot.objects.filter(month__in=reassessment_months(on))
+    if partner_ids is not None:
+        snapshots = snapshots.filter(partner_id__in=list(partner_ids))
+    outcome: dict[int, tuple[str, list[dt.date]]] = {}
+    rows = snapshots.order_by("partner_id", "month").values_list("partner_id", "month", "achieved_tier")
+    for partner_id, month, tier in rows:
+        best = outcome.get(partner_id)
+        if best is None or Tier.rank(tier) > Tier.rank(best[0]):
+            outcome[partner_id] = (tier, [month])
+        elif tier == best[0]:
+            best[1].append(month)
+    return outcome

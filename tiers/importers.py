@@ -1,0 +1,449 @@
+"""Parsing and validation of the operations files (partners CSV, rule set JSON, MRR CSV).
+
+Validation collects *every* problem with its line number before anything is
+written; the services in `tiers.services` decide and write. The MRR loader
+streams: rows go, validated, into a temporary table (COPY on PostgreSQL,
+batched inserts on SQLite), duplicates are found there in SQL, and one
+`INSERT … ON CONFLICT DO UPDATE` moves them into place — memory does not grow
+with the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.db import connection
+from django_countries import countries
+
+from portal.models import PartnerKind, Region, Tier
+from tiers.models import CustomerMRR, Framework, Metric
+
+COUNTRY_CODES = frozenset(code for code, _name in countries)
+
+# ISO 4217 active currency codes (fixed list: rule sets and MRR files are checked against it).
+CURRENCY_CODES = frozenset(
+    """
+    AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN BZD
+    CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD
+    GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT
+    LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR
+    NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP
+    STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XOF
+    XPF YER ZAR ZMW ZWL
+    """.split()  # noqa: SIM905
+)
+
+LATIN_AMERICA = frozenset(
+    "AR BO BR CL CO CR CU DO EC SV GT HT HN MX NI PA PY PE PR UY VE".split()  # noqa: SIM905 (matches migration 0003)
+)
+NORTH_AMERICA = frozenset({"US", "CA", "BM", "GL", "PM"})
+APAC = frozenset(
+    """
+    AU NZ SG IN MY PH KR CN HK TW TH VN ID MN BD BN KH LA MV MM NP PK LK TL MO FJ PG WS TO VU SB KI NR TV
+    FM MH PW NC PF CK NU AS GU MP BT AF
+    """.split()  # noqa: SIM905
+)
+
+
+def region_for_country(code: str) -> str:
+    """The PAC region of an HQ country (Japan has its own region)."""
+    if code == "JP":
+        return Region.JAPAN
+    if code in NORTH_AMERICA:
+        return Region.NORTH_AMERICA
+    if code in LATIN_AMERICA:
+        return Region.LATIN_AMERICA
+    if code in APAC:
+        return Region.APAC
+    return Region.EMEA
+
+
+class ImportRejected(Exception):
+    """An input file was rejected as a whole; `errors` lists every problem (with line numbers)."""
+
+    def __init__(self, errors: list[str]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(errors))
+
+
+def _decimal(value: object) -> Decimal | None:
+    """A finite Decimal from a decimal string (or JSON number parsed as Decimal/int); None otherwise."""
+    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def _check_header(reader: Iterator[list[str]], expected: list[str], optional: Iterable[str] = ()) -> list[str]:
+    try:
+        header = [column.strip() for column in next(reader)]
+    except StopIteration:
+        raise ImportRejected(["line 1: the file is empty; expected header " + ",".join(expected)]) from None
+    allowed = [expected, expected + list(optional)]
+    if header not in allowed:
+        raise ImportRejected([f"line 1: expected header {','.join(expected)}, got {','.join(header)}"])
+    return header
+
+
+# --- partners ----------------------------------------------------------------
+
+PARTNER_HEADER = ["partner_id", "name", "kind", "country", "joined_on"]
+
+
+@dataclass(frozen=True)
+class PartnerRow:
+    partner_id: str
+    name: str
+    kind: str
+    country: str
+    joined_on: dt.date
+    tier: str | None  # None: column absent or empty
+
+
+def partner_rows(lines: Iterable[str]) -> list[PartnerRow]:
+    """Parse an import_partners CSV; ImportRejected lists every bad line."""
+    reader = csv.reader(lines)
+    header = _check_header(reader, PARTNER_HEADER, optional=["tier"])
+    has_tier = len(header) == 6
+    rows: list[PartnerRow] = []
+    errors: list[str] = []
+    seen: dict[str, int] = {}
+    for values in reader:
+        line = reader.line_num
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) != len(header):
+            errors.append(f"line {line}: expected {len(header)} columns, got {len(values)}")
+            continue
+        row, problems = _partner_row(values, has_tier)
+        if row is not None and row.partner_id in seen:
+            problems.append(f"partner_id {row.partner_id!r} also on line {seen[row.partner_id]}")
+        errors += [f"line {line}: {problem}" for problem in problems]
+        if row is not None and not problems:
+            seen[row.partner_id] = line
+            rows.append(row)
+    if errors:
+        raise ImportRejected(errors)
+    return rows
+
+
+def _partner_row(values: list[str], has_tier: bool) -> tuple[PartnerRow | None, list[str]]:
+    partner_id, name, kind, country, joined = (v.strip() for v in values[:5])
+    tier = values[5].strip() if has_tier else ""
+    problems = []
+    if not partner_id or len(partner_id) > 32:
+        problems.append("partner_id must be 1–32 characters")
+    if not name or len(name) > 200:
+        problems.append("name must be 1–200 characters")
+    if kind not in PartnerKind.values:
+        problems.append(f"kind must be solutions_partner or provider, got {kind!r}")
+    if country.upper() not in COUNTRY_CODES:
+        problems.append(f"unknown country code {country!r}")
+    try:
+        joined_on = dt.date.fromisoformat(joined) if len(joined) == 10 else None
+    except ValueError:
+        joined_on = None
+    if joined_on is None:
+        problems.append(f"joined_on must be YYYY-MM-DD, got {joined!r}")
+    if tier and tier not in Tier.values:
+        problems.append(f"tier must be one of {','.join(Tier.values)}, got {tier!r}")
+    if problems:
+        return None, problems
+    return PartnerRow(partner_id, name, kind, country.upper(), joined_on, tier or None), []
+
+
+# --- rule sets ---------------------------------------------------------------
+
+FRAMEWORK_METRICS = {
+    Framework.POINTS: [Metric.POINTS, Metric.MIN_SALES_POINTS],
+    Framework.LEGACY: [Metric.SOLD_MRR, Metric.MANAGED_MRR],
+}
+# Minimums may stay level from one tier to the next; targets must rise.
+NON_DECREASING_METRICS = frozenset({Metric.MIN_SALES_POINTS})
+THRESHOLD_LIMIT = Decimal("1e14")
+COEFFICIENT_PLACES = Decimal("1e-12")
+THRESHOLD_PLACES = Decimal("1e-4")
+
+
+@dataclass
+class RuleSetSpec:
+    name: str
+    framework: str
+    effective_from: dt.date
+    multiplier: Decimal
+    coefficients: dict[str, tuple[Decimal, Decimal]]
+    requirements: dict[str, dict[str, Decimal]] = field(default_factory=dict)
+
+
+def rule_set_spec(data: object) -> RuleSetSpec:
+    """Validate an import_rules JSON document; ImportRejected lists every problem."""
+    if not isinstance(data, dict):
+        raise ImportRejected(["the rule set must be a JSON object"])
+    errors: list[str] = []
+    name = data.get("name")
+    if not isinstance(name, str) or not name.strip() or len(name.strip()) > 120:
+        errors.append("name must be a non-empty string of at most 120 characters")
+    framework = data.get("framework")
+    if framework not in Framework.values:
+        errors.append(f"unknown framework {framework!r} (expected legacy or points)")
+    effective_from = None
+    try:
+        effective_from = dt.date.fromisoformat(str(data.get("effective_from")))
+    except ValueError:
+        errors.append(f"effective_from must be YYYY-MM-DD, got {data.get('effective_from')!r}")
+    multiplier = _decimal(data.get("emerging_market_multiplier"))
+    if multiplier is None or multiplier < 0 or multiplier >= 1000:
+        errors.append("emerging_market_multiplier must be a non-negative decimal string below 1000")
+    coefficients = _coefficients(data.get("coefficients"), errors)
+    requirements = _requirements(data.get("tiers"), framework, errors) if framework in Framework.values else {}
+    if errors:
+        raise ImportRejected(errors)
+    return RuleSetSpec(name.strip(), framework, effective_from, multiplier, coefficients, requirements)
+
+
+def _coefficients(raw: object, errors: list[str]) -> dict[str, tuple[Decimal, Decimal]]:
+    if not isinstance(raw, dict) or not raw:
+        errors.append("coefficients must be an object of currency → {sales, managed}")
+        return {}
+    result = {}
+    for currency, pair in raw.items():
+        if currency not in CURRENCY_CODES:
+            errors.append(f"unknown currency code {currency!r}")
+            continue
+        values = [_decimal(pair.get(key)) if isinstance(pair, dict) else None for key in ("sales", "managed")]
+        if any(v is None or v < 0 or v >= 10**8 for v in values):
+            errors.append(f"coefficients of {currency}: sales and managed must be non-negative decimal strings")
+            continue
+        sales, managed = (v.quantize(COEFFICIENT_PLACES) for v in values)
+        result[currency] = (sales, managed)
+    if "USD" not in raw:
+        errors.append("coefficients must include USD (the base of the USD figures)")
+    return result
+
+
+def _requirements(raw: object, framework: str, errors: list[str]) -> dict[str, dict[str, Decimal]]:
+    if not isinstance(raw, dict):
+        errors.append("tiers must be an object with gold, platinum, diamond and elite")
+        return {}
+    metrics = FRAMEWORK_METRICS[framework]
+    errors += [f"unknown tier {tier!r}" for tier in raw if tier not in Tier.ladder()]
+    result: dict[str, dict[str, Decimal]] = {}
+    for tier in Tier.ladder():
+        if tier not in raw:
+            errors.append(f"missing tier {tier!r}")
+            continue
+        values = raw[tier] if isinstance(raw[tier], dict) else {}
+        errors += [
+            f"{tier}: unknown requirement {key!r} for a {framework} rule set" for key in values if key not in metrics
+        ]
+        result[tier] = {}
+        for metric in metrics:
+            number = _decimal(values.get(metric))
+            if number is None:
+                errors.append(f"{tier}: {metric} must be a decimal string")
+            elif number < 0:
+                errors.append(f"{tier}: {metric} must not be negative")
+            elif number >= THRESHOLD_LIMIT:
+                errors.append(f"{tier}: {metric} is too large")
+            else:
+                result[tier][metric] = number.quantize(THRESHOLD_PLACES)
+    _check_increasing(result, metrics, errors)
+    return result
+
+
+def _check_increasing(requirements: dict[str, dict[str, Decimal]], metrics: list[str], errors: list[str]) -> None:
+    ladder = [tier for tier in Tier.ladder() if tier in requirements]
+    for lower, upper in zip(ladder, ladder[1:], strict=False):
+        for metric in metrics:
+            low, high = requirements[lower].get(metric), requirements[upper].get(metric)
+            if low is None or high is None:
+                continue
+            if high < low or (high == low and metric not in NON_DECREASING_METRICS):
+                errors.append(f"thresholds must increase from gold to elite: {upper} {metric} {high} ≤ {lower} {low}")
+
+
+# --- MRR ---------------------------------------------------------------------
+
+MRR_HEADER = ["partner_id", "month", "customer_domain", "customer_country", "currency", "sold_mrr", "managed_mrr"]
+AMOUNT_RE = re.compile(r"\d{1,14}(?:\.\d{1,2})?")
+MONTH_RE = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+DOMAIN_RE = re.compile(r"[^\s\\,]{1,253}")
+LOAD_TABLE = "tiers_mrr_load"
+BATCH = 5000
+
+
+@dataclass
+class MrrLoad:
+    """The outcome of loading an MRR file into the temporary table."""
+
+    rows: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _mrr_row(values: list[str], partners: dict[str, int]) -> tuple[tuple | None, list[str]]:
+    if len(values) != 7:
+        return None, [f"expected 7 columns, got {len(values)}"]
+    partner_id, month, domain, country, currency, sold, managed = (v.strip() for v in values)
+    problems = []
+    partner_pk = partners.get(partner_id)
+    if partner_pk is None:
+        problems.append(f"unknown partner {partner_id!r}")
+    if not MONTH_RE.fullmatch(month) or month < "1970":
+        problems.append(f"bad month {month!r} (expected YYYY-MM)")
+    domain = domain.lower().rstrip(".")
+    if not DOMAIN_RE.fullmatch(domain):
+        problems.append(f"bad customer_domain {domain!r}")
+    country = country.upper()
+    if country not in COUNTRY_CODES:
+        problems.append(f"unknown country code {country!r}")
+    currency = currency.upper()
+    if currency not in CURRENCY_CODES:
+        problems.append(f"unknown currency code {currency!r}")
+    for column, amount in (("sold_mrr", sold), ("managed_mrr", managed)):
+        if not AMOUNT_RE.fullmatch(amount):
+            negative = amount.startswith("-") and AMOUNT_RE.fullmatch(amount[1:])
+            kind = "negative" if negative else "non-numeric (at most 2 decimal places)"
+            problems.append(f"{column} {amount!r} is {kind}")
+    if problems:
+        return None, problems
+    return (partner_pk, f"{month}-01", domain, country, currency, sold, managed), []
+
+
+def mrr_load(lines: Iterable[str], *, partners: dict[str, int]) -> MrrLoad:
+    """Validate and stream an MRR CSV into the temporary load table (inside the caller's transaction)."""
+    reader = csv.reader(lines)
+    _check_header(reader, MRR_HEADER)
+    result = MrrLoad()
+    writer = _PostgresWriter() if connection.vendor == "postgresql" else _BatchWriter()
+    with writer:
+        for values in reader:
+            if not values:
+                continue
+            row, problems = _mrr_row(values, partners)
+            if problems:
+                result.errors += [(reader.line_num, problem) for problem in problems]
+                continue
+            writer.add((reader.line_num, *row))
+            result.rows += 1
+    result.errors += _duplicate_errors()
+    result.errors.sort(key=lambda item: item[0])
+    return result
+
+
+COLUMNS = "line, partner_id, month, customer_domain, customer_country, currency, sold_mrr, managed_mrr"
+
+
+def mrr_load_table_create() -> None:
+    on_commit = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {LOAD_TABLE}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {LOAD_TABLE} (line integer, partner_id bigint, month date, "
+            "customer_domain varchar(253), customer_country varchar(2), currency varchar(3), "
+            f"sold_mrr numeric(16, 2), managed_mrr numeric(16, 2)){on_commit}"
+        )
+
+
+def mrr_load_table_drop() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {LOAD_TABLE}")
+
+
+class _BatchWriter:
+    """SQLite (and any other database): executemany in batches."""
+
+    def __init__(self) -> None:
+        self.batch: list[tuple] = []
+
+    def __enter__(self) -> _BatchWriter:
+        return self
+
+    def add(self, row: tuple) -> None:
+        self.batch.append(row)
+        if len(self.batch) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.batch:
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f"INSERT INTO {LOAD_TABLE} ({COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)", self.batch
+                )
+            self.batch = []
+
+    def __exit__(self, *exc: object) -> None:
+        if exc[0] is None:
+            self.flush()
+
+
+class _PostgresWriter:
+    """PostgreSQL: COPY FROM STDIN in text format; values were validated to need no escaping."""
+
+    def __enter__(self) -> _PostgresWriter:
+        self._cursor = connection.cursor()
+        self._copy_cm = self._cursor.cursor.copy(f"COPY {LOAD_TABLE} ({COLUMNS}) FROM STDIN")
+        self._copy = self._copy_cm.__enter__()
+        self._buffer: list[str] = []
+        return self
+
+    def add(self, row: tuple) -> None:
+        self._buffer.append("\t".join(map(str, row)))
+        if len(self._buffer) >= BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._buffer:
+            self._copy.write("\n".join(self._buffer) + "\n")
+            self._buffer = []
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if exc[0] is None:
+                self._flush()
+            self._copy_cm.__exit__(*exc)
+        finally:
+            self._cursor.close()
+
+
+def _duplicate_errors() -> list[tuple[int, str]]:
+    """Lines repeating a (partner, month, customer_domain) key, found in SQL, not in memory."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT t.line, t.partner_id, t.month, t.customer_domain FROM {LOAD_TABLE} t "
+            f"JOIN (SELECT partner_id, month, customer_domain FROM {LOAD_TABLE} "
+            "GROUP BY partner_id, month, customer_domain HAVING COUNT(*) > 1) d "
+            "ON t.partner_id = d.partner_id AND t.month = d.month AND t.customer_domain = d.customer_domain "
+            "ORDER BY t.partner_id, t.month, t.customer_domain, t.line"
+        )
+        duplicates = cursor.fetchall()
+    groups: dict[tuple, list[int]] = {}
+    for line, partner_pk, month, domain in duplicates:
+        groups.setdefault((partner_pk, str(month), domain), []).append(line)
+    errors = []
+    for (_partner, _month, domain), lines in groups.items():
+        listed = ", ".join(map(str, lines))
+        message = f"the same partner, month and customer_domain ({domain}) appears on lines {listed}"
+        errors += [(line, message) for line in lines]
+    return errors
+
+
+def mrr_upsert() -> int:
+    """Move the loaded rows into place; a row for an existing key replaces it."""
+    table = connection.ops.quote_name(CustomerMRR._meta.db_table)
+    columns = "partner_id, month, customer_domain, customer_country, currency, sold_mrr, managed_mrr"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {LOAD_TABLE} WHERE true "
+            "ON CONFLICT (partner_id, month, customer_domain) DO UPDATE SET "
+            "customer_country = excluded.customer_country, currency = excluded.currency, "
+            "sold_mrr = excluded.sold_mrr, managed_mrr = excluded.managed_mrr"
+        )
+        return cursor.rowcount
