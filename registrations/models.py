@@ -122,7 +122,9 @@ class RegistrationEvent(models.Model):
 
     registration = models.ForeignKey(DomainRegistration, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("at"))
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     job = models.CharField(_("job"), max_length=64, blank=True)
     from_status = models.CharField(_("from"), max_length=12, blank=True)
     to_status = models.CharField(_("to"), max_length=12)
@@ -242,7 +244,9 @@ class DealEvent(models.Model):
 
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("at"))
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     from_status = models.CharField(_("from"), max_length=10, blank=True)
     to_status = models.CharField(_("to"), max_length=10)
     reason = models.TextField(_("reason"), blank=True)
@@ -260,7 +264,7 @@ class DealNote(models.Model):
     """One message of the notes thread shared by the partner and the vendor side."""
 
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="notes")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     body = models.TextField(_("note"))
     created_at = models.DateTimeField(_("written at"))
 

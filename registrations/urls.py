@@ -1,4 +1,22 @@
 from __future__ import annotations
 
+from django.urls import path, re_path
+
+from registrations import views
+
 app_name = "registrations"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.capacity, name="capacity"),
+    path("domains/<int:pk>/extend", views.extend, name="extend"),
+    path("domains/release", views.release, name="release"),
+    path("queue/", views.queue, name="queue"),
+    path("queue/approve", views.queue_approve_bulk, name="queue-approve-bulk"),
+    re_path(
+        r"^queue/(?P<kind>domain|deal)/(?P<pk>[0-9]+)/(?P<decision>approve|reject)$",
+        views.queue_decide,
+        name="queue-decide",
+    ),
+    path("deals/", views.deals, name="deals"),
+    path("deals/<int:pk>/", views.deal_detail, name="deal"),
+    path("deals/<int:pk>/notes", views.deal_note, name="deal-note"),
+]

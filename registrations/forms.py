@@ -1,0 +1,46 @@
+"""Input forms of the registration pages (validation of shape only; rules live in services)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from django_countries.fields import LazyTypedChoiceField
+
+from registrations.models import Currency, DealStage, Product, RegistrationStatus
+
+
+class DomainRegisterForm(forms.Form):
+    domain = forms.CharField(
+        label=_("Domain"), max_length=2048, help_text=_("For example example.com or https://www.example.co.jp/")
+    )
+    company_name = forms.CharField(label=_("Company name"), max_length=200, required=False)
+    country = LazyTypedChoiceField(label=_("Country"), choices=[("", "—"), *countries], required=False)
+
+
+class CapacityFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search domain or company"), required=False, max_length=200)
+    status = forms.ChoiceField(label=_("Status"), choices=[("", _("All")), *RegistrationStatus.choices], required=False)
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=1000)
+
+
+class DealForm(forms.Form):
+    company_name = forms.CharField(label=_("Company"), max_length=200)
+    domain = forms.CharField(label=_("Domain"), max_length=2048, required=False)
+    products = forms.MultipleChoiceField(
+        label=_("Products"), choices=Product.choices, widget=forms.CheckboxSelectMultiple
+    )
+    expected_mrr = forms.DecimalField(label=_("Expected MRR"), min_value=0, max_digits=14, decimal_places=2)
+    currency = forms.ChoiceField(label=_("Currency"), choices=Currency.choices)
+    stage = forms.ChoiceField(label=_("Stage"), choices=DealStage.choices)
+    expected_close_on = forms.DateField(label=_("Expected close date"), widget=forms.DateInput(attrs={"type": "date"}))
+    partner_is_owner = forms.BooleanField(label=_("We are the deal owner"), required=False, initial=True)
+    sales_rep_name = forms.CharField(label=_("Sales rep name"), max_length=200, required=False)
+    sales_rep_email = forms.EmailField(label=_("Sales rep email"), required=False)
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)

@@ -1,0 +1,275 @@
+"""Pages: the partner's capacity manager and deals, the CAM's approval queue (htmx partials of each page)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.models import Partner, User
+from portal.selectors import partners_visible_to
+from registrations import selectors, services
+from registrations.forms import CapacityFilterForm, DealForm, DomainRegisterForm, NoteForm, RejectForm
+from registrations.models import RegistrationStatus
+
+PAGE_SIZE = 50
+
+
+def _wants_partial(request: HttpRequest) -> bool:
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def _own_partner(request: HttpRequest) -> Partner:
+    """The signed-in partner user's organisation; 404 for everyone else."""
+    user: User = request.user
+    if not user.is_partner_user:
+        raise Http404
+    return partners_visible_to(user).get()
+
+
+def _require_cam(request: HttpRequest) -> User:
+    if not request.user.is_cam:
+        raise Http404
+    return request.user
+
+
+# --- capacity manager ---------------------------------------------------------------
+
+
+def _capacity_context(request: HttpRequest, partner: Partner, *, form: DomainRegisterForm | None = None) -> dict:
+    filters = CapacityFilterForm(request.GET or None)
+    filters.is_valid()
+    data = getattr(filters, "cleaned_data", {}) or {}
+    rows = selectors.registrations_for_partner(partner=partner, search=data.get("q", ""), status=data.get("status", ""))
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    summary = selectors.registration_summary(partner=partner)
+    cap, used = summary["registration_cap"], summary["live_registrations"]
+    return {
+        "partner": partner,
+        "cap": cap,
+        "used": used,
+        "percent": min(100, round(100 * used / cap)) if cap else 0,
+        "at_cap": cap is not None and used >= cap,
+        "commission_hold": summary["commission_hold"],
+        "page": page,
+        "filters": filters,
+        "form": form or DomainRegisterForm(),
+        "status_help": [(value, label, services.STATUS_HELP[value]) for value, label in RegistrationStatus.choices],
+        "query": request.GET.urlencode(),
+    }
+
+
+@login_required
+def capacity(request: HttpRequest) -> HttpResponse:
+    """GET: meter, list, filters. POST: register a domain (htmx swaps the whole capacity block)."""
+    partner = _own_partner(request)
+    form = DomainRegisterForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                registration = services.registration_submit(
+                    partner=partner, acting_user=request.user, **form.cleaned_data
+                )
+            except services.RegistrationError as exc:
+                form.add_error("domain", exc.message)
+            else:
+                messages.success(request, _("%(domain)s was submitted for approval.") % {"domain": registration.domain})
+                if not _wants_partial(request):
+                    return redirect("registrations:capacity")
+                form = DomainRegisterForm()
+        status = 400 if form.errors else 200
+    context = _capacity_context(request, partner, form=form)
+    if _wants_partial(request):
+        name = "list" if request.method == "GET" else "capacity"
+        return render(request, f"registrations/capacity.html#{name}", context, status=status)
+    return render(request, "registrations/capacity.html", context, status=status)
+
+
+def _after_action(request: HttpRequest, partner: Partner) -> HttpResponse:
+    if _wants_partial(request):
+        return render(request, "registrations/capacity.html#capacity", _capacity_context(request, partner))
+    return redirect("registrations:capacity")
+
+
+@login_required
+@require_POST
+def extend(request: HttpRequest, pk: int) -> HttpResponse:
+    partner = _own_partner(request)
+    registration = selectors.registrations_for_partner(partner=partner).filter(pk=pk).first()
+    if registration is None:
+        raise Http404
+    try:
+        registration = services.registration_extend(registration=registration, acting_user=request.user)
+    except services.RegistrationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("%(domain)s now expires on %(date)s.") % {"domain": registration.domain, "date": registration.expires_on},
+        )
+    return _after_action(request, partner)
+
+
+@login_required
+@require_POST
+def release(request: HttpRequest) -> HttpResponse:
+    """Release one or many of the partner's domains (checkboxes named `ids`)."""
+    partner = _own_partner(request)
+    try:
+        ids = {int(value) for value in request.POST.getlist("ids")}
+    except ValueError as exc:
+        raise Http404 from exc
+    found = set(selectors.registrations_for_partner(partner=partner).filter(pk__in=ids).values_list("pk", flat=True))
+    if ids - found:
+        raise Http404
+    if not ids:
+        messages.error(request, _("Select the domains to release."))
+        return _after_action(request, partner)
+    try:
+        released = services.registrations_release(partner=partner, ids=ids, acting_user=request.user)
+    except services.RegistrationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(count)s domain(s) released.") % {"count": len(released)})
+    return _after_action(request, partner)
+
+
+# --- CAM approval queue -----------------------------------------------------------------
+
+
+def _queue_context(cam: User) -> dict:
+    return {
+        "registrations": list(selectors.approval_queue(cam=cam)[:200]),
+        "deals": list(selectors.deal_queue(cam=cam)[:200]),
+        "reject_form": RejectForm(),
+    }
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    cam = _require_cam(request)
+    return render(request, "registrations/queue.html", _queue_context(cam))
+
+
+def _decided_row(request: HttpRequest, obj, kind: str) -> HttpResponse:
+    if _wants_partial(request):
+        return render(request, "registrations/queue.html#decided", {"obj": obj, "kind": kind})
+    return redirect("registrations:queue")
+
+
+@login_required
+@require_POST
+def queue_decide(request: HttpRequest, kind: str, pk: str, decision: str) -> HttpResponse:
+    """Approve or reject one pending domain or deal of the CAM's book (reject needs a reason)."""
+    cam = _require_cam(request)
+    pk = int(pk)
+    if kind == "domain":
+        obj = selectors.queue_registration_get(cam=cam, pk=pk)
+        approve, reject, field = services.registration_approve, services.registration_reject, "registration"
+    else:
+        obj = selectors.queue_deal_get(cam=cam, pk=pk)
+        approve, reject, field = services.deal_approve, services.deal_reject, "deal"
+    try:
+        if decision == "approve":
+            obj = approve(**{field: obj}, acting_user=cam)
+        else:
+            obj = reject(**{field: obj}, acting_user=cam, reason=request.POST.get("reason", ""))
+    except services.RegistrationError as exc:
+        if _wants_partial(request):
+            context = {"obj": obj, "kind": kind, "error": exc.message, "reject_form": RejectForm(request.POST)}
+            return render(request, "registrations/queue.html#pending-row", context, status=400)
+        messages.error(request, exc.message)
+        return redirect("registrations:queue")
+    return _decided_row(request, obj, kind)
+
+
+@login_required
+@require_POST
+def queue_approve_bulk(request: HttpRequest) -> HttpResponse:
+    cam = _require_cam(request)
+    try:
+        ids = {int(value) for value in request.POST.getlist("ids")}
+    except ValueError as exc:
+        raise Http404 from exc
+    rows = list(selectors.approval_queue(cam=cam).filter(pk__in=ids))
+    if len(rows) != len(ids):
+        raise Http404
+    approved = services.registrations_approve_bulk(registrations=rows, acting_user=cam)
+    messages.success(request, _("%(count)s registration(s) approved.") % {"count": approved})
+    if _wants_partial(request):
+        return render(request, "registrations/queue.html#queue", _queue_context(cam))
+    return redirect("registrations:queue")
+
+
+# --- deals --------------------------------------------------------------------------------
+
+
+@login_required
+def deals(request: HttpRequest) -> HttpResponse:
+    """Deals visible to the user; partner users also register new ones here."""
+    user: User = request.user
+    form = DealForm(request.POST or None) if user.is_partner_user else None
+    if request.method == "POST":
+        partner = _own_partner(request)
+        if form.is_valid():
+            try:
+                deal = services.deal_submit(partner=partner, acting_user=user, **form.cleaned_data)
+            except (services.RegistrationError, ValidationError) as exc:
+                form.add_error(None, getattr(exc, "message", None) or "; ".join(exc.messages))
+            else:
+                messages.success(request, _("Deal registration submitted."))
+                return redirect("registrations:deal", pk=deal.pk)
+    rows = selectors.deals_visible_to(user).order_by("-submitted_at", "-pk")
+    status = request.GET.get("status", "")
+    if status:
+        rows = rows.filter(status=status)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "registrations/deals.html",
+        {"page": page, "form": form, "status": status},
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+@login_required
+def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = selectors.deal_get_for_user(user=request.user, pk=pk)
+    return render(request, "registrations/deal_detail.html", _deal_context(deal, NoteForm()))
+
+
+def _deal_context(deal, form: NoteForm) -> dict:
+    return {
+        "deal": deal,
+        "events": deal.events.select_related("actor"),
+        "notes": deal.notes.select_related("author"),
+        "note_form": form,
+    }
+
+
+@login_required
+@require_POST
+def deal_note(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = selectors.deal_get_for_user(user=request.user, pk=pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.deal_note_add(deal=deal, author=request.user, body=form.cleaned_data["body"])
+        except services.RegistrationError as exc:
+            form.add_error("body", exc.message)
+        else:
+            form = NoteForm()
+    if _wants_partial(request):
+        return render(
+            request,
+            "registrations/deal_detail.html#notes",
+            _deal_context(deal, form),
+            status=400 if form.errors else 200,
+        )
+    return redirect("registrations:deal", pk=deal.pk)
