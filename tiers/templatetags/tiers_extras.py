@@ -1,0 +1,74 @@
+"""Small formatting filters for the tier pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from portal.models import Tier
+
+register = template.Library()
+
+
+@register.filter
+def coefficient(value: Decimal | None) -> str:
+    """A coefficient without its trailing zeros (0.000250000000 → 0.00025)."""
+    if value is None:
+        return "—"
+    text = format(Decimal(value).normalize(), "f")
+    return text
+
+
+@register.filter
+def points(value: Decimal | None, places: int = 0) -> str:
+    """Points or money with thousands separators, `places` decimals."""
+    if value is None:
+        return "—"
+    quantum = Decimal(1).scaleb(-int(places))
+    return intcomma(f"{Decimal(value).quantize(quantum):f}")
+
+
+@register.filter
+def month_name(value: dt.date) -> str:
+    return formats.date_format(value, "M")
+
+
+@register.filter
+def month_label(value: dt.date) -> str:
+    return formats.date_format(value, "YEAR_MONTH_FORMAT")
+
+
+@register.filter
+def months_list(values: list[dt.date]) -> str:
+    """Aug, Sep and Oct — localised month names joined for a sentence."""
+    names = [formats.date_format(v, "M") for v in values]
+    if len(names) <= 1:
+        return "".join(names)
+    return _("%(first)s and %(last)s") % {"first": _(", ").join(names[:-1]), "last": names[-1]}
+
+
+@register.filter
+def tier_label(value: str) -> str:
+    try:
+        return Tier(value).label
+    except ValueError:
+        return value
+
+
+@register.filter
+def signed(value: Decimal | None, places: int = 0) -> str:
+    if value is None:
+        return "—"
+    text = points(abs(value), places)
+    return f"+{text}" if value > 0 else f"−{text}" if value < 0 else text
+
+
+@register.filter
+def day_month(value: dt.date) -> str:
+    """15 Jan (English) / 1月15日 (Japanese): the date format itself is translated."""
+    return formats.date_format(value, _("j M"))

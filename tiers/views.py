@@ -1,0 +1,364 @@
+"""Tier pages: the partner's "My tier", the CAM's book, the staff what-if.
+
+Every partner a request touches comes from `portal.selectors` (own org, book,
+or staff), so another partner's dashboard, partials and exports answer 404.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from portal.models import Partner, Tier, User
+from portal.selectors import partner_get_for_user, partners_visible_to
+from tiers import dashboard as d
+from tiers.forms import SORT_LABELS, BookForm, BreakdownForm, ChangesForm, GapForm, PublishForm, WhatIfForm
+
+BREAKDOWN_PAGE_SIZE = 25
+BOOK_PAGE_SIZE = 50
+PARTIALS = {"breakdown", "gap", "changes"}
+
+
+# --- scoping -----------------------------------------------------------------
+
+
+def _partner_for(request: HttpRequest, partner_id: str | None) -> Partner:
+    """The partner of this page: the user's own org, or one in their book / visible to staff."""
+    user: User = request.user
+    if partner_id is None:
+        if not user.is_partner_user:
+            raise Http404
+        return partners_visible_to(user).select_related("cam", "cc").get()
+    return partner_get_for_user(user=user, partner_id=partner_id)
+
+
+def _urls(partner: Partner, partner_id: str | None) -> dict[str, str]:
+    """The URLs of one dashboard's partials and export, own or read-only."""
+    names = ("dashboard", "breakdown", "breakdown-csv", "gap", "changes")
+    if partner_id is None:
+        return {name.replace("-", "_"): reverse(f"tiers:{name}") for name in names}
+    kwargs = {"partner_id": partner.partner_id}
+    return {name.replace("-", "_"): reverse(f"tiers:partner-{name}", kwargs=kwargs) for name in names}
+
+
+def _wants_partial(request: HttpRequest) -> bool:
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+# --- the dashboard -------------------------------------------------------------
+
+
+class _Base:
+    """What every part of the dashboard needs: history, rule sets, requirements (3 queries)."""
+
+    def __init__(self, partner: Partner) -> None:
+        self.partner = partner
+        self.today = timezone.localdate()
+        self.history = d.snapshot_history(partner=partner)
+        self.months = [s.month for s in self.history]
+        self.by_month = {s.month: s for s in self.history}
+        self.rule_set_now = d.rule_set_in_force(self.today)
+        ids = {s.rule_set_id for s in self.history} | ({self.rule_set_now.pk} if self.rule_set_now else set())
+        self.requirements = d.requirements_by_rule_set(ids)
+        self.latest = self.history[-1] if self.history else None
+
+    @property
+    def requirements_now(self) -> d.Requirements:
+        return self.requirements.get(self.rule_set_now.pk, {}) if self.rule_set_now else {}
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest, partner_id: str | None = None, part: str | None = None) -> HttpResponse:
+    if partner_id is None and not request.user.is_partner_user:
+        if request.user.is_cam or request.user.is_cc:
+            return redirect("tiers:book")
+        raise Http404
+    partner = _partner_for(request, partner_id)
+    if partner.is_provider:
+        if part:
+            raise Http404
+        return render(request, "tiers/provider.html", {"partner": partner})
+    base = _Base(partner)
+    context = {"partner": partner, "urls": _urls(partner, partner_id), "read_only": partner_id is not None}
+    if part and _wants_partial(request):
+        context |= _PARTS[part](request, base)
+        return render(request, f"tiers/dashboard.html#{part}", context)
+    for builder in _PARTS.values():
+        context |= builder(request, base)
+    context |= _overview(base)
+    return render(request, "tiers/dashboard.html", context)
+
+
+def _overview(base: _Base) -> dict:
+    partner = base.partner
+    above = d.next_tier(partner.tier)
+    em = base.rule_set_now is not None and base.rule_set_now.framework != "points" and d.partner_is_emerging(partner)
+    progress = (
+        d.tier_gap(
+            tier=above, snapshot=base.latest, rule_set=base.rule_set_now, requirements=base.requirements_now, em=em
+        )
+        if above
+        else None
+    )
+    return {
+        "today": base.today,
+        "history": base.history,
+        "latest": base.latest,
+        "rule_set_now": base.rule_set_now,
+        "progress": progress,
+        "preview": d.reassessment_preview(partner=partner, today=base.today),
+        "growth": d.yoy_growth(base.history),
+        "yoy_target": d.YOY_TARGET,
+        "chart": d.points_chart(base.history, base.requirements),
+        "changes_history": d.tier_changes(partner=partner),
+    }
+
+
+def _gap(request: HttpRequest, base: _Base) -> dict:
+    form = GapForm(request.GET)
+    form.is_valid()
+    default = d.next_tier(base.partner.tier) or Tier.ELITE
+    tier = form.cleaned_data.get("tier") or default
+    em = (
+        base.rule_set_now is not None
+        and base.rule_set_now.framework != "points"
+        and d.partner_is_emerging(base.partner)
+    )
+    gap = d.tier_gap(
+        tier=tier, snapshot=base.latest, rule_set=base.rule_set_now, requirements=base.requirements_now, em=em
+    )
+    return {"gap_form": GapForm(initial={"tier": tier}), "gap": gap}
+
+
+def _selected_month(value: str | None, months: list[dt.date], default: dt.date | None) -> dt.date | None:
+    try:
+        month = dt.date.fromisoformat(value or "")
+    except ValueError:
+        return default
+    return month if month in months else default
+
+
+def _breakdown_query(request: HttpRequest, base: _Base):
+    """(form, month, rows queryset, filters) for the breakdown and its CSV export."""
+    month = _selected_month(request.GET.get("month"), base.months, base.latest.month if base.latest else None)
+    if month is None:
+        return None, None, None, None
+    countries, currencies = d.breakdown_choices(partner=base.partner, month=month)
+    form = BreakdownForm(request.GET, months=base.months, countries=countries, currencies=currencies)
+    form.is_valid()
+    data = form.cleaned_data
+    filters = d.BreakdownFilters(
+        q=data.get("q") or "",
+        country=data.get("country") or "",
+        currency=data.get("currency") or "",
+        em=data.get("em") or "",
+        sort=data.get("sort") or "-points",
+    )
+    rows = d.customer_rows(partner=base.partner, month=month, rule_set=base.by_month[month].rule_set)
+    return form, month, d.filter_customer_rows(rows, filters), filters
+
+
+def _breakdown(request: HttpRequest, base: _Base) -> dict:
+    form, month, rows, filters = _breakdown_query(request, base)
+    if month is None:
+        return {"breakdown": None}
+    params = {"month": month.isoformat(), "q": filters.q, "country": filters.country, "currency": filters.currency}
+    params |= {"em": filters.em, "sort": filters.sort}
+    params = {k: v for k, v in params.items() if v}
+    page = Paginator(rows, BREAKDOWN_PAGE_SIZE).get_page(request.GET.get("page"))
+    columns = []
+    for key, label in SORT_LABELS.items():
+        current = filters.sort.lstrip("-") == key
+        descending = filters.sort.startswith("-")
+        target = key if current and descending else f"-{key}"
+        aria = ("descending" if descending else "ascending") if current else None
+        columns.append({"key": key, "label": label, "query": urlencode(params | {"sort": target}), "aria": aria})
+    return {
+        "breakdown": {
+            "form": form,
+            "month": month,
+            "rule_set": base.by_month[month].rule_set,
+            "page": page,
+            "columns": {c["key"]: c for c in columns},
+            "query": urlencode(params),
+            "page_query": lambda n: urlencode(params | {"page": n}),
+            "prev_query": urlencode(params | {"page": page.previous_page_number()}) if page.has_previous() else "",
+            "next_query": urlencode(params | {"page": page.next_page_number()}) if page.has_next() else "",
+        }
+    }
+
+
+def _changes(request: HttpRequest, base: _Base) -> dict:
+    if len(base.months) < 2:
+        return {"point_changes": None}
+    after = _selected_month(request.GET.get("after"), base.months, base.months[-1])
+    before = _selected_month(request.GET.get("before"), base.months, d.add_months(after, -1))
+    if before not in base.by_month:
+        before = base.months[-2]
+    changes = d.point_changes(
+        partner=base.partner,
+        before=(before, base.by_month[before].rule_set),
+        after=(after, base.by_month[after].rule_set),
+    )
+    form = ChangesForm(None, months=base.months)
+    form.initial = {"before": before.isoformat(), "after": after.isoformat()}
+    return {"point_changes": changes, "changes_form": form}
+
+
+_PARTS = {"breakdown": _breakdown, "gap": _gap, "changes": _changes}
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@login_required
+@require_GET
+def breakdown_csv(request: HttpRequest, partner_id: str | None = None) -> HttpResponse:
+    """The breakdown table as CSV: same month, filters and sort as on screen, every page."""
+    partner = _partner_for(request, partner_id)
+    if partner.is_provider:
+        raise Http404
+    base = _Base(partner)
+    _form, month, rows, _filters = _breakdown_query(request, base)
+    if month is None:
+        raise Http404
+    header = [
+        _("Domain"),
+        _("Country"),
+        _("Emerging market"),
+        _("Currency"),
+        _("Sold MRR"),
+        _("Managed MRR"),
+        _("Sales coefficient"),
+        _("Managed coefficient"),
+        _("Multiplier"),
+        _("Sales points"),
+        _("Managed points"),
+        _("Points"),
+    ]
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield writer.writerow(header)
+        for row in rows.iterator(chunk_size=500):
+            yield writer.writerow(
+                [
+                    row.customer_domain,
+                    str(row.customer_country),
+                    _("yes") if row.is_emerging else _("no"),
+                    row.currency,
+                    row.sold_mrr,
+                    row.managed_mrr,
+                    row.sales_coefficient.normalize(),
+                    row.managed_coefficient.normalize(),
+                    row.multiplier.normalize(),
+                    f"{row.sales_points:.2f}",
+                    f"{row.managed_points:.2f}",
+                    f"{row.total_points:.2f}",
+                ]
+            )
+
+    filename = f"{partner.partner_id}-customers-{month:%Y-%m}.csv"
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- the CAM's book -------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def book(request: HttpRequest) -> HttpResponse:
+    user: User = request.user
+    if not (user.is_cam or user.is_cc):
+        raise Http404
+    today = timezone.localdate()
+    form = BookForm(request.GET)
+    form.is_valid()
+    data = form.cleaned_data
+    filters = {"q": data.get("q") or "", "tier": data.get("tier") or "", "flag": data.get("flag") or ""}
+    sort = data.get("sort") or "name"
+    rows = d.filter_book(d.book_rows(partners=partners_visible_to(user), today=today), sort=sort, **filters)
+    page = Paginator(rows, BOOK_PAGE_SIZE).get_page(request.GET.get("page"))
+    params = {k: v for k, v in (filters | {"sort": sort}).items() if v}
+    columns = {}
+    for key in ("name", "tier", "points", "trend"):
+        current = sort.lstrip("-") == key
+        target = key if current and sort.startswith("-") else f"-{key}" if current or key != "name" else key
+        aria = ("descending" if sort.startswith("-") else "ascending") if current else None
+        columns[key] = {"query": urlencode(params | {"sort": target}), "aria": aria}
+    context = {
+        "form": form,
+        "page": page,
+        "columns": columns,
+        "prev_query": urlencode(params | {"page": page.previous_page_number()}) if page.has_previous() else "",
+        "next_query": urlencode(params | {"page": page.next_page_number()}) if page.has_next() else "",
+        "month": d.latest_closed_month(today),
+    }
+    if _wants_partial(request):
+        return render(request, "tiers/book.html#book-table", context)
+    return render(request, "tiers/book.html", context)
+
+
+# --- staff what-if ---------------------------------------------------------------
+
+
+def _require_staff(request: HttpRequest) -> None:
+    if not request.user.is_staff:
+        raise Http404
+
+
+def whatif_months(today: dt.date) -> list[dt.date]:
+    """The last 24 closed months (generated: asking the MRR table for its months is a full scan)."""
+    last = d.add_months(d.month_start(today), -1)
+    return [d.add_months(last, -i) for i in range(24)]
+
+
+@login_required
+@require_GET
+def whatif(request: HttpRequest) -> HttpResponse:
+    from tiers.whatif import what_if
+
+    _require_staff(request)
+    months = whatif_months(timezone.localdate())
+    form = WhatIfForm(request.GET or None, months=months)
+    result = None
+    if form.is_valid():
+        result = what_if(rule_set=form.cleaned_data["rule_set"], month=form.cleaned_data["month"])
+    return render(request, "tiers/whatif.html", {"form": form, "result": result})
+
+
+@login_required
+@require_POST
+def whatif_publish(request: HttpRequest) -> HttpResponse:
+    from tiers.services import rule_set_publish
+
+    _require_staff(request)
+    form = PublishForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("That rule set cannot be published (it is not a draft)."))
+        return redirect("tiers:whatif")
+    rule_set = form.cleaned_data["rule_set"]
+    try:
+        rule_set_publish(rule_set=rule_set, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(f"{reverse('tiers:whatif')}?{urlencode({'rule_set': rule_set.pk})}")
+    messages.success(request, _("%(name)s is published.") % {"name": rule_set.name})
+    return redirect("tiers:whatif")
