@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 
 from portal.models import Partner
+from registrations.selectors import registration_summary
 from tiers.selectors import partner_tier_status
 
 
 def partner_status(partner: Partner, on: dt.date | None = None) -> dict:
     identity = {"partner_id": partner.partner_id, "name": partner.name, "kind": partner.kind}
-    return identity | partner_tier_status(partner=partner, on=on)
+    return identity | partner_tier_status(partner=partner, on=on) | registration_summary(partner=partner, on=on)

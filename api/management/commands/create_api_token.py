@@ -1,0 +1,29 @@
+"""`manage.py create_api_token EMAIL [--name NAME]`: prints only the new token on stdout."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.core.management.base import BaseCommand, CommandError
+
+from api.services import api_token_create
+from portal.models import User
+
+
+class Command(BaseCommand):
+    help = "Create an API token for a partner user or a CAM; the token is printed once and stored hashed."
+
+    def add_arguments(self, parser):
+        parser.add_argument("email")
+        parser.add_argument("--name", default="created with create_api_token")
+
+    def handle(self, *args, email: str, name: str, **options):
+        user = User.objects.filter(email=email.strip().lower()).first()
+        if user is None:
+            raise CommandError(f"no user with email '{email}'")
+        if not user.is_active:
+            raise CommandError(f"user '{email}' is deactivated")
+        try:
+            _token, raw = api_token_create(user=user, name=name)
+        except PermissionDenied as exc:
+            raise CommandError(f"'{email}' is a {user.role}: {exc}") from exc
+        self.stdout.write(raw)
