@@ -1,0 +1,265 @@
+"""Demo registrations: a few hundred domains across statuses, partners over cap with holds, deals with notes.
+
+Rows are bulk-created (fast); the states they show are ones the services would
+produce, and `compliance_check` runs at the end so holds match the data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.utils import timezone
+
+from portal.models import Partner, Role, User
+from registrations.models import (
+    CommissionHold,
+    Currency,
+    Deal,
+    DealEvent,
+    DealNote,
+    DealStage,
+    DomainRegistration,
+    Product,
+    RegistrationConfig,
+    RegistrationEvent,
+)
+from registrations.services import compliance_check
+
+WORDS = [
+    "acme",
+    "globex",
+    "initech",
+    "umbrella",
+    "hooli",
+    "stark",
+    "wayne",
+    "tyrell",
+    "soylent",
+    "cyberdyne",
+    "wonka",
+    "oscorp",
+    "vandelay",
+    "massive",
+    "nakatomi",
+    "kaiju",
+    "mizuho",
+    "hoshi",
+    "kumo",
+    "yama",
+]
+TLDS = ["com", "co.jp", "io", "de", "co.uk", "com.au", "fr", "jp", "net", "org"]
+STATUSES_HISTORY = ["expired", "released", "rejected"]
+
+
+class _Names:
+    def __init__(self, rng: random.Random) -> None:
+        self.rng, self.n = rng, 0
+
+    def domain(self) -> tuple[str, str]:
+        self.n += 1
+        a, b = self.rng.choice(WORDS), self.rng.choice(WORDS)
+        return f"{a}-{b}{self.n}.{self.rng.choice(TLDS)}", f"{a.title()} {b.title()} {self.n}"
+
+
+def _registration(
+    partner: Partner,
+    status: str,
+    names: _Names,
+    *,
+    today: dt.date,
+    rng: random.Random,
+    config: RegistrationConfig,
+    expires_in: int | None = None,
+) -> DomainRegistration:
+    domain, company = names.domain()
+    age = rng.randint(1, 20) if status == "pending" else rng.randint(20, 400)
+    submitted = timezone.now() - dt.timedelta(days=age, hours=rng.randint(0, 23))
+    row = DomainRegistration(
+        partner=partner,
+        domain=domain,
+        company_name=company,
+        status=status,
+        submitted_at=submitted,
+        country=str(partner.country),
+    )
+    if status in ("registered", "expired"):
+        if expires_in is None:
+            expires_in = rng.randint(15, 170) if status == "registered" else -rng.randint(1, 200)
+        row.expires_on = today + dt.timedelta(days=expires_in)
+        row.approved_at = timezone.make_aware(
+            dt.datetime.combine(row.expires_on - relativedelta(months=config.validity_months), dt.time(9))
+        )
+        row.submitted_at = min(row.submitted_at, row.approved_at - dt.timedelta(days=2))
+        row.decided_at = row.approved_at
+    elif status == "rejected":
+        row.decided_at = submitted + dt.timedelta(days=2)
+        row.decision_reason = "Existing customer of the direct sales team"
+    return row
+
+
+def _events(rows: list[DomainRegistration]) -> list[RegistrationEvent]:
+    events = []
+    for row in rows:
+        events.append(
+            RegistrationEvent(
+                registration=row, at=row.submitted_at, actor=row.submitted_by, to_status="pending", reason="submitted"
+            )
+        )
+        if row.status in ("registered", "expired", "released"):
+            events.append(
+                RegistrationEvent(
+                    registration=row,
+                    at=row.approved_at or row.submitted_at,
+                    actor=row.decided_by,
+                    from_status="pending",
+                    to_status="registered",
+                )
+            )
+        if row.status == "rejected":
+            events.append(
+                RegistrationEvent(
+                    registration=row,
+                    at=row.decided_at,
+                    actor=row.decided_by,
+                    from_status="pending",
+                    to_status="rejected",
+                    reason=row.decision_reason,
+                )
+            )
+        if row.status in ("expired", "released"):
+            job = "expire_registrations" if row.status == "expired" else ""
+            events.append(
+                RegistrationEvent(
+                    registration=row,
+                    at=timezone.now(),
+                    job=job,
+                    actor=None if job else row.submitted_by,
+                    from_status="registered",
+                    to_status=row.status,
+                )
+            )
+    return events
+
+
+def seed(*, rng: random.Random, people, today: dt.date) -> None:
+    config = RegistrationConfig.get()
+    partners = list(Partner.objects.select_related("cam").order_by("partner_id"))  # tiers may have changed them
+    admins = {u.partner_id: u for u in User.objects.filter(role=Role.PARTNER_ADMIN)}
+    names = _Names(rng)
+    rows: list[DomainRegistration] = []
+
+    def add(partner: Partner, status: str, **kw) -> None:
+        row = _registration(partner, status, names, today=today, rng=rng, config=config, **kw)
+        row.submitted_by = admins.get(partner.pk)
+        if row.decided_at:
+            row.decided_by = partner.cam
+        rows.append(row)
+
+    demo = partners[0]
+    cap = config.cap_for(demo)
+    # The demo partner: two below its cap, three expiring within the reminder window, a history.
+    for i in range(cap - 2):
+        status = "pending" if i < 2 else "registered"
+        add(demo, status, expires_in=[3, 9, 13][i - 2] if 2 <= i < 5 else None)
+    for status in STATUSES_HISTORY * 2:
+        add(demo, status)
+    # The rest of cam@example.com's book: pending ones in the approval queue.
+    for partner in partners[1:14]:
+        for _ in range(rng.randint(1, 3)):
+            add(partner, "pending")
+        for _ in range(rng.randint(1, 4)):
+            add(partner, rng.choice(["registered", "registered", *STATUSES_HISTORY]))
+    # Across the base: a spread of statuses.
+    for partner in rng.sample(partners[14:], k=min(60, len(partners) - 14)):
+        for _ in range(rng.randint(1, 5)):
+            add(partner, rng.choice(["registered", "registered", "pending", *STATUSES_HISTORY]))
+    # A few partners over their cap: nothing was deregistered when caps took effect.
+    over = rng.sample(partners[14:], k=3)
+    for partner in over:
+        for _ in range(config.cap_for(partner) + rng.randint(1, 4)):
+            add(partner, "registered")
+    DomainRegistration.objects.bulk_create(rows)
+    RegistrationEvent.objects.bulk_create(_events(rows))
+    # One partner that was over cap and came back within it: a closed hold in its history.
+    CommissionHold.objects.create(
+        partner=partners[20],
+        started_on=config.compliance_deadline,
+        ended_on=config.compliance_deadline + dt.timedelta(days=45),
+        live_at_start=14,
+        cap_at_start=10,
+    )
+    compliance_check(on=max(today, config.compliance_deadline))
+    _seed_deals(rng=rng, partners=partners, admins=admins, today=today, names=names)
+
+
+def _seed_deals(*, rng: random.Random, partners: list[Partner], admins: dict, today: dt.date, names: _Names) -> None:
+    deals, chosen = [], partners[:14] + rng.sample(partners[14:], k=20)
+    for partner in chosen:
+        for _ in range(3 if partner is partners[0] else rng.randint(1, 2)):
+            domain, company = names.domain()
+            status = rng.choice(["pending", "pending", "approved", "rejected"])
+            deals.append(
+                Deal(
+                    partner=partner,
+                    company_name=company,
+                    domain=domain,
+                    products=rng.sample(Product.values[:5], k=rng.randint(1, 2)) if rng.random() < 0.8 else ["suite"],
+                    expected_mrr=Decimal(rng.randrange(300, 9000)),
+                    currency=rng.choice(["USD", "USD", "EUR", "JPY", "GBP"])
+                    if partner is not partners[0]
+                    else Currency.JPY,
+                    stage=rng.choice(DealStage.values[:4]),
+                    expected_close_on=today + dt.timedelta(days=rng.randint(20, 150)),
+                    partner_is_owner=rng.random() < 0.7,
+                    sales_rep_name="Sally Rep",
+                    sales_rep_email="sally.rep@example.com",
+                    status=status,
+                    submitted_at=timezone.now() - dt.timedelta(days=rng.randint(1, 40)),
+                    submitted_by=admins.get(partner.pk),
+                    decided_by=partner.cam if status != "pending" else None,
+                    decided_at=timezone.now() if status != "pending" else None,
+                    decision_reason="Already in the direct pipeline" if status == "rejected" else "",
+                )
+            )
+    if deals and deals[0].partner is partners[0]:
+        deals[0].currency = Currency.JPY
+        deals[0].expected_mrr = Decimal("480000")
+    Deal.objects.bulk_create(deals)
+    events, notes = [], []
+    for deal in deals:
+        events.append(
+            DealEvent(deal=deal, at=deal.submitted_at, actor=deal.submitted_by, to_status="pending", reason="submitted")
+        )
+        if deal.status != "pending":
+            events.append(
+                DealEvent(
+                    deal=deal,
+                    at=deal.decided_at,
+                    actor=deal.decided_by,
+                    from_status="pending",
+                    to_status=deal.status,
+                    reason=deal.decision_reason,
+                )
+            )
+        if rng.random() < 0.6:
+            notes.append(
+                DealNote(
+                    deal=deal,
+                    author=deal.submitted_by,
+                    body="Champion is the CMO; budget confirmed for Q3.",
+                    created_at=deal.submitted_at + dt.timedelta(hours=2),
+                )
+            )
+            notes.append(
+                DealNote(
+                    deal=deal,
+                    author=deal.partner.cam,
+                    body="Looping in the regional sales rep for the demo.",
+                    created_at=deal.submitted_at + dt.timedelta(days=1),
+                )
+            )
+    DealEvent.objects.bulk_create(events)
+    DealNote.objects.bulk_create(notes)
