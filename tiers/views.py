@@ -12,7 +12,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -24,7 +23,10 @@ from django.views.decorators.http import require_GET, require_POST
 from portal.models import Partner, Tier, User
 from portal.selectors import partner_get_for_user, partners_visible_to
 from tiers import dashboard as d
+from tiers.engine import MissingCoefficient
 from tiers.forms import SORT_LABELS, BookForm, BreakdownForm, ChangesForm, GapForm, PublishForm, WhatIfForm
+from tiers.services import TierError, rule_set_publish
+from tiers.whatif import TARGETS, what_if
 
 BREAKDOWN_PAGE_SIZE = 25
 BOOK_PAGE_SIZE = 50
@@ -333,22 +335,24 @@ def whatif_months(today: dt.date) -> list[dt.date]:
 @login_required
 @require_GET
 def whatif(request: HttpRequest) -> HttpResponse:
-    from tiers.whatif import what_if
-
     _require_staff(request)
     months = whatif_months(timezone.localdate())
     form = WhatIfForm(request.GET or None, months=months)
     result = None
     if form.is_valid():
-        result = what_if(rule_set=form.cleaned_data["rule_set"], month=form.cleaned_data["month"])
-    return render(request, "tiers/whatif.html", {"form": form, "result": result})
+        try:
+            result = what_if(rule_set=form.cleaned_data["rule_set"], month=form.cleaned_data["month"])
+        except MissingCoefficient as exc:
+            form.add_error(
+                "rule_set",
+                _("This rule set has no coefficient for: %(currencies)s.") % {"currencies": ", ".join(exc.currencies)},
+            )
+    return render(request, "tiers/whatif.html", {"form": form, "result": result, "targets": TARGETS})
 
 
 @login_required
 @require_POST
 def whatif_publish(request: HttpRequest) -> HttpResponse:
-    from tiers.services import rule_set_publish
-
     _require_staff(request)
     form = PublishForm(request.POST)
     if not form.is_valid():
@@ -357,8 +361,8 @@ def whatif_publish(request: HttpRequest) -> HttpResponse:
     rule_set = form.cleaned_data["rule_set"]
     try:
         rule_set_publish(rule_set=rule_set, acting_user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    except TierError as exc:
+        messages.error(request, str(exc))
         return redirect(f"{reverse('tiers:whatif')}?{urlencode({'rule_set': rule_set.pk})}")
     messages.success(request, _("%(name)s is published.") % {"name": rule_set.name})
     return redirect("tiers:whatif")

@@ -1,0 +1,125 @@
+"""The CAM's book: flags, sorting, filtering, search, scoping, query count."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from portal.models import PartnerKind, Tier
+from tests.factories import PartnerFactory
+from tiers import engine
+from tiers.tests.dashboard_factories import rule_set_make, snapshot_make
+
+D = Decimal
+pytestmark = [pytest.mark.django_db]
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with time_machine.travel(dt.datetime(2025, 11, 20, 9, 0, tzinfo=dt.UTC), tick=False):
+        yield
+
+
+def _partner(cam, name, tier, points_by_month: dict[int, tuple[int, str]], rule_set, **extra):
+    """points_by_month: {month number in 2025: (points, achieved tier)}."""
+    partner = PartnerFactory(name=name, cam=cam, tier=tier, **extra)
+    for month, (points, achieved) in points_by_month.items():
+        snapshot_make(
+            partner=partner,
+            month=dt.date(2025, month, 1),
+            rule_set=rule_set,
+            sales=D(points) / 2,
+            managed=D(points) / 2,
+            tier=achieved,
+        )
+    return partner
+
+
+@pytest.fixture
+def book(cam, other_cam):
+    rule_set = rule_set_make()
+    partners = {
+        # Platinum, but only Gold in Jul–Oct: the 15 Jan reassessment would lower it.
+        "risky": _partner(cam, "Risky Co", Tier.PLATINUM, {9: (1500, Tier.GOLD), 10: (1200, Tier.GOLD)}, rule_set),
+        # Gold at 3,700 of Platinum's 4,000: within 10%.
+        "close": _partner(cam, "Close Co", Tier.GOLD, {9: (3000, Tier.GOLD), 10: (3700, Tier.GOLD)}, rule_set),
+        "steady": _partner(cam, "Steady Co", Tier.GOLD, {9: (2000, Tier.GOLD), 10: (2000, Tier.GOLD)}, rule_set),
+        "provider": _partner(cam, "Provider Co", Tier.SOLUTIONS_PARTNER, {}, rule_set, kind=PartnerKind.PROVIDER),
+        "elsewhere": _partner(other_cam, "Elsewhere Co", Tier.GOLD, {10: (3900, Tier.GOLD)}, rule_set),
+    }
+    return partners
+
+
+def _names(response) -> list[str]:
+    return re.findall(r'<tr data-testid="book-row">\s*<td><a href="[^"]+">([^<]+)</a>', response.content.decode())
+
+
+def test_book_lists_only_the_cams_partners_with_flags(client_for, cam, book):
+    response = client_for(cam).get(reverse("tiers:book"))
+    rows = {p.name: p for p in response.context["page"]}
+    assert set(rows) == {"Risky Co", "Close Co", "Steady Co", "Provider Co"}
+    assert rows["Risky Co"].at_risk and not rows["Risky Co"].near_promotion
+    assert rows["Close Co"].near_promotion and not rows["Close Co"].at_risk
+    assert not rows["Steady Co"].at_risk and not rows["Steady Co"].near_promotion
+    assert rows["Close Co"].last_points == D(3700) and rows["Close Co"].trend == D(700)
+    assert not rows["Provider Co"].at_risk
+
+
+def test_at_risk_flag_agrees_with_the_engines_reassessment(client_for, cam, book):
+    outcome = engine.reassessment_outcome(partner_ids=[p.pk for p in book.values()], on=dt.date(2026, 1, 15))
+    rows = {p.pk: p for p in client_for(cam).get(reverse("tiers:book")).context["page"]}
+    for partner in (book["risky"], book["close"], book["steady"]):
+        new_tier = outcome.get(partner.pk, (partner.tier, []))[0]
+        assert rows[partner.pk].at_risk == (Tier.rank(new_tier) < Tier.rank(partner.tier))
+
+
+def test_book_filters_by_flag_and_tier_and_searches(client_for, cam, book):
+    client = client_for(cam)
+    url = reverse("tiers:book")
+    assert _names(client.get(url, {"flag": "at_risk"}, HTTP_HX_REQUEST="true")) == ["Risky Co"]
+    assert _names(client.get(url, {"flag": "near_promotion"}, HTTP_HX_REQUEST="true")) == ["Close Co"]
+    assert _names(client.get(url, {"tier": "gold"}, HTTP_HX_REQUEST="true")) == ["Close Co", "Steady Co"]
+    assert _names(client.get(url, {"q": "stead"}, HTTP_HX_REQUEST="true")) == ["Steady Co"]
+    assert _names(client.get(url, {"q": book["risky"].partner_id}, HTTP_HX_REQUEST="true")) == ["Risky Co"]
+
+
+def test_book_sorts_by_points_and_tier(client_for, cam, book):
+    client = client_for(cam)
+    url = reverse("tiers:book")
+    by_points = _names(client.get(url, {"sort": "-points"}, HTTP_HX_REQUEST="true"))
+    assert by_points[:3] == ["Close Co", "Steady Co", "Risky Co"]
+    by_tier = _names(client.get(url, {"sort": "-tier"}, HTTP_HX_REQUEST="true"))
+    assert by_tier[0] == "Risky Co"
+
+
+def test_book_partial_is_a_fragment_and_the_page_is_whole(client_for, cam, book):
+    client = client_for(cam)
+    assert "<html" not in client.get(reverse("tiers:book"), HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" in client.get(reverse("tiers:book")).content.decode()
+
+
+def test_book_rows_link_to_read_only_dashboards(client_for, cam, book):
+    body = client_for(cam).get(reverse("tiers:book")).content.decode()
+    assert reverse("tiers:partner-dashboard", kwargs={"partner_id": book["risky"].partner_id}) in body
+    assert book["elsewhere"].partner_id not in body
+
+
+def test_other_cam_sees_only_their_own_book(client_for, other_cam, book):
+    response = client_for(other_cam).get(reverse("tiers:book"))
+    assert [p.name for p in response.context["page"]] == ["Elsewhere Co"]
+
+
+@pytest.mark.parametrize("extra", [0, 30])
+def test_book_query_count_is_constant(client_for, cam, book, extra, django_assert_max_num_queries):
+    rule_set = book["risky"].snapshots.first().rule_set
+    for i in range(extra):
+        _partner(cam, f"Extra {i}", Tier.GOLD, dict.fromkeys(range(1, 11), (1000 + i, Tier.GOLD)), rule_set)
+    client = client_for(cam)
+    client.get(reverse("tiers:book"))
+    with django_assert_max_num_queries(9):
+        client.get(reverse("tiers:book"), {"sort": "-points"})

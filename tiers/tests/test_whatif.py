@@ -1,0 +1,131 @@
+"""Staff what-if: a draft rule set against the published one, on real MRR, and publishing it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from portal.models import Tier
+from tests.factories import PartnerFactory
+from tiers.models import RuleSetStatus
+from tiers.tests.dashboard_factories import mrr_make, rule_set_make
+
+D = Decimal
+OCT = dt.date(2025, 10, 1)
+pytestmark = [pytest.mark.django_db]
+
+DRAFT = {
+    Tier.GOLD: (D(500), D(350)),
+    Tier.PLATINUM: (D(1100), D(1100)),
+    Tier.DIAMOND: (D(5000), D(1000)),
+    Tier.ELITE: (D(40000), D(8000)),
+}
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with time_machine.travel(dt.datetime(2025, 11, 20, 9, 0, tzinfo=dt.UTC), tick=False):
+        yield
+
+
+@pytest.fixture
+def draft(db):
+    rule_set_make(name="In force")
+    return rule_set_make(
+        name="FY2026 draft", effective_from=dt.date(2026, 7, 16), status=RuleSetStatus.DRAFT, thresholds=DRAFT
+    )
+
+
+@pytest.fixture
+def partners(db):
+    """(sold USD, managed USD): points = 3% of sold + 1% of managed."""
+    figures = {"A": (200000, 0), "B": (40000, 0), "C": (20000, 0), "D": (0, 100000), "E": (10000, 80000)}
+    result = {}
+    for name, (sold, managed) in figures.items():
+        partner = PartnerFactory(name=f"Partner {name}")
+        mrr_make(partner=partner, month=OCT, domain=f"{name.lower()}.example", sold=sold, managed=managed)
+        result[name] = partner
+    return result
+
+
+def test_whatif_compares_distribution_and_lists_moves(client_for, staff, draft, partners):
+    response = client_for(staff).get(reverse("tiers:whatif"), {"rule_set": draft.pk, "month": "2025-10-01"})
+    result = response.context["result"]
+    assert result.baseline.name == "In force"
+    shares = {s.tier: s for s in result.shares}
+    assert (shares[Tier.DIAMOND].draft, shares[Tier.DIAMOND].current) == (1, 0)
+    assert (shares[Tier.PLATINUM].draft, shares[Tier.PLATINUM].current) == (1, 1)
+    assert (shares[Tier.GOLD].draft, shares[Tier.GOLD].current) == (1, 2)
+    assert shares[Tier.DIAMOND].draft_percent == D("33.3")  # 1 of 3 tiered partners
+    assert shares[Tier.DIAMOND].target == D(10) and shares[Tier.DIAMOND].on_target is False
+    ups = {m.partner.name: (m.from_tier, m.to_tier) for m in result.ups}
+    assert ups == {
+        "Partner A": (Tier.PLATINUM, Tier.DIAMOND),
+        "Partner B": (Tier.GOLD, Tier.PLATINUM),
+        "Partner C": (Tier.SOLUTIONS_PARTNER, Tier.GOLD),
+    }
+    assert [(m.partner.name, m.to_tier) for m in result.downs] == [("Partner E", Tier.SOLUTIONS_PARTNER)]
+    body = response.content.decode()
+    assert "3 partners would move up" in body and "1 partner would move down" in body
+
+
+def test_whatif_suggests_thresholds_from_target_percentiles(client_for, staff, draft, db):
+    # 100 tiered partners with 1,000…10,900 points (sold only): top 1% / 10% / 40%.
+    for i in range(100):
+        partner = PartnerFactory()
+        mrr_make(partner=partner, month=OCT, domain="x.example", sold=D(1000 + 100 * i) / D("0.03"))
+    result = (
+        client_for(staff).get(reverse("tiers:whatif"), {"rule_set": draft.pk, "month": "2025-10-01"}).context["result"]
+    )
+    suggested = {s.tier: s.suggested for s in result.suggestions}
+    assert suggested == {Tier.ELITE: D(10900), Tier.DIAMOND: D(10000), Tier.PLATINUM: D(7000)}
+    assert {s.tier: s.draft_threshold for s in result.suggestions}[Tier.ELITE] == D(40000)
+
+
+def test_whatif_only_offers_draft_rule_sets(client_for, staff, draft, partners):
+    published = draft.__class__.objects.get(name="In force")
+    response = client_for(staff).get(reverse("tiers:whatif"), {"rule_set": published.pk, "month": "2025-10-01"})
+    assert response.context["result"] is None
+    assert "rule_set" in response.context["form"].errors
+
+
+@pytest.mark.parametrize("customers", [3, 30])
+def test_whatif_query_count_is_constant(client_for, staff, draft, partners, customers, django_assert_max_num_queries):
+    for i in range(customers):
+        mrr_make(partner=partners["A"], month=OCT, domain=f"more{i}.example", sold=100)
+        PartnerFactory()
+    client = client_for(staff)
+    with django_assert_max_num_queries(22):
+        client.get(reverse("tiers:whatif"), {"rule_set": draft.pk, "month": "2025-10-01"})
+
+
+def test_staff_publishes_the_draft(client_for, staff, draft):
+    response = client_for(staff).post(reverse("tiers:whatif-publish"), {"rule_set": draft.pk})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == RuleSetStatus.PUBLISHED and draft.published_at is not None
+
+
+def test_publishing_twice_is_refused_politely(client_for, staff, draft):
+    client = client_for(staff)
+    client.post(reverse("tiers:whatif-publish"), {"rule_set": draft.pk})
+    response = client.post(reverse("tiers:whatif-publish"), {"rule_set": draft.pk}, follow=True)
+    assert "cannot be published" in response.content.decode()
+
+
+def test_admin_rule_set_list_links_to_the_whatif(client_for, staff):
+    body = client_for(staff).get(reverse("admin:tiers_ruleset_changelist")).content.decode()
+    assert reverse("tiers:whatif") in body
+
+
+def test_whatif_renders_in_japanese(client_for, staff, draft, partners):
+    body = (
+        client_for(staff)
+        .get(reverse("tiers:whatif"), {"rule_set": draft.pk, "month": "2025-10-01"}, HTTP_ACCEPT_LANGUAGE="ja")
+        .content.decode()
+    )
+    assert "ティア" in body
