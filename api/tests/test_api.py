@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from io import StringIO
 
 import pytest
@@ -237,3 +238,14 @@ def test_others_cannot_revoke_a_partners_token(request, client_for, partner_admi
     token.refresh_from_db()
     assert token.revoked_at is None
     assert DomainRegistration.objects.count() == 0
+
+
+def test_partner_status_command_gains_the_registration_keys(partner, fill):
+    from registrations.models import CommissionHold
+
+    fill(partner, 11)
+    CommissionHold.objects.create(partner=partner, started_on=dt.date(2022, 4, 1), live_at_start=11, cap_at_start=10)
+    out = StringIO()
+    call_command("partner_status", partner.partner_id, "--json", stdout=out)
+    body = json.loads(out.getvalue())
+    assert (body["registration_cap"], body["live_registrations"], body["commission_hold"]) == (10, 11, True)

@@ -231,3 +231,13 @@ def test_deal_pages_are_404_outside_the_partner_and_book(request, client_for, pa
     assert client.get(reverse("registrations:deal", args=[deal.pk])).status_code == 404
     assert client.post(reverse("registrations:deal-note", args=[deal.pk]), {"body": "x"}, **HTMX).status_code == 404
     assert not DealNote.objects.exists()
+
+
+def test_cam_outside_the_book_sees_none_of_the_partners_deals(client_for, partner, other_cam, cam):
+    DealFactory(partner=partner, company_name="Booked Corp")
+    assert "Booked Corp" not in client_for(other_cam).get(reverse("registrations:deals")).content.decode()
+    assert "Booked Corp" in client_for(cam).get(reverse("registrations:deals")).content.decode()
+
+
+def test_capacity_page_is_404_for_cams(client_for, cam):
+    assert client_for(cam).get(reverse("registrations:capacity")).status_code == 404

@@ -381,3 +381,23 @@ def test_concurrent_claims_of_one_domain_leave_one_holder():
     for thread in threads:
         thread.join()
     assert sorted(outcomes) == ["ok"] + ["taken"] * 5
+
+
+def test_configuration_row_is_created_with_the_seed_defaults_by_migration():
+    config = RegistrationConfig.objects.get(pk=1)
+    assert (config.cap_elite, config.cap_diamond, config.cap_platinum, config.cap_gold) == (175, 75, 25, 15)
+    assert (config.cap_solutions_partner, config.cap_provider) == (10, 5)
+    assert (config.validity_months, config.extension_months, config.max_extensions, config.reminder_days) == (
+        6,
+        3,
+        1,
+        14,
+    )
+    assert (config.caps_effective_from, config.compliance_deadline) == (dt.date(2022, 2, 1), dt.date(2022, 4, 1))
+
+
+def test_config_admin_is_editable_but_never_a_second_row(client_for, staff):
+    client = client_for(staff)
+    response = client.get("/admin/registrations/registrationconfig/1/change/")
+    assert 'name="cap_elite"' in response.content.decode()
+    assert client.get("/admin/registrations/registrationconfig/add/").status_code == 403
