@@ -12,18 +12,37 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.chdir(ROOT)
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+
 APPS = ["tiers", "registrations", "community", "enablement", "api", "demo"]
 IGNORE = [".venv", "staticfiles", "bench", "tests", "*/tests", "node_modules", "scripts", *APPS]
 
 
 def _manage(*args: str, cwd: Path) -> None:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings", "PYTHONPATH": str(ROOT)}
-    subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], cwd=cwd, env=env, check=True)
+    """Run a management command with `cwd` as working directory.
+
+    Django (and with it the Celery app, which puts the working directory on
+    sys.path) is set up once from the project root, so an app's `demo.py` can
+    never shadow the project's `demo` package.
+    """
+    here = Path.cwd()
+    os.chdir(cwd)
+    try:
+        call_command(*args)
+    finally:
+        os.chdir(here)
 
 
 def catalogue_dirs() -> list[Path]:
