@@ -390,17 +390,14 @@ class PointChange:
 
 @dataclass(frozen=True)
 class PointChanges:
+    """Totals over every customer; `changes` holds the largest ones only."""
+
     before_month: dt.date
     after_month: dt.date
     changes: list[PointChange]
-
-    @property
-    def gained(self) -> Decimal:
-        return sum((c.delta for c in self.changes if c.delta > 0), ZERO)
-
-    @property
-    def lost(self) -> Decimal:
-        return sum((-c.delta for c in self.changes if c.delta < 0), ZERO)
+    gained: Decimal
+    lost: Decimal
+    changed_count: int
 
     @property
     def net(self) -> Decimal:
@@ -408,7 +405,7 @@ class PointChanges:
 
 
 def point_changes(
-    *, partner: Partner, before: tuple[dt.date, RuleSet], after: tuple[dt.date, RuleSet], limit: int = 50
+    *, partner: Partner, before: tuple[dt.date, RuleSet], after: tuple[dt.date, RuleSet], limit: int = 20
 ) -> PointChanges:
     """New and lost points by customer between two months, each judged by its own rule set."""
     totals: dict[str, list[Decimal]] = {}
@@ -419,7 +416,14 @@ def point_changes(
             totals.setdefault(domain, [ZERO, ZERO])[index] = points
     changes = [PointChange(domain, b, a) for domain, (b, a) in totals.items() if a != b]
     changes.sort(key=lambda c: (-abs(c.delta), c.domain))
-    return PointChanges(before_month=before[0], after_month=after[0], changes=changes[:limit])
+    return PointChanges(
+        before_month=before[0],
+        after_month=after[0],
+        changes=changes[:limit],
+        gained=sum((c.delta for c in changes if c.delta > 0), ZERO),
+        lost=sum((-c.delta for c in changes if c.delta < 0), ZERO),
+        changed_count=len(changes),
+    )
 
 
 # --- the CAM's book -----------------------------------------------------------

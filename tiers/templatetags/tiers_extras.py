@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 
 from django import template
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils import formats
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from portal.models import Tier
@@ -17,11 +18,10 @@ register = template.Library()
 
 @register.filter
 def coefficient(value: Decimal | None) -> str:
-    """A coefficient without its trailing zeros (0.000250000000 → 0.00025)."""
+    """A coefficient to 8 places without trailing zeros (0.000250000000 → 0.00025, 1/75 → 0.01333333)."""
     if value is None:
         return "—"
-    text = format(Decimal(value).normalize(), "f")
-    return text
+    return format(Decimal(value).quantize(Decimal("1e-8")).normalize(), "f")
 
 
 @register.filter
@@ -29,8 +29,9 @@ def points(value: Decimal | None, places: int = 0) -> str:
     """Points or money with thousands separators, `places` decimals."""
     if value is None:
         return "—"
-    quantum = Decimal(1).scaleb(-int(places))
-    return intcomma(f"{Decimal(value).quantize(quantum):f}")
+    # Both languages group thousands with "," and use "." for decimals; format() is far
+    # cheaper than humanize's intcomma, and these filters run thousands of times a page.
+    return f"{Decimal(value):,.{int(places)}f}"
 
 
 @register.filter
@@ -40,6 +41,12 @@ def month_name(value: dt.date) -> str:
 
 @register.filter
 def month_label(value: dt.date) -> str:
+    return _month_label(value, get_language())
+
+
+@functools.lru_cache(maxsize=512)
+def _month_label(value: dt.date, language: str) -> str:
+    # A page labels the same two dozen months hundreds of times; formatting is not free.
     return formats.date_format(value, "YEAR_MONTH_FORMAT")
 
 

@@ -295,3 +295,13 @@ def test_dashboard_renders_in_japanese(client_for, partner_member, gold_partner)
     assert "マイティア" in body
     assert "次回の再評価" in body
     assert "顧客別ポイント" in body
+
+
+def test_point_change_totals_count_every_customer_beyond_the_shown_rows(client_for, partner_member, gold_partner):
+    for i in range(25):
+        mrr_make(partner=gold_partner, month=dt.date(2025, 10, 1), domain=f"n{i:02d}.example", sold=100)
+    response = client_for(partner_member).get(reverse("tiers:changes"), {"before": "2025-09-01", "after": "2025-10-01"})
+    changes = response.context["point_changes"]
+    assert len(changes.changes) == 20 and changes.changed_count == 25
+    assert changes.gained == D(75)  # 25 × 3 points, not just the 20 shown
+    assert "The 20 largest of 25 changes" in response.content.decode()
