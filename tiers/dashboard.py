@@ -545,7 +545,7 @@ class Chart:
     months: list[ChartMonth]
     series: dict[str, str]  # name → SVG polyline points
     dots: list[tuple[float, float, MonthlySnapshot]]
-    threshold_paths: list[tuple[str, str, Decimal]]  # (tier, SVG path, latest threshold)
+    threshold_paths: list[tuple[str, str, Decimal, float]]  # (tier, SVG path, latest threshold, its y)
     ticks: list[tuple[float, Decimal]]
     labels: list[tuple[float, dt.date]]
     strip_y: float
@@ -603,7 +603,7 @@ def points_chart(history: list[MonthlySnapshot], requirements: dict[int, Require
             if tier in m.thresholds
         ]
         latest = next((m.thresholds[tier] for m in reversed(months) if tier in m.thresholds), ZERO)
-        paths.append((tier, "".join(parts), latest))
+        paths.append((tier, "".join(parts), latest, y(latest)))
     return Chart(
         width=width,
         height=height,

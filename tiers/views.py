@@ -132,7 +132,9 @@ def _overview(base: _Base) -> dict:
 def _gap(request: HttpRequest, base: _Base) -> dict:
     form = GapForm(request.GET)
     form.is_valid()
-    default = d.next_tier(base.partner.tier) or Tier.ELITE
+    # The progress card already shows the next tier: by default look one step further.
+    above = d.next_tier(base.partner.tier)
+    default = (d.next_tier(above) if above else None) or above or Tier.ELITE
     tier = form.cleaned_data.get("tier") or default
     em = (
         base.rule_set_now is not None

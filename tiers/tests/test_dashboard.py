@@ -305,3 +305,27 @@ def test_point_change_totals_count_every_customer_beyond_the_shown_rows(client_f
     assert len(changes.changes) == 20 and changes.changed_count == 25
     assert changes.gained == D(75)  # 25 × 3 points, not just the 20 shown
     assert "The 20 largest of 25 changes" in response.content.decode()
+
+
+def test_legacy_rules_measure_sold_and_managed_mrr_with_the_partners_emerging_market_credit(client_for, db, settings):
+    from tests.factories import PartnerUserFactory
+    from tiers.models import Framework
+
+    legacy = rule_set_make(
+        name="Legacy 2021",
+        framework=Framework.LEGACY,
+        effective_from=dt.date(2021, 1, 1),
+        thresholds={Tier.GOLD: (D(5000), D(10000)), Tier.PLATINUM: (D(15000), D(40000))},
+    )
+    brazil = PartnerFactory(country="BR", tier=Tier.SOLUTIONS_PARTNER)  # an emerging market: 2× credit
+    snapshot_make(
+        partner=brazil, month=dt.date(2022, 5, 1), rule_set=legacy, sales=D(90), managed=D(60), tier=Tier.GOLD
+    )
+    user = PartnerUserFactory(partner=brazil)
+    with time_machine.travel(dt.datetime(2022, 6, 10, tzinfo=dt.UTC), tick=False):
+        response = client_for(user).get(reverse("tiers:dashboard"))
+    sold, managed = response.context["progress"].measures
+    # Snapshot USD: sold 3,000, managed 6,000; doubled for a partner in an emerging market.
+    assert (sold.metric, sold.current, sold.threshold) == ("sold_mrr", D(6000), D(5000))
+    assert (managed.metric, managed.current, managed.threshold) == ("managed_mrr", D(12000), D(10000))
+    assert sold.money and "US$6,000 / US$5,000" in response.content.decode()
