@@ -124,7 +124,7 @@ def test_chart_is_inline_svg_with_24_months_thresholds_and_a_table(client_for, p
     assert len(chart.months) == 24
     assert chart.months[0].month == dt.date(2023, 11, 1)
     assert '<svg viewBox="0 0 760 300" role="img" aria-labelledby="chart-title chart-desc"' in body
-    assert [tier for tier, _path, _v in chart.threshold_paths][:1] == [Tier.GOLD]
+    assert [path[0] for path in chart.threshold_paths][:1] == [Tier.GOLD]
     assert body.count('class="strip-') == 24
     assert body.count('<th scope="row">') == 24  # the data-table fallback
     assert "cdn" not in body.lower()
