@@ -492,6 +492,25 @@ def book_rows(*, partners: QuerySet[Partner], today: dt.date) -> QuerySet[Partne
     )
 
 
+def book_sparklines(*, partner_ids: list[int], month: dt.date | None, months: int = 6) -> dict[int, str]:
+    """SVG polyline points (80×20 box) of each partner's last `months` points, in one query."""
+    if month is None or not partner_ids:
+        return {}
+    first = add_months(month, -(months - 1))
+    series: dict[int, dict[dt.date, Decimal]] = {}
+    rows = MonthlySnapshot.objects.filter(partner_id__in=partner_ids, month__gte=first, month__lte=month)
+    for pk, snapshot_month, points in rows.values_list("partner_id", "month", "points"):
+        series.setdefault(pk, {})[snapshot_month] = points
+    lines = {}
+    for pk, by_month in series.items():
+        values = [by_month.get(add_months(first, i), ZERO) for i in range(months)]
+        top = max(values) or ONE
+        lines[pk] = " ".join(
+            f"{i * 80 / (months - 1):.1f},{18 - float(v / top) * 16:.1f}" for i, v in enumerate(values)
+        )
+    return lines
+
+
 def _next_target_expression(today: dt.date) -> Case | Value:
     """Points target of the tier above each partner's, under today's rules, as SQL."""
     rule_set = rule_set_in_force(today)

@@ -300,6 +300,10 @@ def book(request: HttpRequest) -> HttpResponse:
     sort = data.get("sort") or "name"
     rows = d.filter_book(d.book_rows(partners=partners_visible_to(user), today=today), sort=sort, **filters)
     page = Paginator(rows, BOOK_PAGE_SIZE).get_page(request.GET.get("page"))
+    month = d.latest_closed_month(today)
+    sparklines = d.book_sparklines(partner_ids=[p.pk for p in page], month=month)
+    for partner in page:
+        partner.sparkline = sparklines.get(partner.pk, "")
     params = {k: v for k, v in (filters | {"sort": sort}).items() if v}
     columns = {}
     for key in ("name", "tier", "points", "trend"):
@@ -313,7 +317,7 @@ def book(request: HttpRequest) -> HttpResponse:
         "columns": columns,
         "prev_query": urlencode(params | {"page": page.previous_page_number()}) if page.has_previous() else "",
         "next_query": urlencode(params | {"page": page.next_page_number()}) if page.has_next() else "",
-        "month": d.latest_closed_month(today),
+        "month": month,
     }
     if _wants_partial(request):
         return render(request, "tiers/book.html#book-table", context)

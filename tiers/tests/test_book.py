@@ -123,3 +123,9 @@ def test_book_query_count_is_constant(client_for, cam, book, extra, django_asser
     client.get(reverse("tiers:book"))
     with django_assert_max_num_queries(9):
         client.get(reverse("tiers:book"), {"sort": "-points"})
+
+
+def test_book_rows_carry_a_points_sparkline(client_for, cam, book):
+    body = client_for(cam).get(reverse("tiers:book"), {"q": "Close"}, HTTP_HX_REQUEST="true").content.decode()
+    # Six months May–Oct: zero until Sep (3,000), then Oct (3,700) at the top of the box.
+    assert '<polyline points="0.0,18.0 16.0,18.0 32.0,18.0 48.0,18.0 64.0,5.0 80.0,2.0"/>' in body
