@@ -129,3 +129,8 @@ def test_book_rows_carry_a_points_sparkline(client_for, cam, book):
     body = client_for(cam).get(reverse("tiers:book"), {"q": "Close"}, HTTP_HX_REQUEST="true").content.decode()
     # Six months May–Oct: zero until Sep (3,000), then Oct (3,700) at the top of the box.
     assert '<polyline points="0.0,18.0 16.0,18.0 32.0,18.0 48.0,18.0 64.0,5.0 80.0,2.0"/>' in body
+
+
+def test_book_renders_in_japanese(client_for, cam, book):
+    body = client_for(cam).get(reverse("tiers:book"), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "担当パートナー" in body and "降格の恐れ" in body and "昇格間近" in body

@@ -94,3 +94,20 @@ def test_cam_own_dashboard_url_goes_to_the_book(client_for, cam):
 def test_anonymous_is_sent_to_login(client):
     response = client.get(reverse("tiers:dashboard"))
     assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_staff_may_read_any_partners_dashboard(client_for, staff, partner, other_partner, data):
+    client = client_for(staff)
+    for p in (partner, other_partner):
+        assert f"Read-only view of {p.name}" in _get(client, "partner-dashboard", p.partner_id).content.decode()
+
+
+def test_htmx_history_restore_gets_the_whole_page(client_for, partner_admin, data):
+    response = client_for(partner_admin).get(
+        reverse("tiers:breakdown"), HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    )
+    assert "<html" in response.content.decode()
+
+
+def test_unknown_partner_id_is_404_even_for_staff(client_for, staff):
+    assert _get(client_for(staff), "partner-dashboard", "NOPE").status_code == 404
