@@ -9,6 +9,7 @@ same number of queries whatever the number of customers or months.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -547,13 +548,33 @@ def published_rule_sets() -> QuerySet[RuleSet]:
 # --- points-history chart (server-rendered SVG geometry) ---------------------
 
 
-@dataclass(frozen=True)
+@dataclass
 class ChartMonth:
     month: dt.date
     x: float
     left: float
     snapshot: MonthlySnapshot
     thresholds: dict[str, Decimal]
+    y: float = 0.0  # of the total-points dot, once the axis is known
+
+    @functools.cached_property
+    def text(self) -> dict[str, str]:
+        """Every label of this month, formatted once: the chart and its table repeat them."""
+        from django.utils.translation import get_language
+
+        from tiers.templatetags.tiers_extras import _month_label
+
+        s = self.snapshot
+        return {
+            "month": _month_label(self.month, get_language()),
+            "tier": str(Tier(s.achieved_tier).label),
+            "points": f"{s.points:,.0f}",
+            "sales": f"{s.sales_points:,.0f}",
+            "managed": f"{s.managed_points:,.0f}",
+            "sold_usd": f"{s.sold_mrr_usd:,.0f}",
+            "managed_usd": f"{s.managed_mrr_usd:,.0f}",
+            "thresholds": " · ".join(f"{Tier(t).label} {v:,.0f}" for t, v in self.thresholds.items()),
+        }
 
 
 @dataclass(frozen=True)
@@ -563,7 +584,6 @@ class Chart:
     plot: dict[str, float]
     months: list[ChartMonth]
     series: dict[str, str]  # name → SVG polyline points
-    dots: list[tuple[float, float, MonthlySnapshot]]
     threshold_paths: list[tuple[str, str, Decimal, float]]  # (tier, SVG path, latest threshold, its y)
     ticks: list[tuple[float, Decimal]]
     labels: list[tuple[float, dt.date]]
@@ -614,6 +634,8 @@ def points_chart(history: list[MonthlySnapshot], requirements: dict[int, Require
     def line(attr: str) -> str:
         return " ".join(f"{m.x:.1f},{y(getattr(m.snapshot, attr))}" for m in months)
 
+    for m in months:
+        m.y = y(m.snapshot.points)
     paths = []
     for tier in shown:
         parts = [
@@ -629,7 +651,6 @@ def points_chart(history: list[MonthlySnapshot], requirements: dict[int, Require
         plot={"left": left, "top": top, "right": width - right, "bottom": top + plot_h},
         months=months,
         series={"total": line("points"), "sales": line("sales_points"), "managed": line("managed_points")},
-        dots=[(m.x, y(m.snapshot.points), m.snapshot) for m in months],
         threshold_paths=paths,
         ticks=[(y(y_max * i / 4), y_max * i / 4) for i in range(5)],
         labels=[(m.x, m.month) for i, m in enumerate(months) if (len(months) - 1 - i) % 3 == 0],
