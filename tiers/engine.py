@@ -31,6 +31,7 @@ from tiers.models import (
 ZERO = Decimal(0)
 ONE = Decimal(1)
 FOUR_PLACES = Decimal("0.0001")
+CENTS = Decimal("0.01")
 BASE_CURRENCY = "USD"
 
 Requirements = dict[str, dict[str, Decimal]]  # tier → metric → threshold
@@ -242,8 +243,13 @@ def compute_month(*, month: dt.date, rule_set: RuleSet, partner_ids: Iterable[in
 
 
 def _row(partner_id: int, totals: _Totals, rules: Rules) -> MonthRow:
-    sales = totals.sales_points.quantize(FOUR_PLACES)
-    managed = totals.managed_points.quantize(FOUR_PLACES)
+    # USD is money: whole cents, so ¥240,000 at "¥12,000 = US$100" is exactly US$2,000
+    # even though the stored coefficient 1/12000 is rounded to 12 places.
+    totals.sold_usd = totals.sold_usd.quantize(CENTS)
+    totals.managed_usd = totals.managed_usd.quantize(CENTS)
+    # Judge the figures the snapshot shows (4 places), not unrounded sums.
+    totals.sales_points = sales = totals.sales_points.quantize(FOUR_PLACES)
+    totals.managed_points = managed = totals.managed_points.quantize(FOUR_PLACES)
     return MonthRow(
         partner_id=partner_id,
         sales_points=sales,

@@ -1,0 +1,54 @@
+"""A real Celery worker (threaded, against REDIS_URL) runs the monthly evaluation task."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import pytest
+
+from portal.models import Tier
+from tests.factories import PartnerFactory
+from tiers.models import JobRun
+from tiers.tests.factories import mrr, points_rules
+
+
+@pytest.fixture
+def celery_app_on_redis():
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        reason = "REDIS_URL is not set: the real Celery worker test needs Redis"
+        print(reason)
+        pytest.skip(reason)
+    from portal.celery import app
+
+    import tiers.tasks  # noqa: F401  (registers the tasks with the app)
+
+    previous = (app.conf.task_always_eager, app.conf.broker_url, app.conf.result_backend)
+    app.conf.task_always_eager = False
+    app.conf.broker_url = url
+    app.conf.result_backend = url
+    yield app
+    app.conf.task_always_eager, app.conf.broker_url, app.conf.result_backend = previous
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_real_worker_runs_the_monthly_evaluation(celery_app_on_redis):
+    from celery.contrib.testing.worker import start_worker
+    from django.db import connections
+
+    points_rules()
+    partner = PartnerFactory()
+    mrr(partner, "2022-08", sold="10000")
+
+    with start_worker(celery_app_on_redis, perform_ping_check=False, pool="solo", shutdown_timeout=20):
+        result = celery_app_on_redis.send_task("tiers.tasks.run_monthly_evaluation", args=["2022-09-01"])
+        outcome = result.get(timeout=60)
+        again = celery_app_on_redis.send_task("tiers.tasks.run_monthly_evaluation", args=["2022-09-01"]).get(timeout=60)
+    connections.close_all()
+
+    assert (outcome["month"], outcome["ran"], again["ran"]) == ("2022-08", True, False)
+    partner.refresh_from_db()
+    assert (partner.tier, partner.tier_since) == (Tier.PLATINUM, dt.date(2022, 9, 1))
+    assert JobRun.objects.filter(period="2022-08", status="finished").count() == 1
