@@ -20,9 +20,8 @@ def celery_app_on_redis():
         reason = "REDIS_URL is not set: the real Celery worker test needs Redis"
         print(reason)
         pytest.skip(reason)
-    from portal.celery import app
-
     import tiers.tasks  # noqa: F401  (registers the tasks with the app)
+    from portal.celery import app
 
     previous = (app.conf.task_always_eager, app.conf.broker_url, app.conf.result_backend)
     app.conf.task_always_eager = False
