@@ -1,0 +1,150 @@
+"""Programme staff's admin for the tier engine: rule sets, emerging markets, and read-only history."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from tiers import services
+from tiers.models import (
+    CurrencyCoefficient,
+    CustomerMRR,
+    EmergingMarket,
+    JobRun,
+    MonthlySnapshot,
+    RuleSet,
+    TierChange,
+    TierRequirement,
+)
+from tiers.selectors import rule_set_has_judged
+
+
+@admin.register(EmergingMarket)
+class EmergingMarketAdmin(admin.ModelAdmin):
+    list_display = ["country", "group", "active"]
+    list_editable = ["group", "active"]
+    list_filter = ["group", "active"]
+    search_fields = ["country", "group"]
+
+
+class _FrozenInlineMixin:
+    """Inline rows of a rule set that judged a month can be neither added, changed nor deleted."""
+
+    def _frozen(self, obj: RuleSet | None) -> bool:
+        return obj is not None and rule_set_has_judged(obj)
+
+    def has_add_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_delete_permission(request, obj)
+
+
+class CurrencyCoefficientInline(_FrozenInlineMixin, admin.TabularInline):
+    model = CurrencyCoefficient
+    extra = 0
+
+
+class TierRequirementInline(_FrozenInlineMixin, admin.TabularInline):
+    model = TierRequirement
+    extra = 0
+    ordering = ["tier", "metric"]
+
+
+@admin.register(RuleSet)
+class RuleSetAdmin(admin.ModelAdmin):
+    list_display = ["name", "framework", "effective_from", "status", "emerging_market_multiplier", "published_at"]
+    list_filter = ["framework", "status"]
+    search_fields = ["name"]
+    date_hierarchy = "effective_from"
+    inlines = [CurrencyCoefficientInline, TierRequirementInline]
+    actions = ["publish"]
+    readonly_fields = ["status", "published_at", "created_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and rule_set_has_judged(obj):
+            # Immutable once it judged a month (the services enforce the same).
+            return [field.name for field in RuleSet._meta.concrete_fields if field.name != "id"]
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and rule_set_has_judged(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @admin.action(description=_("Publish selected rule sets"))
+    def publish(self, request, queryset):
+        published = 0
+        for rule_set in queryset:
+            try:
+                services.rule_set_publish(rule_set=rule_set, acting_user=request.user)
+            except services.TierError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                published += 1
+        if published:
+            message = ngettext("%(count)d rule set published.", "%(count)d rule sets published.", published)
+            self.message_user(request, message % {"count": published}, messages.SUCCESS)
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    """History written by the engine's services only: list and inspect, never edit."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CustomerMRR)
+class CustomerMRRAdmin(_ReadOnlyAdmin):
+    list_display = ["partner", "month", "customer_domain", "customer_country", "currency", "sold_mrr", "managed_mrr"]
+    list_filter = ["month", "currency"]
+    search_fields = ["partner__partner_id", "partner__name", "customer_domain"]
+    list_select_related = ["partner"]
+    show_full_result_count = False
+
+
+@admin.register(MonthlySnapshot)
+class MonthlySnapshotAdmin(_ReadOnlyAdmin):
+    list_display = [
+        "partner",
+        "month",
+        "rule_set",
+        "sales_points",
+        "managed_points",
+        "points",
+        "sold_mrr_usd",
+        "managed_mrr_usd",
+        "customer_count",
+        "achieved_tier",
+    ]
+    list_filter = ["month", "achieved_tier", "rule_set"]
+    search_fields = ["partner__partner_id", "partner__name"]
+    list_select_related = ["partner", "rule_set"]
+    show_full_result_count = False
+
+
+@admin.register(TierChange)
+class TierChangeAdmin(_ReadOnlyAdmin):
+    list_display = ["partner", "effective_on", "from_tier", "to_tier", "reason", "run", "changed_by"]
+    list_filter = ["reason", "to_tier"]
+    search_fields = ["partner__partner_id", "partner__name", "note"]
+    list_select_related = ["partner", "run", "changed_by"]
+    date_hierarchy = "effective_on"
+
+
+@admin.register(JobRun)
+class JobRunAdmin(_ReadOnlyAdmin):
+    list_display = ["job", "period", "status", "rule_set", "started_at", "finished_at", "counts"]
+    list_filter = ["job", "status"]
+    search_fields = ["period"]
+    list_select_related = ["rule_set"]
