@@ -95,7 +95,7 @@ def hug_directory(request: HttpRequest) -> HttpResponse:
         "querystring": "&".join(f"{k}={v}" for k, v in filters.items() if v),
         "topics": HugTopic.choices,
         "regions": Region.choices,
-        "languages": HugLanguage.choices,
+        "hug_languages": HugLanguage.choices,
         "formats": HugFormat.choices,
     }
     template = "community/hug_directory.html#results" if _is_htmx(request) else "community/hug_directory.html"
