@@ -8,8 +8,8 @@ from django.urls import reverse
 from community import services
 from community.models import AuditEntry, PugApplication, PugStatus
 from community.services import ProgrammeError
-from tests.factories import PartnerFactory, PartnerUserFactory
 from portal.models import Role
+from tests.factories import PartnerFactory, PartnerUserFactory
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2022, 3, 15)
