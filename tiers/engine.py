@@ -1,10 +1,12 @@
 """The tier engine: pure reads that judge partners against a rule set (SPEC §3).
 
 Everything here is set-based: one aggregate query over the month's MRR rows
-(grouped by partner, currency and emerging-market flag) plus a handful of
-small lookups, whatever the number of partners. Coefficients are applied to
-the grouped sums in Python with `Decimal`, so results are exact on PostgreSQL
-and SQLite alike. Nothing here writes; `tiers.services` does.
+(per partner: Σ MRR × coefficient, split by customers in and outside
+emerging markets) plus a handful of small lookups, whatever the number of
+partners. The multiplier, the USD conversion and rounding are applied to
+those sums in Python with `Decimal` (exact on PostgreSQL; SQLite sums in
+floating point, rounded to 4 places). Nothing here writes; `tiers.services`
+does.
 """
 
 from __future__ import annotations
@@ -12,13 +14,14 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, Count, IntegerField, Sum, Value, When
+from django.db import connection
 
 from portal.models import Partner, PartnerKind, Tier
 from tiers.models import (
+    CurrencyCoefficient,
     CustomerMRR,
     EmergingMarket,
     Framework,
@@ -35,6 +38,9 @@ CENTS = Decimal("0.01")
 BASE_CURRENCY = "USD"
 
 Requirements = dict[str, dict[str, Decimal]]  # tier → metric → threshold
+# Tier.rank() rebuilds the choices on every call: too slow for 10,000 partners.
+TIER_RANK = {tier: rank for rank, tier in enumerate(Tier.values)}
+LADDER_HIGH_TO_LOW = list(reversed(Tier.ladder()))
 
 
 class MissingCoefficient(Exception):
@@ -138,7 +144,7 @@ def achieved_tier(*, requirements: Requirements, values: Mapping[str, Decimal]) 
     requirement whose metric has no value is not met, so a Phase 2 metric
     nobody measures yet can never promote by accident.
     """
-    for tier in reversed(Tier.ladder()):
+    for tier in LADDER_HIGH_TO_LOW:
         tier_requirements = requirements.get(tier)
         if not tier_requirements:
             continue
@@ -169,24 +175,58 @@ class _Totals:
     sold_usd: Decimal = ZERO
     managed_usd: Decimal = ZERO
     customers: int = 0
-    missing: set[str] = field(default_factory=set)
 
 
-def _grouped_mrr(*, month: dt.date, rules: Rules, partner_ids: list[int] | None):
-    """One aggregate query: (partner, currency, customer-in-emerging-market) → sums and count."""
-    rows = CustomerMRR.objects.filter(month=month)
-    if partner_ids is not None:
-        rows = rows.filter(partner_id__in=partner_ids)
-    emerging = Case(
-        When(customer_country__in=sorted(rules.emerging), then=Value(1)), default=Value(0), output_field=IntegerField()
+PER_PARTNER_SQL = """
+SELECT m.partner_id,
+       SUM(m.sold_mrr * c.sales), SUM(CASE WHEN e.id IS NULL THEN 0 ELSE m.sold_mrr * c.sales END),
+       SUM(m.managed_mrr * c.managed), SUM(CASE WHEN e.id IS NULL THEN 0 ELSE m.managed_mrr * c.managed END),
+       COUNT(*), SUM(CASE WHEN c.id IS NULL THEN 1 ELSE 0 END)
+FROM {mrr} m
+LEFT JOIN {coefficient} c ON c.rule_set_id = %s AND c.currency = m.currency
+LEFT JOIN {emerging} e ON e.country = m.customer_country AND e.active = %s
+WHERE m.month = %s{partner_filter}
+GROUP BY m.partner_id
+"""
+# Above this many partners, aggregate the whole month and drop the others in Python
+# (no giant IN lists; SQLite limits the number of query parameters).
+PARTNER_FILTER_LIMIT = 500
+
+
+def _decimal(value: object) -> Decimal:
+    """SQL sums arrive as Decimal (PostgreSQL numeric) or float (SQLite): make them Decimal."""
+    if value is None:
+        return ZERO
+    return value if isinstance(value, Decimal) else Decimal(repr(value))
+
+
+def _per_partner_sums(*, month: dt.date, rule_set: RuleSet, partner_ids: list[int] | None) -> list[tuple]:
+    """One aggregate query, the same shape as a bare GROUP BY: per partner, Σ MRR × coefficient.
+
+    Returns (partner_id, sales, sales_em, managed, managed_em, customers,
+    rows_without_coefficient); `*_em` are the parts from customers in an
+    emerging market, so the multiplier is applied in Python with exact Decimals.
+    """
+    params: list[object] = [rule_set.pk, True, month]
+    partner_filter = ""
+    if partner_ids is not None and len(partner_ids) <= PARTNER_FILTER_LIMIT:
+        partner_filter = " AND m.partner_id IN ({})".format(", ".join(["%s"] * len(partner_ids)) or "NULL")
+        params += partner_ids
+    sql = PER_PARTNER_SQL.format(
+        mrr=connection.ops.quote_name(CustomerMRR._meta.db_table),
+        coefficient=connection.ops.quote_name(CurrencyCoefficient._meta.db_table),
+        emerging=connection.ops.quote_name(EmergingMarket._meta.db_table),
+        partner_filter=partner_filter,
     )
-    return (
-        rows.annotate(em=emerging)
-        .values("partner_id", "currency", "em")
-        .annotate(sold=Sum("sold_mrr"), managed=Sum("managed_mrr"), customers=Count("id"))
-        .order_by()
-        .values_list("partner_id", "currency", "em", "sold", "managed", "customers")
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _missing_currencies(month: dt.date, rule_set: RuleSet) -> list[str]:
+    used = CustomerMRR.objects.filter(month=month, partner__kind=PartnerKind.SOLUTIONS_PARTNER)
+    known = rule_set.coefficients.values_list("currency", flat=True)
+    return sorted(set(used.exclude(currency__in=known).values_list("currency", flat=True).distinct().order_by()))
 
 
 def _metric_values(totals: _Totals, rules: Rules) -> dict[str, Decimal]:
@@ -217,28 +257,27 @@ def compute_month(*, month: dt.date, rule_set: RuleSet, partner_ids: Iterable[in
     if ids is not None:
         partners = partners.filter(pk__in=ids)
     totals = {pk: _Totals(country=str(country)) for pk, country in partners.values_list("pk", "country")}
-    missing: set[str] = set()
     points_framework = rules.framework == Framework.POINTS
-    for partner_id, currency, em, sold, managed, customers in _grouped_mrr(month=month, rules=rules, partner_ids=ids):
+    usd_sales, usd_managed = rules.coefficients.get(BASE_CURRENCY, (ONE, ONE))
+    any_missing = False
+    for partner_id, *sums, customers, without_coefficient in _per_partner_sums(
+        month=month, rule_set=rule_set, partner_ids=ids
+    ):
         partner_totals = totals.get(partner_id)
-        if partner_totals is None:  # a provider
+        if partner_totals is None:  # a provider, or not asked for
             continue
-        if currency not in rules.coefficients:
-            missing.add(currency)
-            continue
-        sold, managed = sold or ZERO, managed or ZERO
-        sold_usd, managed_usd = rules.to_usd(currency, sold, managed)
-        partner_totals.sold_usd += sold_usd
-        partner_totals.managed_usd += managed_usd
-        partner_totals.customers += customers
+        any_missing = any_missing or bool(without_coefficient)
+        sales, sales_em, managed, managed_em = (_decimal(value) for value in sums)
+        partner_totals.customers = customers
+        # Plain USD at the fixed rates: Σ amount × coef[currency] / coef[USD], no multiplier.
+        partner_totals.sold_usd = sales / usd_sales if usd_sales else ZERO
+        partner_totals.managed_usd = managed / usd_managed if usd_managed else ZERO
         if points_framework:
             # Points: the multiplier follows the *customer's* HQ country (SPEC §3.2).
-            credit = rules.multiplier if em else ONE
-            sales_c, managed_c = rules.coefficients[currency]
-            partner_totals.sales_points += sold * sales_c * credit
-            partner_totals.managed_points += managed * managed_c * credit
-    if missing:
-        raise MissingCoefficient(missing)
+            partner_totals.sales_points = sales + sales_em * (rules.multiplier - ONE)
+            partner_totals.managed_points = managed + managed_em * (rules.multiplier - ONE)
+    if any_missing:
+        raise MissingCoefficient(_missing_currencies(month, rule_set))
     return [_row(pk, t, rules) for pk, t in sorted(totals.items())]
 
 
@@ -325,7 +364,7 @@ def reassessment_outcome(*, partner_ids: Iterable[int] | None, on: dt.date) -> d
     rows = snapshots.order_by("partner_id", "month").values_list("partner_id", "month", "achieved_tier")
     for partner_id, month, tier in rows:
         best = outcome.get(partner_id)
-        if best is None or Tier.rank(tier) > Tier.rank(best[0]):
+        if best is None or TIER_RANK[tier] > TIER_RANK[best[0]]:
             outcome[partner_id] = (tier, [month])
         elif tier == best[0]:
             best[1].append(month)

@@ -14,15 +14,15 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from portal.models import Partner, PartnerKind, Tier, User
 from tiers import engine, importers
+from tiers.engine import TIER_RANK
 from tiers.importers import ImportRejected, RuleSetSpec
 from tiers.models import (
     CurrencyCoefficient,
-    CustomerMRR,
     JobRun,
     MonthlySnapshot,
     RuleSet,
@@ -129,21 +129,22 @@ def _tiers_apply(
     """
     if not changes:
         return
-    TierChange.objects.bulk_create(
+    now = timezone.now()
+    run_id, user_id = (run.pk if run else None), (acting_user.pk if acting_user else None)
+    _insert_rows(
+        TierChange,
         [
-            TierChange(
-                partner_id=c.partner_id,
-                from_tier=c.from_tier,
-                to_tier=c.to_tier,
-                reason=reason,
-                effective_on=effective_on,
-                run=run,
-                changed_by=acting_user,
-                note=c.note,
-            )
-            for c in changes
+            "partner_id",
+            "from_tier",
+            "to_tier",
+            "reason",
+            "effective_on",
+            "run_id",
+            "changed_by_id",
+            "note",
+            "created_at",
         ],
-        batch_size=BULK_BATCH,
+        [(c.partner_id, c.from_tier, c.to_tier, reason, effective_on, run_id, user_id, c.note, now) for c in changes],
     )
     groups: dict[tuple[str, str], list[int]] = {}
     for c in changes:
@@ -183,37 +184,56 @@ def tier_set_manually(
 # --- monthly evaluation --------------------------------------------------------
 
 
-def _currencies_without_coefficient(month: dt.date, rule_set: RuleSet) -> list[str]:
-    used = set(
-        CustomerMRR.objects.filter(month=month, partner__kind=PartnerKind.SOLUTIONS_PARTNER)
-        .values_list("currency", flat=True)
-        .distinct()
-        .order_by()
-    )
-    known = set(rule_set.coefficients.values_list("currency", flat=True))
-    return sorted(used - known)
+def _insert_rows(model: type[models.Model], columns: list[str], rows: list[tuple]) -> None:
+    """Bulk insert: COPY on PostgreSQL (an order of magnitude faster than INSERT), bulk_create elsewhere."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        quote = connection.ops.quote_name
+        sql = f"COPY {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) FROM STDIN"
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    model.objects.bulk_create((model(**dict(zip(columns, row, strict=True))) for row in rows), batch_size=BULK_BATCH)
+
+
+SNAPSHOT_COLUMNS = [
+    "partner_id",
+    "month",
+    "rule_set_id",
+    "sales_points",
+    "managed_points",
+    "points",
+    "sold_mrr_usd",
+    "managed_mrr_usd",
+    "customer_count",
+    "achieved_tier",
+    "run_id",
+]
 
 
 def _snapshots_write(month: dt.date, rule_set: RuleSet, run: JobRun, rows: list[engine.MonthRow]) -> None:
     MonthlySnapshot.objects.filter(month=month).delete()  # only leftovers of a hand-deleted ledger row
-    MonthlySnapshot.objects.bulk_create(
-        (
-            MonthlySnapshot(
-                partner_id=row.partner_id,
-                month=month,
-                rule_set=rule_set,
-                sales_points=row.sales_points,
-                managed_points=row.managed_points,
-                points=row.points,
-                sold_mrr_usd=row.sold_mrr_usd,
-                managed_mrr_usd=row.managed_mrr_usd,
-                customer_count=row.customer_count,
-                achieved_tier=row.achieved_tier,
-                run=run,
+    _insert_rows(
+        MonthlySnapshot,
+        SNAPSHOT_COLUMNS,
+        [
+            (
+                row.partner_id,
+                month,
+                rule_set.pk,
+                row.sales_points,
+                row.managed_points,
+                row.points,
+                row.sold_mrr_usd,
+                row.managed_mrr_usd,
+                row.customer_count,
+                row.achieved_tier,
+                run.pk,
             )
             for row in rows
-        ),
-        batch_size=BULK_BATCH,
+        ],
     )
 
 
@@ -237,12 +257,14 @@ def month_evaluate(*, month: dt.date) -> RunResult:
         rule_set = engine.rule_set_in_force(month)
         if rule_set is None:
             raise RunRefused(f"no published rule set is in force for {period}")
-        missing = _currencies_without_coefficient(month, rule_set)
-        if missing:
-            raise RunRefused(f"rule set {rule_set.name!r} has no coefficient for: {', '.join(missing)}")
         _advisory_lock(PARTNER_TIER_LOCK)
         run = _ledger_start(JobRun.Job.MONTHLY, period, rule_set)
-        rows = engine.compute_month(month=month, rule_set=rule_set)
+        try:
+            rows = engine.compute_month(month=month, rule_set=rule_set)
+        except engine.MissingCoefficient as exc:  # rolls back the ledger row: nothing written
+            raise RunRefused(
+                f"rule set {rule_set.name!r} has no coefficient for: {', '.join(exc.currencies)}"
+            ) from None
         _snapshots_write(month, rule_set, run, rows)
         promotions = _promotions(rows)
         _tiers_apply(promotions, reason=TierChange.Reason.PROMOTION, effective_on=engine.add_months(month, 1), run=run)
@@ -256,7 +278,7 @@ def _promotions(rows: list[engine.MonthRow]) -> list[_Change]:
     return [
         _Change(row.partner_id, current[row.partner_id], row.achieved_tier)
         for row in rows
-        if Tier.rank(row.achieved_tier) > Tier.rank(current[row.partner_id])
+        if TIER_RANK[row.achieved_tier] > TIER_RANK[current[row.partner_id]]
     ]
 
 
@@ -296,7 +318,7 @@ def reassessment_run(*, on: dt.date) -> RunResult:
             if pk in current and current[pk] != tier
         ]
         _tiers_apply(changes, reason=TierChange.Reason.REASSESSMENT, effective_on=on, run=run)
-        ups = sum(1 for c in changes if Tier.rank(c.to_tier) > Tier.rank(c.from_tier))
+        ups = sum(1 for c in changes if TIER_RANK[c.to_tier] > TIER_RANK[c.from_tier])
         counts = {"partners": len(outcome), "changed": len(changes), "up": ups, "down": len(changes) - ups}
         _ledger_finish(run, counts)
     return RunResult(run=run, ran=True, counts=counts)

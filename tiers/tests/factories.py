@@ -24,6 +24,7 @@ EQUAL_TO_USD100 = {
     "COP": "300300",
     "BRL": "500",
     "INR": "8300",
+    "MXN": "1700",
 }
 
 POINTS_TIERS = {
