@@ -453,7 +453,8 @@ def book_rows(*, partners: QuerySet[Partner], today: dt.date) -> QuerySet[Partne
     """
     month = latest_closed_month(today)
     window = reassessment_months(next_reassessment(today))
-    snapshots = MonthlySnapshot.objects.filter(partner=OuterRef("pk"))
+    # order_by(): the model orders by partner (→ its name), a join per subquery otherwise.
+    snapshots = MonthlySnapshot.objects.filter(partner=OuterRef("pk")).order_by()
     best_rank = (
         snapshots.filter(month__in=window)
         .annotate(rank=tier_rank_expression("achieved_tier"))
