@@ -181,4 +181,4 @@ def test_community_index_query_count_is_bounded(
 
 def test_index_in_japanese(frozen, partner_admin, cycle, client_for):
     body = client_for(partner_admin).get(reverse("community:index"), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
-    assert "コミュニティ" in body
+    assert "コミュニティプログラム" in body and "パートナーユーザーグループ（PUG）" in body
