@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -92,7 +94,7 @@ def hug_directory(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "filters": filters,
-        "querystring": "&".join(f"{k}={v}" for k, v in filters.items() if v),
+        "querystring": urlencode({k: v for k, v in filters.items() if v}),
         "topics": HugTopic.choices,
         "regions": Region.choices,
         "hug_languages": HugLanguage.choices,

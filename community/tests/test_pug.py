@@ -182,3 +182,21 @@ def test_community_index_query_count_is_bounded(
 def test_index_in_japanese(frozen, partner_admin, cycle, client_for):
     body = client_for(partner_admin).get(reverse("community:index"), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
     assert "コミュニティプログラム" in body and "パートナーユーザーグループ（PUG）" in body
+
+
+def test_review_page_query_count_is_bounded(frozen, staff, pug_group, cycle, client_for, django_assert_max_num_queries):
+    for _ in range(15):
+        services.pug_apply(user=_admin_of_new_partner(), group=pug_group, cycle=cycle, today=TODAY)
+    client = client_for(staff)
+    with django_assert_max_num_queries(12):
+        body = client.get(reverse("community:review")).content.decode()
+    assert body.count('id="pug-app-') == 15
+
+
+def test_applying_through_the_page_when_no_window_is_open_shows_a_message(partner_admin, pug_group, cycle, client_for):
+    import time_machine
+
+    with time_machine.travel(dt.datetime(2022, 5, 1, tzinfo=dt.UTC), tick=False):
+        response = client_for(partner_admin).post(reverse("community:pug-apply", args=[pug_group.pk]), follow=True)
+    assert "No review cycle is open for applications." in response.content.decode()
+    assert not PugApplication.objects.exists()
