@@ -22,7 +22,7 @@ from enablement.models import (
     ImpactAward,
     PartnerAccreditation,
 )
-from enablement.selectors import accreditation_eligible_ids, application_window_open
+from enablement.selectors import accreditation_eligible_ids, application_window_open, holdings_due_for_reevaluation
 from portal.models import Partner, User
 
 
@@ -224,6 +224,15 @@ def accreditation_reevaluate(
             reason=f"re-evaluated: tier {holding.partner.tier} not eligible",
         )
     return holding
+
+
+def accreditations_reevaluate_due(*, today: dt.date) -> dict[str, int]:
+    """Re-evaluate every active accreditation whose 6-monthly review is due; safe to repeat."""
+    results = [accreditation_reevaluate(holding=h, today=today) for h in holdings_due_for_reevaluation(today=today)]
+    return {
+        "reevaluated": len(results),
+        "lapsed": sum(1 for h in results if h.status == AccreditationStatus.LAPSED),
+    }
 
 
 @transaction.atomic

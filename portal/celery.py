@@ -40,6 +40,10 @@ app.conf.beat_schedule = {
         "task": "registrations.tasks.send_expiry_reminders",
         "schedule": crontab(minute=0, hour=7),
     },
+    "enablement-accreditation-reevaluation": {
+        "task": "enablement.tasks.reevaluate_accreditations",
+        "schedule": crontab(minute=0, hour=5),
+    },
     "community-hug-event-check": {
         "task": "community.tasks.flag_inactive_hug_leaders",
         "schedule": crontab(minute=30, hour=4, day_of_month=1),

@@ -148,6 +148,18 @@ def test_reevaluation_renews_an_eligible_partner_and_lapses_one_that_dropped_a_t
     assert AuditEntry.objects.filter(subject="partner_accreditation").count() == 2
 
 
+def test_beat_task_reevaluates_due_holdings_and_reports_counts(partner, other_partner, advanced_crm):
+    from enablement.tasks import reevaluate_accreditations
+
+    _holding(_tier(partner, "diamond"), advanced_crm)
+    lose = _holding(_tier(other_partner, "gold"), advanced_crm)
+    assert reevaluate_accreditations.apply(kwargs={"on": "2023-01-02"}).get() == {"reevaluated": 2, "lapsed": 1}
+    lose.refresh_from_db()
+    assert lose.status == "lapsed"
+    # A second run the same day finds nothing due.
+    assert reevaluate_accreditations.apply(kwargs={"on": "2023-01-02"}).get() == {"reevaluated": 0, "lapsed": 0}
+
+
 def test_partner_page_shows_counts_and_accreditations_of_its_own_partner_only(
     partner, partner_member, other_partner, advanced_crm, client_for, django_assert_max_num_queries
 ):

@@ -7,8 +7,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from enablement.selectors import holdings_due_for_reevaluation
-from enablement.services import accreditation_reevaluate
+from enablement.services import accreditations_reevaluate_due
 
 
 class Command(BaseCommand):
@@ -22,6 +21,5 @@ class Command(BaseCommand):
             today = dt.date.fromisoformat(date) if date else timezone.localdate()
         except ValueError as exc:
             raise CommandError(f"--date must be YYYY-MM-DD, got {date!r}") from exc
-        results = [accreditation_reevaluate(holding=h, today=today) for h in holdings_due_for_reevaluation(today=today)]
-        lapsed = sum(1 for h in results if h.status == "lapsed")
-        self.stdout.write(f"{len(results)} re-evaluated, {lapsed} lapsed.")
+        counts = accreditations_reevaluate_due(today=today)
+        self.stdout.write(f"{counts['reevaluated']} re-evaluated, {counts['lapsed']} lapsed.")
