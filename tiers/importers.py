@@ -17,10 +17,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django_countries import countries
 
-from portal.models import PartnerKind, Region, Tier
+from portal.models import Partner, PartnerKind, Region, Tier
 from tiers.models import CustomerMRR, Framework, Metric
 
 COUNTRY_CODES = frozenset(code for code, _name in countries)
@@ -363,7 +363,10 @@ def mrr_load(lines: Iterable[str], *, partners: dict[str, int]) -> MrrLoad:
                 continue
             writer.add((reader.line_num, *row))
             result.rows += 1
-    result.errors += _duplicate_errors()
+    if result.errors or connection.vendor != "postgresql":
+        # PostgreSQL's upsert refuses a key twice on its own (see mrr_upsert), so a
+        # clean file skips this GROUP BY there; SQLite's would silently keep the last.
+        result.errors += duplicate_errors()
     result.errors.sort(key=lambda item: item[0])
     return result
 
@@ -447,7 +450,7 @@ class _PostgresWriter:
             self._cursor.close()
 
 
-def _duplicate_errors() -> list[tuple[int, str]]:
+def duplicate_errors() -> list[tuple[int, str]]:
     """Lines repeating a (partner, month, customer_domain) key, found in SQL, not in memory."""
     with connection.cursor() as cursor:
         cursor.execute(
@@ -469,15 +472,43 @@ def _duplicate_errors() -> list[tuple[int, str]]:
     return errors
 
 
+class DuplicateKeys(Exception):
+    """The load holds a (partner, month, customer_domain) twice (PostgreSQL's upsert found it)."""
+
+
 def mrr_upsert() -> int:
-    """Move the loaded rows into place; a row for an existing key replaces it."""
+    """Move the loaded rows into place; a row for an existing key replaces it.
+
+    Raises DuplicateKeys when PostgreSQL finds a key twice in the load (the
+    upsert cannot touch a row twice); the caller then lists the lines.
+    """
     table = connection.ops.quote_name(CustomerMRR._meta.db_table)
     columns = "partner_id, month, customer_domain, customer_country, currency, sold_mrr, managed_mrr"
+    try:
+        with transaction.atomic():
+            return _upsert(table, columns)
+    except DatabaseError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) == "21000":  # cardinality_violation
+            raise DuplicateKeys from exc
+        raise
+
+
+def _partners_lock() -> None:
+    """Hold the referenced partners until commit (FOR KEY SHARE), as a FK check would, in one statement."""
+    if connection.vendor != "postgresql":
+        return  # SQLite: one writer at a time already
+    table = connection.ops.quote_name(Partner._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            # In key order: the unique index is then filled left to right (fewer page splits).
+            f"SELECT 1 FROM {table} WHERE id IN (SELECT DISTINCT partner_id FROM {LOAD_TABLE}) FOR KEY SHARE"
+        )
+
+
+def _upsert(table: str, columns: str) -> int:
+    _partners_lock()
+    with connection.cursor() as cursor:
+        cursor.execute(
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {LOAD_TABLE} WHERE true "
-            "ORDER BY partner_id, month, customer_domain "
             "ON CONFLICT (partner_id, month, customer_domain) DO UPDATE SET "
             "customer_country = excluded.customer_country, currency = excluded.currency, "
             "sold_mrr = excluded.sold_mrr, managed_mrr = excluded.managed_mrr"

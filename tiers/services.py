@@ -403,7 +403,12 @@ def mrr_import(*, lines: Iterable[str]) -> int:
             load = importers.mrr_load(lines, partners=partners)
             if load.errors:
                 raise ImportRejected([f"line {line}: {problem}" for line, problem in load.errors])
-            importers.mrr_upsert()
+            try:
+                importers.mrr_upsert()
+            except importers.DuplicateKeys:
+                raise ImportRejected(
+                    [f"line {line}: {problem}" for line, problem in importers.duplicate_errors()]
+                ) from None
         finally:
             importers.mrr_load_table_drop()
     return load.rows

@@ -232,6 +232,20 @@ def test_import_mrr_rejects_the_whole_file_listing_every_bad_line(tmp_path):
     assert not CustomerMRR.objects.exists()
 
 
+def test_import_mrr_rejects_a_clean_file_with_one_key_twice(tmp_path):
+    """No other error: PostgreSQL finds the repeat in the upsert itself; the lines are still listed."""
+    partner = PartnerFactory(partner_id="P1")
+    mrr(partner, "2022-08", customer_domain="kept.com", sold="7")
+    lines = ["P1,2022-08,a.com,US,USD,1,1", "P1,2022-08,kept.com,US,USD,2,2", "P1,2022-08,A.com,US,USD,3,3"]
+    path = write(tmp_path, "m.csv", MRR_HEADER + "\n".join(lines) + "\n")
+
+    message = rejected("import_mrr", path)
+
+    assert "line 2:" in message and "line 4:" in message and "lines 2, 4" in message
+    assert "line 3:" not in message
+    assert list(CustomerMRR.objects.values_list("customer_domain", "sold_mrr")) == [("kept.com", Decimal("7.00"))]
+
+
 def test_import_mrr_rejects_a_wrong_header(tmp_path):
     path = write(tmp_path, "m.csv", "partner,month\nP1,2022-08\n")
     assert "expected header" in rejected("import_mrr", path)
