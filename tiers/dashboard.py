@@ -506,9 +506,11 @@ def book_sparklines(*, partner_ids: list[int], month: dt.date | None, months: in
     lines = {}
     for pk, by_month in series.items():
         values = [by_month.get(add_months(first, i), ZERO) for i in range(months)]
-        top = max(values) or ONE
+        # Scaled between the partner's own low and high: the shape is the point, not the size.
+        low, high = min(values), max(values)
+        span = (high - low) or ONE
         lines[pk] = " ".join(
-            f"{i * 80 / (months - 1):.1f},{18 - float(v / top) * 16:.1f}" for i, v in enumerate(values)
+            f"{i * 80 / (months - 1):.1f},{18 - float((v - low) / span) * 16:.1f}" for i, v in enumerate(values)
         )
     return lines
 
@@ -593,12 +595,12 @@ class Chart:
 
 
 def _nice_max(value: Decimal) -> Decimal:
-    """A round axis maximum ≥ value (1, 2, 2.5, 5 × 10^n)."""
+    """A round axis maximum ≥ value (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^n)."""
     if value <= 0:
         return Decimal(100)
     exponent = len(str(int(value))) - 1
     base = Decimal(10) ** exponent
-    for factor in (1, 2, Decimal("2.5"), 5, 10):
+    for factor in (1, Decimal("1.2"), Decimal("1.5"), 2, Decimal("2.5"), 3, 4, 5, 6, 8, 10):
         if base * factor >= value:
             return base * factor
     return base * 10
@@ -668,6 +670,6 @@ def _tiers_to_show(months: list[ChartMonth], peak: Decimal) -> list[str]:
         if not values:
             continue
         shown.append(tier)
-        if min(values) > peak:
+        if max(values) > peak:
             break
     return shown

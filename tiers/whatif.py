@@ -19,7 +19,7 @@ from tiers.models import Framework, Metric, RuleSet
 
 # Share of *tiered* partners at or above each tier the programme aims for: top 1%, 10%, 40%.
 TARGETS: dict[str, Decimal] = {Tier.ELITE: Decimal(1), Tier.DIAMOND: Decimal(10), Tier.PLATINUM: Decimal(40)}
-MOVES_SHOWN = 100
+MOVES_SHOWN = 25
 
 
 @dataclass(frozen=True)

@@ -69,10 +69,19 @@ def tier_label(value: str) -> str:
 
 @register.filter
 def signed(value: Decimal | None, places: int = 0) -> str:
+    """+1,234 / −56 / 0, the sign judged after rounding (−0.3 shows as 0, not −0)."""
     if value is None:
         return "—"
-    text = points(abs(value), places)
-    return f"+{text}" if value > 0 else f"−{text}" if value < 0 else text
+    rounded = Decimal(value).quantize(Decimal(1).scaleb(-int(places)))
+    text = points(abs(rounded), places)
+    return f"+{text}" if rounded > 0 else f"−{text}" if rounded < 0 else text
+
+
+@register.filter
+def trend_arrow(value: Decimal | None) -> str:
+    """▲ / ▼ / – for a change in points, judged on whole points."""
+    rounded = Decimal(value or 0).quantize(Decimal(1))
+    return "▲" if rounded > 0 else "▼" if rounded < 0 else "–"
 
 
 @register.filter
