@@ -4,8 +4,9 @@ Validation collects *every* problem with its line number before anything is
 written; the services in `tiers.services` decide and write. The MRR loader
 streams: rows go, validated, into a temporary table (COPY on PostgreSQL,
 batched inserts on SQLite), duplicates are found there in SQL, and one
-`INSERT … ON CONFLICT DO UPDATE` moves them into place — memory does not grow
-with the file.
+set-based statement moves them into place (PostgreSQL: delete the replaced
+keys, one plain INSERT; SQLite: `INSERT … ON CONFLICT DO UPDATE`) — memory
+does not grow with the file.
 """
 
 from __future__ import annotations
@@ -364,8 +365,8 @@ def mrr_load(lines: Iterable[str], *, partners: dict[str, int]) -> MrrLoad:
             writer.add((reader.line_num, *row))
             result.rows += 1
     if result.errors or connection.vendor != "postgresql":
-        # PostgreSQL's upsert refuses a key twice on its own (see mrr_upsert), so a
-        # clean file skips this GROUP BY there; SQLite's would silently keep the last.
+        # PostgreSQL's unique index refuses a key twice on its own (see mrr_upsert),
+        # so a clean file skips this GROUP BY there; SQLite's upsert would keep the last.
         result.errors += duplicate_errors()
     result.errors.sort(key=lambda item: item[0])
     return result
@@ -476,21 +477,51 @@ class DuplicateKeys(Exception):
     """The load holds a (partner, month, customer_domain) twice (PostgreSQL's upsert found it)."""
 
 
-def mrr_upsert() -> int:
+def mrr_upsert() -> None:
     """Move the loaded rows into place; a row for an existing key replaces it.
 
-    Raises DuplicateKeys when PostgreSQL finds a key twice in the load (the
-    upsert cannot touch a row twice); the caller then lists the lines.
+    Raises DuplicateKeys when PostgreSQL finds a key twice in the load; the
+    caller then lists the lines.
     """
-    table = connection.ops.quote_name(CustomerMRR._meta.db_table)
-    columns = "partner_id, month, customer_domain, customer_country, currency, sold_mrr, managed_mrr"
     try:
         with transaction.atomic():
-            return _upsert(table, columns)
+            _partners_lock()
+            if connection.vendor == "postgresql":
+                _replace_and_insert()
+            else:
+                _insert_on_conflict()
     except DatabaseError as exc:
-        if getattr(exc.__cause__, "sqlstate", None) == "21000":  # cardinality_violation
+        # Existing keys were deleted first, so a unique violation is a key twice in the file.
+        if getattr(exc.__cause__, "sqlstate", None) in {"21000", "23505"}:
             raise DuplicateKeys from exc
         raise
+
+
+TARGET_COLUMNS = "partner_id, month, customer_domain, customer_country, currency, sold_mrr, managed_mrr"
+
+
+def _replace_and_insert() -> None:
+    """PostgreSQL: delete the keys being replaced, then one plain INSERT (cheaper than ON CONFLICT)."""
+    table = connection.ops.quote_name(CustomerMRR._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {LOAD_TABLE}")
+        cursor.execute(
+            f"DELETE FROM {table} t USING {LOAD_TABLE} l "
+            f"WHERE t.month IN (SELECT DISTINCT month FROM {LOAD_TABLE}) AND t.partner_id = l.partner_id "
+            "AND t.month = l.month AND t.customer_domain = l.customer_domain"
+        )
+        cursor.execute(f"INSERT INTO {table} ({TARGET_COLUMNS}) SELECT {TARGET_COLUMNS} FROM {LOAD_TABLE}")
+
+
+def _insert_on_conflict() -> None:
+    table = connection.ops.quote_name(CustomerMRR._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({TARGET_COLUMNS}) SELECT {TARGET_COLUMNS} FROM {LOAD_TABLE} WHERE true "
+            "ON CONFLICT (partner_id, month, customer_domain) DO UPDATE SET "
+            "customer_country = excluded.customer_country, currency = excluded.currency, "
+            "sold_mrr = excluded.sold_mrr, managed_mrr = excluded.managed_mrr"
+        )
 
 
 def _partners_lock() -> None:
@@ -502,15 +533,3 @@ def _partners_lock() -> None:
         cursor.execute(
             f"SELECT 1 FROM {table} WHERE id IN (SELECT DISTINCT partner_id FROM {LOAD_TABLE}) FOR KEY SHARE"
         )
-
-
-def _upsert(table: str, columns: str) -> int:
-    _partners_lock()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {LOAD_TABLE} WHERE true "
-            "ON CONFLICT (partner_id, month, customer_domain) DO UPDATE SET "
-            "customer_country = excluded.customer_country, currency = excluded.currency, "
-            "sold_mrr = excluded.sold_mrr, managed_mrr = excluded.managed_mrr"
-        )
-        return cursor.rowcount

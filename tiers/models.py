@@ -113,7 +113,10 @@ class CustomerMRR(models.Model):
     # No database-level FK trigger: the bulk import checks every partner_id itself and
     # locks the referenced partners in one set-based `FOR KEY SHARE` (what the per-row
     # trigger would do, ~40% of a 250,000-row import). Deletes still cascade (Django).
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="customer_mrr", db_constraint=False)
+    # No index of its own either: the unique (partner, month, customer_domain) index leads with it.
+    partner = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="customer_mrr", db_constraint=False, db_index=False
+    )
     month = models.DateField(_("month"), help_text=_("first day of the month"))
     customer_domain = models.CharField(_("customer domain"), max_length=253)
     customer_country = CountryField(_("customer HQ country"))

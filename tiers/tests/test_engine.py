@@ -134,7 +134,9 @@ def test_a_currency_without_coefficient_is_reported():
 def test_achieved_tier_ignores_a_requirement_nobody_measures():
     requirements = {Tier.GOLD: {Metric.POINTS: Decimal(10), "customer_success": Decimal(1)}}
 
-    assert engine.achieved_tier(requirements=requirements, values={Metric.POINTS: Decimal(50)}) == Tier.SOLUTIONS_PARTNER
+    assert (
+        engine.achieved_tier(requirements=requirements, values={Metric.POINTS: Decimal(50)}) == Tier.SOLUTIONS_PARTNER
+    )
 
 
 def test_rule_set_in_force_is_the_latest_published_on_the_months_last_day():
