@@ -10,7 +10,8 @@ partners × 25 customers = 250,000 MRR rows for one month, then times:
 * `run_monthly` for that month (the five months before are evaluated first,
   untimed, so that the reassessment has its six months);
 * `reassess` on the 15th of the following month;
-* the floor: one bare SQL `GROUP BY` computing the same points over the same rows.
+* the floor: one bare SQL `GROUP BY` computing the same points over the same rows;
+* the dashboard's what-if: `engine.compute_month` with a draft rule set over all partners.
 
 Partners start at the tier the month shows them, except 5% one step lower,
 so the run promotes a realistic share; `--all-promoted` starts everyone at
@@ -199,6 +200,21 @@ def floor_query() -> float:
     return best
 
 
+def what_if() -> None:
+    """The dashboard's rule-set what-if: a draft rule set over every partner for the month (a pure read)."""
+    import datetime as dt
+
+    from tiers import engine, services
+    from tiers.tests.factories import POINTS_TIERS, rules_doc
+
+    raised = {tier: {k: str(int(v) * 13 // 10) for k, v in values.items()} for tier, values in POINTS_TIERS.items()}
+    draft = services.rule_set_import(
+        data=rules_doc(name="Bench draft", effective_from="2025-07-01", tiers=raised), draft=True
+    )
+    rows = engine.compute_month(month=dt.date.fromisoformat(f"{MONTH}-01"), rule_set=draft)
+    assert len(rows) == PARTNERS
+
+
 def main() -> None:
     if len(sys.argv) == 3 and sys.argv[1] == "--import-child":
         import_in_child(sys.argv[2])
@@ -232,6 +248,7 @@ def main() -> None:
     floor = floor_query()
     monthly = timed(f"run_monthly --month {MONTH}", lambda: call_command("run_monthly", "--month", MONTH, stdout=out))
     reassess = timed("reassess --on 2024-07-15", lambda: call_command("reassess", "--on", "2024-07-15", stdout=out))
+    whatif = timed("what-if: compute_month, draft, all", what_if)
     from tiers.models import JobRun, MonthlySnapshot
 
     counts = JobRun.objects.get(period=MONTH).counts
@@ -240,6 +257,7 @@ def main() -> None:
     print(f"import peak RSS       {peak_mb:10.1f} MB       (target < 300; whole child process)")
     print(f"run_monthly / floor   {monthly / floor:10.2f} ×        (target ≤ 3; {counts['promoted']:,} promotions)")
     print(f"reassessment          {reassess:10.3f} s over {MonthlySnapshot.objects.count():,} snapshots")
+    print(f"what-if (draft rules) {whatif:10.3f} s        (target ≤ 5 for 10,000 partners)")
 
 
 if __name__ == "__main__":
