@@ -107,7 +107,7 @@ def seed_rule_sets(*, today: dt.date) -> None:
         draft = effective > today
         services.rule_set_import(
             data={
-                "name": f"Points FY{year}" + (" (draft)" if draft else ""),
+                "name": f"Points FY{year}",
                 "framework": "points",
                 "effective_from": effective.isoformat(),
                 "emerging_market_multiplier": str(MULTIPLIER),

@@ -86,13 +86,22 @@ def _ledger_finished(job: str, period: str) -> JobRun | None:
 
 
 def _ledger_start(job: str, period: str, rule_set: RuleSet | None = None) -> JobRun:
-    # A leftover unfinished row (e.g. written by hand) is reused: the unique
-    # (job, period) constraint stops two runs from recording the same period.
-    run, _created = JobRun.objects.select_for_update().update_or_create(
-        job=job,
-        period=period,
-        defaults={"status": JobRun.Status.RUNNING, "started_at": timezone.now(), "rule_set": rule_set},
+    """Record the run as started; refuse when another run finished the period meanwhile.
+
+    The unique (job, period) row is the lock of last resort: on SQLite (no
+    advisory locks) a concurrent second run either waits for the first to
+    commit and then finds its finished row here, or fails with "database is
+    locked" — it never runs the period twice.
+    """
+    run, created = JobRun.objects.select_for_update().get_or_create(
+        job=job, period=period, defaults={"started_at": timezone.now(), "rule_set": rule_set}
     )
+    if not created:
+        if run.status == JobRun.Status.FINISHED:
+            raise RunRefused(f"{job} {period} has already run (run {run.pk})")
+        # A leftover unfinished row (e.g. edited by hand) is taken over.
+        run.status, run.started_at, run.rule_set = JobRun.Status.RUNNING, timezone.now(), rule_set
+        run.save(update_fields=["status", "started_at", "rule_set"])
     return run
 
 

@@ -119,6 +119,41 @@ def test_import_rules_publishes_unless_draft(tmp_path):
     assert rule_set.coefficients.get(currency="JPY").sales == Decimal("0.000250000000")
 
 
+def test_sample_rule_files_import_and_judge_a_month():
+    from pathlib import Path
+
+    rules = Path(__file__).resolve().parent.parent / "rules"
+    run("import_rules", str(rules / "legacy-2021.json"))
+    run("import_rules", str(rules / "points-fy2022.json"))
+    run("import_rules", str(rules / "points-fy2023-draft.json"), "--draft")
+    partner = PartnerFactory()
+    mrr(partner, "2022-08", currency="JPY", customer_country="JP", sold="600000", managed="1200000")  # 150 + 100
+
+    run("run_monthly", "--month", "2022-08")
+
+    assert partner.snapshots.get().achieved_tier == Tier.GOLD
+    assert dict(RuleSet.objects.values_list("name", "status")) == {
+        "Legacy 2021": "published",
+        "Points FY2022": "published",
+        "Points FY2023": "draft",
+    }
+
+
+def test_set_tier_records_a_manual_change_and_rejects_providers():
+    partner = PartnerFactory(partner_id="P1")
+    PartnerFactory(partner_id="PV", kind=PartnerKind.PROVIDER)
+
+    assert "solutions_partner → diamond from 2022-03-01" in run(
+        "set_tier", "P1", "diamond", "--note", "contract", "--on", "2022-03-01"
+    )
+
+    change = TierChange.objects.get(partner=partner)
+    assert (change.reason, change.note) == ("manual", "contract")
+    assert "providers have no tier ladder" in rejected("set_tier", "PV", "gold", "--note", "x")
+    assert "unknown tier" in rejected("set_tier", "P1", "silver", "--note", "x")
+    assert "unknown partner" in rejected("set_tier", "P404", "gold", "--note", "x")
+
+
 def test_import_rules_replaces_an_unused_rule_set_of_the_same_name(tmp_path):
     run("import_rules", rules_file(tmp_path, emerging_market_multiplier="2"))
     run("import_rules", rules_file(tmp_path, emerging_market_multiplier="3"), "--draft")
