@@ -252,3 +252,36 @@ def test_partner_tier_status_points_have_two_places():
         "achieved_tier": "solutions_partner",
         "rule_set": "Points 2022",
     }
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_overlapping_monthly_runs_evaluate_the_month_once():
+    """Two runs of the same month at once (e.g. beat and an operator): one runs, the other waits and does nothing."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: concurrent writers on one SQLite test database are serialised anyway")
+    points_rules()
+    for _ in range(20):
+        mrr(PartnerFactory(), "2022-08", sold="10000")
+    results, barrier = [], threading.Barrier(2)
+
+    def run_once():
+        try:
+            barrier.wait()
+            results.append(services.month_evaluate(month=dt.date(2022, 8, 1)).ran)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run_once) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(results) == [False, True]
+    assert MonthlySnapshot.objects.count() == 20
+    assert TierChange.objects.count() == 20
+    assert JobRun.objects.count() == 1
