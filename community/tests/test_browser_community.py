@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from community.models import PugGroup, PugReviewCycle
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture

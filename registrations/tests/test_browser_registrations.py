@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from registrations.models import DomainRegistration
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def _log_out(page) -> None:

@@ -322,7 +322,7 @@ def test_deal_notes_written_by_both_sides_only(partner, partner_member, cam, oth
 # --- the race ------------------------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_submissions_never_push_a_partner_past_its_cap():
     if connection.vendor != "postgresql":
         pytest.skip("the row-lock race test needs PostgreSQL (set DATABASE_URL)")
@@ -355,7 +355,7 @@ def test_concurrent_submissions_never_push_a_partner_past_its_cap():
     assert DomainRegistration.objects.filter(partner=partner, status__in=["pending", "registered"]).count() == 10
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_claims_of_one_domain_leave_one_holder():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL")

@@ -11,7 +11,7 @@ from django.utils import timezone
 from portal.models import Tier
 from tiers.tests.dashboard_factories import months_back, mrr_make, rule_set_make, snapshot_make
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture
