@@ -277,7 +277,8 @@ def test_dashboard_query_count_is_constant(
         _customers(gold_partner, month, customers)
     client = client_for(partner_member)
     client.get(reverse("tiers:dashboard"))  # warm the session
-    with django_assert_max_num_queries(16):
+    # 16 for the tier page itself, 3 for the enablement summary and award badges.
+    with django_assert_max_num_queries(19):
         client.get(reverse("tiers:dashboard"))
     with django_assert_max_num_queries(10):
         client.get(reverse("tiers:breakdown"), {"page": 2}, HTTP_HX_REQUEST="true")
@@ -329,3 +330,31 @@ def test_legacy_rules_measure_sold_and_managed_mrr_with_the_partners_emerging_ma
     assert (sold.metric, sold.current, sold.threshold) == ("sold_mrr", D(6000), D(5000))
     assert (managed.metric, managed.current, managed.threshold) == ("managed_mrr", D(12000), D(10000))
     assert sold.money and "US$6,000 / US$5,000" in response.content.decode()
+
+
+# --- Enablement and awards on the dashboard (Phase-2 ready) ------------------------------
+
+
+def test_dashboard_shows_own_certifications_accreditations_and_award_badges(
+    client_for, partner_member, gold_partner, other_partner, staff
+):
+    from enablement.models import Accreditation, Certification, ImpactAward, PartnerAccreditation
+    from enablement.services import award_publish
+
+    Certification.objects.create(partner=gold_partner, holder_name="Ann", name="Inbound", issued_on=dt.date(2025, 1, 1))
+    Certification.objects.create(
+        partner=other_partner, holder_name="Zed", name="Other cert", issued_on=dt.date(2025, 1, 1)
+    )
+    crm = Accreditation.objects.filter(name="Advanced CRM").first() or Accreditation.objects.create(name="Advanced CRM")
+    PartnerAccreditation.objects.create(
+        partner=gold_partner, accreditation=crm, granted_on=dt.date(2025, 7, 1), next_review_on=dt.date(2026, 1, 1)
+    )
+    award = ImpactAward.objects.create(
+        year=2024, region=gold_partner.region, category="partner_of_the_year", partner=gold_partner
+    )
+    award_publish(award=award, actor=staff)
+    body = client_for(partner_member).get(reverse("tiers:dashboard")).content.decode()
+    assert f'class="card enablement-summary" data-partner="{gold_partner.partner_id}"' in body
+    assert "Advanced CRM" in body
+    assert "Partner of the Year 2024" in body
+    assert other_partner.partner_id not in body
