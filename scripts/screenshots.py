@@ -16,7 +16,7 @@ from playwright.sync_api import sync_playwright
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking"]
 
-# (login, language, path, file name)
+# (login, language, path, file name[, selector to click before the shot])
 SHOTS = [
     ("partner@example.com", "en", "/", "home-partner.png"),
     ("partner@example.com", "en", "/tiers/", "dashboard.png"),
@@ -26,7 +26,7 @@ SHOTS = [
     ("partner@example.com", "en", "/enablement/", "enablement.png"),
     ("cam@example.com", "en", "/tiers/book/", "book.png"),
     ("cam@example.com", "en", "/registrations/queue/", "queue.png"),
-    ("admin@example.com", "en", "/tiers/whatif/", "whatif.png"),
+    ("admin@example.com", "en", "/tiers/whatif/", "whatif.png", "[data-testid=whatif-form] button"),
     ("admin@example.com", "en", "/enablement/awards/", "awards.png"),
 ]
 
@@ -39,7 +39,7 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        for email, language, path, name in SHOTS:
+        for email, language, path, name, *click in SHOTS:
             context = browser.new_context(viewport={"width": 1280, "height": 900}, locale=language)
             context.add_cookies([{"name": "django_language", "value": language, "url": args.base}])
             page = context.new_page()
@@ -50,6 +50,9 @@ def main() -> None:
             page.wait_for_url(f"{args.base}/")
             page.goto(f"{args.base}{path}")
             page.wait_for_load_state("networkidle")
+            if click:
+                page.click(click[0])
+                page.wait_for_load_state("networkidle")
             page.screenshot(path=str(OUT / name), full_page=True)
             print("wrote", OUT / name)
             context.close()
