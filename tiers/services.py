@@ -266,6 +266,8 @@ def month_evaluate(*, month: dt.date) -> RunResult:
         rule_set = engine.rule_set_in_force(month)
         if rule_set is None:
             raise RunRefused(f"no published rule set is in force for {period}")
+        # Row lock: a concurrent re-import of this rule set waits, then sees it has judged a month.
+        list(RuleSet.objects.select_for_update().filter(pk=rule_set.pk).values_list("pk", flat=True))
         _advisory_lock(PARTNER_TIER_LOCK)
         run = _ledger_start(JobRun.Job.MONTHLY, period, rule_set)
         try:
@@ -287,7 +289,7 @@ def _promotions(rows: list[engine.MonthRow]) -> list[_Change]:
     return [
         _Change(row.partner_id, current[row.partner_id], row.achieved_tier)
         for row in rows
-        if TIER_RANK[row.achieved_tier] > TIER_RANK[current[row.partner_id]]
+        if row.partner_id in current and TIER_RANK[row.achieved_tier] > TIER_RANK[current[row.partner_id]]
     ]
 
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from decimal import Decimal
 
 import factory
+import pytest
 
 from tests.factories import PartnerFactory
 from tiers import services
-from tiers.models import CustomerMRR, RuleSet
+from tiers.models import CustomerMRR, EmergingMarket, RuleSet
 
 # SPEC §3.2: the amount of each currency "equal to US$100".
 EQUAL_TO_USD100 = {
@@ -113,3 +115,19 @@ def months(start: str, end: str) -> list[str]:
 
 def month_date(text: str) -> dt.date:
     return dt.date(int(text[:4]), int(text[5:]), 1)
+
+
+@pytest.fixture(autouse=True)
+def spec_emerging_markets(request):
+    """The SPEC §3.3 countries of migration 0003, present in every database test.
+
+    A transactional test elsewhere (flush) or a reused test database can lose
+    migration data; import this fixture into a test module to restore it.
+    """
+    if request.node.get_closest_marker("django_db") is None:
+        return
+    if not EmergingMarket.objects.exists():
+        groups = importlib.import_module("tiers.migrations.0003_emerging_markets").GROUPS
+        EmergingMarket.objects.bulk_create(
+            EmergingMarket(country=code, group=group) for group, codes in groups.items() for code in codes
+        )

@@ -10,7 +10,11 @@ import pytest
 from portal.models import Tier
 from tests.factories import PartnerFactory
 from tiers.models import JobRun
-from tiers.tests.factories import mrr, points_rules
+from tiers.tests.factories import (
+    mrr,
+    points_rules,
+    spec_emerging_markets,  # noqa: F401  (autouse fixture)
+)
 
 
 @pytest.fixture

@@ -14,7 +14,15 @@ from django.core.management.base import CommandError
 from portal.models import Partner, PartnerKind, Tier
 from tests.factories import PartnerFactory
 from tiers.models import CustomerMRR, JobRun, MonthlySnapshot, RuleSet, TierChange
-from tiers.tests.factories import legacy_rules, month_date, months, mrr, points_rules, rules_doc
+from tiers.tests.factories import (
+    legacy_rules,
+    month_date,
+    months,
+    mrr,
+    points_rules,
+    rules_doc,
+    spec_emerging_markets,  # noqa: F401  (autouse fixture)
+)
 
 pytestmark = pytest.mark.django_db
 

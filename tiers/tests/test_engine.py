@@ -11,7 +11,12 @@ from portal.models import PartnerKind, Tier
 from tests.factories import PartnerFactory
 from tiers import engine
 from tiers.models import Metric, MonthlySnapshot
-from tiers.tests.factories import legacy_rules, mrr, points_rules
+from tiers.tests.factories import (
+    legacy_rules,
+    mrr,
+    points_rules,
+    spec_emerging_markets,  # noqa: F401  (autouse fixture)
+)
 
 pytestmark = pytest.mark.django_db
 JULY = dt.date(2022, 7, 1)

@@ -10,7 +10,10 @@ from django.urls import reverse
 from tests.factories import PartnerFactory
 from tiers import services
 from tiers.models import RuleSet
-from tiers.tests.factories import points_rules
+from tiers.tests.factories import (
+    points_rules,
+    spec_emerging_markets,  # noqa: F401  (autouse fixture)
+)
 
 pytestmark = pytest.mark.django_db
 

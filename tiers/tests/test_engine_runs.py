@@ -12,7 +12,15 @@ from tiers import services
 from tiers.importers import ImportRejected
 from tiers.models import JobRun, MonthlySnapshot, RuleSet, TierChange
 from tiers.selectors import partner_tier_status, rule_set_has_judged, tier_on
-from tiers.tests.factories import legacy_rules, month_date, months, mrr, points_rules, rules_doc
+from tiers.tests.factories import (
+    legacy_rules,
+    month_date,
+    months,
+    mrr,
+    points_rules,
+    rules_doc,
+    spec_emerging_markets,  # noqa: F401  (autouse fixture)
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,11 @@ from portal.models import Tier
 from tests.factories import PartnerFactory
 from tiers import tasks
 from tiers.models import JobRun, TierChange
-from tiers.tests.factories import mrr, points_rules
+from tiers.tests.factories import (
+    mrr,
+    points_rules,
+    spec_emerging_markets,  # noqa: F401  (autouse fixture)
+)
 
 pytestmark = pytest.mark.django_db
 
