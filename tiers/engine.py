@@ -103,15 +103,6 @@ class Rules:
     requirements: Requirements
     emerging: frozenset[str]
 
-    def to_usd(self, currency: str, sold: Decimal, managed: Decimal) -> tuple[Decimal, Decimal]:
-        """Plain USD at the rule set's fixed rates: amount × coef[currency] / coef[USD], no multiplier."""
-        sales_c, managed_c = self.coefficients[currency]
-        usd_sales, usd_managed = self.coefficients.get(BASE_CURRENCY, (ONE, ONE))
-        return (
-            sold * sales_c / usd_sales if usd_sales else ZERO,
-            managed * managed_c / usd_managed if usd_managed else ZERO,
-        )
-
 
 def rules_load(rule_set: RuleSet) -> Rules:
     """Three small queries: coefficients, requirements, active emerging markets."""
