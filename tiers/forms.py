@@ -83,6 +83,7 @@ class WhatIfForm(forms.Form):
     rule_set = forms.ModelChoiceField(
         label=_("Draft rule set"),
         queryset=RuleSet.objects.filter(status=RuleSetStatus.DRAFT).order_by("-effective_from"),
+        empty_label=None,  # the newest draft is preselected: it is almost always the one staff review
     )
     month = forms.DateField(label=_("Month"), widget=forms.Select)
 

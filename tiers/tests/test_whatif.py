@@ -129,3 +129,16 @@ def test_whatif_renders_in_japanese(client_for, staff, draft, partners):
         .content.decode()
     )
     assert "ティア" in body
+
+
+def test_whatif_form_preselects_the_newest_draft(client_for, staff):
+    from tiers.models import Framework, RuleSet, RuleSetStatus
+
+    common = {"framework": Framework.POINTS, "emerging_market_multiplier": 2, "status": RuleSetStatus.DRAFT}
+    RuleSet.objects.create(name="Older draft", effective_from=dt.date(2026, 7, 1), **common)
+    newest = RuleSet.objects.create(name="Newest draft", effective_from=dt.date(2027, 7, 1), **common)
+    body = client_for(staff).get(reverse("tiers:whatif")).content.decode()
+    select = body[body.index('name="rule_set"') :]
+    # No empty choice: the first option, which the browser selects, is the newest draft.
+    assert select.index("<option") == select.index(f'<option value="{newest.pk}"')
+    assert "---------" not in body
