@@ -23,15 +23,9 @@ from community.models import (
     PugReviewCycle,
     PugStatus,
 )
+from portal.admin import AuditEntryAdmin
 
-
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ("at", "subject", "object_id", "from_state", "to_state", "actor", "partner")
-    list_filter = ("subject", "to_state")
-    search_fields = ("subject", "reason", "partner__partner_id", "actor__email")
-    list_select_related = ("actor", "partner")
-    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+admin.site.register(AuditEntry, AuditEntryAdmin)
 
 
 @admin.register(PugReviewCycle)

@@ -10,44 +10,21 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Partner, Region
+from portal.models import AuditEntryBase, Partner, Region
 
 DEFAULT_PUG_CAPACITY = 20
 DEFAULT_DEIB_CAPACITY = 5
 
 
-class AuditEntry(models.Model):
+class AuditEntry(AuditEntryBase):
     """Who changed what, when, from which state to which, and why — for every community write.
 
     Never carries DEI&B self-identification: `reason` holds staff reasons only.
     """
 
-    at = models.DateTimeField(_("at"), auto_now_add=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    partner = models.ForeignKey(
-        Partner, verbose_name=_("partner"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    subject = models.CharField(_("subject"), max_length=40)
-    object_id = models.PositiveBigIntegerField(_("object id"))
-    from_state = models.CharField(_("from"), max_length=30, blank=True)
-    to_state = models.CharField(_("to"), max_length=30)
-    reason = models.TextField(_("why"), blank=True)
-
-    class Meta:
+    class Meta(AuditEntryBase.Meta):
         verbose_name = _("community audit entry")
         verbose_name_plural = _("community audit entries")
-        ordering = ["-at", "-pk"]
-        indexes = [models.Index(fields=["subject", "object_id"])]
-
-    def __str__(self) -> str:
-        return f"{self.subject}#{self.object_id}: {self.from_state or '∅'} → {self.to_state}"
 
 
 # --- PUG -------------------------------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from community.emails import email_partner
 from community.models import (
     AuditEntry,
     BlackAtInboundMembership,
@@ -31,6 +30,7 @@ from community.models import (
     PugReviewCycle,
     PugStatus,
 )
+from portal.emails import email_partner
 from portal.models import Partner, User
 
 
@@ -38,18 +38,7 @@ class ProgrammeError(Exception):
     """A rule said no. The message is shown to the person as is."""
 
 
-def audit(
-    *, actor: User | None, subject: str, object_id: int, to_state: str, from_state: str = "", partner=None, reason=""
-) -> AuditEntry:
-    return AuditEntry.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        partner=partner,
-        subject=subject,
-        object_id=object_id,
-        from_state=from_state,
-        to_state=to_state,
-        reason=reason,
-    )
+audit = AuditEntry.record
 
 
 def _require_partner_user(user: User) -> Partner:

@@ -8,7 +8,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enablement.emails import email_partner
 from enablement.models import (
     REEVALUATION_MONTHS,
     Accreditation,
@@ -23,6 +22,7 @@ from enablement.models import (
     PartnerAccreditation,
 )
 from enablement.selectors import accreditation_eligible_ids, application_window_open, holdings_due_for_reevaluation
+from portal.emails import email_partner
 from portal.models import Partner, User
 
 
@@ -33,18 +33,7 @@ class EnablementError(Exception):
 HAND_NOMINATED = {AwardCategory.CUSTOMER_FIRST, AwardCategory.GLOBAL_HEART}
 
 
-def audit(
-    *, actor: User | None, subject: str, object_id: int, to_state: str, from_state: str = "", partner=None, reason=""
-):
-    return AuditEntry.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        partner=partner,
-        subject=subject,
-        object_id=object_id,
-        from_state=from_state,
-        to_state=to_state,
-        reason=reason,
-    )
+audit = AuditEntry.record
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

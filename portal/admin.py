@@ -38,3 +38,15 @@ class PartnerAdmin(admin.ModelAdmin):
     date_hierarchy = "joined_on"
     # The tier changes only through the tier engine's services (history kept there).
     readonly_fields = ["tier", "tier_since", "created_at"]
+
+
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only list of a feature app's audit table (a subclass of `AuditEntryBase`)."""
+
+    list_display = ("at", "subject", "object_id", "from_state", "to_state", "actor", "partner")
+    list_filter = ("subject", "to_state")
+    search_fields = ("subject", "reason", "partner__partner_id", "actor__email")
+    list_select_related = ("actor", "partner")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]

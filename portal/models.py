@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -190,3 +191,59 @@ class Partner(models.Model):
     @property
     def is_provider(self) -> bool:
         return self.kind == PartnerKind.PROVIDER
+
+
+class AuditEntryBase(models.Model):
+    """Who changed what, when, from which state to which, and why.
+
+    Feature apps subclass it for their own audit table (`class Meta(AuditEntryBase.Meta)`)
+    and write rows through `record`.
+    """
+
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("partner"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    subject = models.CharField(_("subject"), max_length=40)
+    object_id = models.PositiveBigIntegerField(_("object id"))
+    from_state = models.CharField(_("from"), max_length=30, blank=True)
+    to_state = models.CharField(_("to"), max_length=30)
+    reason = models.TextField(_("why"), blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["subject", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.subject}#{self.object_id}: {self.from_state or '∅'} → {self.to_state}"
+
+    @classmethod
+    def record(
+        cls,
+        *,
+        actor: User | None,
+        subject: str,
+        object_id: int,
+        to_state: str,
+        from_state: str = "",
+        partner: Partner | None = None,
+        reason: str = "",
+    ) -> AuditEntryBase:
+        return cls.objects.create(
+            actor=actor if actor is not None and actor.is_authenticated else None,
+            partner=partner,
+            subject=subject,
+            object_id=object_id,
+            from_state=from_state,
+            to_state=to_state,
+            reason=reason,
+        )

@@ -7,20 +7,19 @@ so a double click, a retried task and a beat job cannot race each other.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 from dateutil.relativedelta import relativedelta
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mass_mail
 from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.emails import email_partner
 from portal.models import PARTNER_ROLES, Partner, User
 from registrations.domains import InvalidDomain, normalise_domain
 from registrations.models import (
@@ -116,27 +115,6 @@ def _require_partner_user(user: User, partner: Partner) -> None:
 def _require_cam_of(user: User, partner: Partner) -> None:
     if not (user.is_active and user.is_cam and partner.cam_id == user.pk):
         raise PermissionDenied("only the partner's CAM decides on its registrations")
-
-
-def _email_language(partner: Partner) -> str:
-    # Users carry no language preference yet: Japanese for Japanese partners, else the default.
-    return "ja" if str(partner.country) == "JP" else settings.LANGUAGE_CODE
-
-
-def _notify_partner(partner: Partner, compose: Callable[[], tuple[str, str]]) -> None:
-    """Email the partner's active org users after commit, in the partner's language."""
-
-    def send() -> None:
-        recipients = list(
-            User.objects.filter(partner=partner, is_active=True, role__in=PARTNER_ROLES).values_list("email", flat=True)
-        )
-        if not recipients:
-            return
-        with translation.override(_email_language(partner)):
-            subject, body = compose()
-        send_mass_mail([(subject, body, None, [email]) for email in recipients], fail_silently=False)
-
-    transaction.on_commit(send)
 
 
 # --- domain registrations ----------------------------------------------------
@@ -267,7 +245,7 @@ def _decide(registration: DomainRegistration, *, acting_user: User, to: str, rea
         fields += ["approved_at", "expires_on"]
     registration.save(update_fields=fields)
     _event(registration, frm=RegistrationStatus.PENDING, to=to, actor=acting_user, reason=reason).save()
-    _notify_partner(registration.partner, lambda: _decision_email(registration))
+    email_partner(partner=registration.partner, compose=lambda: _decision_email(registration), roles=PARTNER_ROLES)
     return registration
 
 
@@ -359,7 +337,7 @@ def expiry_reminders_send(*, on: dt.date) -> int:
     for registration in due:
         by_partner.setdefault(registration.partner_id, []).append(registration)
     for rows in by_partner.values():
-        _notify_partner(rows[0].partner, lambda rows=rows: _reminder_email(rows))
+        email_partner(partner=rows[0].partner, compose=lambda rows=rows: _reminder_email(rows), roles=PARTNER_ROLES)
     return len(due)
 
 
@@ -463,7 +441,7 @@ def _deal_decide(deal: Deal, *, acting_user: User, to: str, reason: str) -> Deal
         raise NotLive(_("This deal has already been decided."))
     deal.refresh_from_db()
     _deal_event(deal, frm=DealStatus.PENDING, to=to, actor=acting_user, reason=reason)
-    _notify_partner(deal.partner, lambda: _deal_email(deal))
+    email_partner(partner=deal.partner, compose=lambda: _deal_email(deal), roles=PARTNER_ROLES)
     return deal
 
 
