@@ -6,8 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Power
+from django.db.models import Count, FloatField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Cast, Power
 from django.http import Http404
 
 from enablement.models import (
@@ -181,9 +181,9 @@ def _ranked_retention(*, year: int, region: str, today: dt.date) -> list[Candida
         .filter(partner_id=OuterRef("partner_id"))
         .values("managed_mrr_usd")[:1]
     )
-    ratio = ExpressionWrapper(
-        F("managed_mrr_usd") / F("start_mrr"), output_field=DecimalField(max_digits=30, decimal_places=12)
-    )
+    # A ratio, not money: divided as floating point, because SQLite casts whole-number
+    # decimals to integers and would divide them as integers.
+    ratio = Cast("managed_mrr_usd", FloatField()) / Cast("start_mrr", FloatField())
     rows = (
         monthly_snapshots(start=end, end=end)
         .filter(
@@ -195,7 +195,7 @@ def _ranked_retention(*, year: int, region: str, today: dt.date) -> list[Candida
         .annotate(start_mrr=Subquery(start_mrr))
         .filter(start_mrr__gt=0)
         .annotate(retention=Power(ratio, 12))
-        .filter(retention__gte=RETENTION_MIN_RATIO)
+        .filter(retention__gte=float(RETENTION_MIN_RATIO))
         .order_by("-retention", "-managed_mrr_usd", "partner_id")
         .values("partner_id", "retention", "managed_mrr_usd", "start_mrr")[:CANDIDATES_SHOWN]
     )
@@ -204,7 +204,7 @@ def _ranked_retention(*, year: int, region: str, today: dt.date) -> list[Candida
     return [
         Candidate(
             partners[r["partner_id"]],
-            Decimal(r["retention"]).quantize(Decimal("0.0001")),
+            Decimal(str(r["retention"])).quantize(Decimal("0.0001")),
             {"end_mrr": r["managed_mrr_usd"], "start_mrr": r["start_mrr"], "start": start, "end": end},
         )
         for r in rows
