@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from portal.models import PartnerKind
 from tiers import services
 from tiers.models import (
     CurrencyCoefficient,
@@ -133,13 +136,64 @@ class MonthlySnapshotAdmin(_ReadOnlyAdmin):
     show_full_result_count = False
 
 
+class ManualTierChangeForm(forms.ModelForm):
+    """Staff record a manual tier change; the engine's service applies it (and audits it)."""
+
+    class Meta:
+        model = TierChange
+        fields = ["partner", "to_tier", "effective_on", "note"]
+        labels = {"to_tier": _("New tier")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["effective_on"].initial = timezone.localdate
+        self.fields["note"].required = True
+        self.fields["note"].help_text = _("Why: partners and CAMs see the change in the tier history.")
+
+    def clean(self):
+        cleaned = super().clean()
+        partner, tier = cleaned.get("partner"), cleaned.get("to_tier")
+        if partner is not None and partner.kind == PartnerKind.PROVIDER:
+            self.add_error("partner", _("Providers have no tier ladder."))
+        elif partner is not None and partner.tier == tier:
+            self.add_error("to_tier", _("The partner already has this tier."))
+        return cleaned
+
+
 @admin.register(TierChange)
 class TierChangeAdmin(_ReadOnlyAdmin):
+    """History is read-only; "Add" records a manual change through `tier_set_manually`."""
+
     list_display = ["partner", "effective_on", "from_tier", "to_tier", "reason", "run", "changed_by"]
     list_filter = ["reason", "to_tier"]
     search_fields = ["partner__partner_id", "partner__name", "note"]
     list_select_related = ["partner", "run", "changed_by"]
     date_hierarchy = "effective_on"
+    autocomplete_fields = ["partner"]
+
+    def has_add_permission(self, request):
+        return request.user.is_active and request.user.is_staff
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = ManualTierChangeForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return ManualTierChangeForm._meta.fields if obj is None else super().get_fields(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        recorded = services.tier_set_manually(
+            partner=form.cleaned_data["partner"],
+            tier=form.cleaned_data["to_tier"],
+            acting_user=request.user,
+            note=form.cleaned_data["note"],
+            effective_on=form.cleaned_data["effective_on"],
+        )
+        obj.pk = recorded.pk  # the admin's "added" message links to the recorded change
+
+    def save_related(self, request, form, formsets, change):
+        """Nothing related to save: the service wrote the change."""
 
 
 @admin.register(JobRun)

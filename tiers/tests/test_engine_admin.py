@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from tests.factories import PartnerFactory
 from tiers import services
-from tiers.models import RuleSet
+from tiers.models import RuleSet, TierChange
 from tiers.tests.factories import (
     points_rules,
     spec_emerging_markets,  # noqa: F401  (autouse fixture)
@@ -48,6 +48,62 @@ def test_unused_rule_set_is_editable_and_the_publish_action_publishes_it(client_
 def test_history_lists_are_read_only(client_for, staff):
     client = client_for(staff)
     assert client.get(reverse("admin:tiers_monthlysnapshot_changelist")).status_code == 200
-    assert client.get(reverse("admin:tiers_tierchange_add")).status_code == 403
+    assert client.get(reverse("admin:tiers_monthlysnapshot_add")).status_code == 403
     assert client.get(reverse("admin:tiers_jobrun_add")).status_code == 403
     assert client.get(reverse("admin:tiers_emergingmarket_changelist")).status_code == 200
+
+
+# --- manual tier change from the admin ----------------------------------------------------
+
+
+def _manual_change(client, partner, **overrides):
+    data = {"partner": partner.pk, "to_tier": "platinum", "effective_on": "2026-11-20", "note": "Strategic account"}
+    return client.post(reverse("admin:tiers_tierchange_add"), {**data, **overrides})
+
+
+@pytest.mark.django_db
+def test_staff_record_a_manual_tier_change_through_the_service(client_for, staff, partner):
+    response = _manual_change(client_for(staff), partner)
+    assert response.status_code == 302
+    partner.refresh_from_db()
+    assert (partner.tier, partner.tier_since) == ("platinum", dt.date(2026, 11, 20))
+    change = TierChange.objects.get(partner=partner)
+    assert (change.from_tier, change.to_tier, change.reason) == ("solutions_partner", "platinum", "manual")
+    assert (change.changed_by, change.note) == (staff, "Strategic account")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"to_tier": "solutions_partner"}, "to_tier", "already has this tier"),
+        ({"note": ""}, "note", "This field is required"),
+        ({"effective_on": "not-a-date"}, "effective_on", "Enter a valid date"),
+    ],
+)
+def test_bad_manual_tier_change_rerenders_and_writes_nothing(client_for, staff, partner, overrides, field, message):
+    response = _manual_change(client_for(staff), partner, **overrides)
+    assert response.status_code == 200
+    assert message in " ".join(response.context["adminform"].form.errors[field])
+    partner.refresh_from_db()
+    assert partner.tier == "solutions_partner"
+    assert not TierChange.objects.exists()
+
+
+@pytest.mark.django_db
+def test_provider_cannot_get_a_tier_by_hand(client_for, staff):
+    provider = PartnerFactory(kind="provider")
+    response = _manual_change(client_for(staff), provider)
+    assert "Providers have no tier ladder." in response.content.decode()
+    assert not TierChange.objects.exists()
+
+
+@pytest.mark.django_db
+def test_recorded_tier_changes_stay_read_only(client_for, staff, partner):
+    _manual_change(client_for(staff), partner)
+    change = TierChange.objects.get()
+    client = client_for(staff)
+    client.post(reverse("admin:tiers_tierchange_change", args=[change.pk]), {"note": "edited"})
+    assert client.post(reverse("admin:tiers_tierchange_delete", args=[change.pk]), {"post": "yes"}).status_code == 403
+    change.refresh_from_db()
+    assert change.note == "Strategic account"
