@@ -48,6 +48,8 @@ from tiers.models import (
 ZERO = Decimal(0)
 ONE = Decimal(1)
 HISTORY_MONTHS = 24
+PROJECTION_MONTHS = 3  # how far the chart projects total points
+TREND_MONTHS = 6  # the months the projection's straight line is fitted to
 YOY_TARGET = Decimal("30")  # SPEC §3.6: ~30% growth a year to hold a tier
 NEAR_PROMOTION = Decimal("0.9")  # within 10% of the next target
 POINTS_FIELD = DecimalField(max_digits=30, decimal_places=8)
@@ -592,6 +594,31 @@ class Chart:
     labels: list[tuple[float, dt.date]]
     strip_y: float
     step: float
+    projection: str = ""  # SVG polyline from the last month through the projected months
+    projected: list[tuple[float, float, dt.date, Decimal]] = field(default_factory=list)  # (x, y, month, points)
+
+
+def points_projection(history: list[MonthlySnapshot]) -> list[tuple[dt.date, Decimal]]:
+    """Total points for the next few months on the least-squares line of the last six.
+
+    A plain trend, said to be one on the page: it tells a partner where the current
+    pace leads, not what the programme promises. Never below zero; nothing when fewer
+    than three months have points (legacy months carry none).
+    """
+    recent = [s for s in history[-TREND_MONTHS:] if s.points > 0]
+    if len(recent) < 3 or recent[-1] is not history[-1]:
+        return []
+    n = len(recent)
+    mean_x = Decimal(n - 1) / 2
+    mean_y = sum(s.points for s in recent) / n
+    spread = sum((Decimal(i) - mean_x) ** 2 for i in range(n))
+    slope = sum((Decimal(i) - mean_x) * (s.points - mean_y) for i, s in enumerate(recent)) / spread
+    intercept = mean_y - slope * mean_x
+    last = history[-1].month
+    return [
+        (add_months(last, k), max(ZERO, intercept + slope * (n - 1 + k)).quantize(Decimal("0.01")))
+        for k in range(1, PROJECTION_MONTHS + 1)
+    ]
 
 
 def _nice_max(value: Decimal) -> Decimal:
@@ -613,7 +640,8 @@ def points_chart(history: list[MonthlySnapshot], requirements: dict[int, Require
     width, height = 760, 300
     left, right, top, bottom = 64.0, 16.0, 16.0, 64.0
     plot_w, plot_h = width - left - right, height - top - bottom
-    step = plot_w / len(history)
+    projection = points_projection(history)
+    step = plot_w / (len(history) + len(projection))
     months = [
         ChartMonth(
             month=s.month,
@@ -628,7 +656,9 @@ def points_chart(history: list[MonthlySnapshot], requirements: dict[int, Require
     ]
     peak = max(s.points for s in history)
     shown = _tiers_to_show(months, peak)
-    ceiling = max([peak, *[m.thresholds.get(t, ZERO) for m in months for t in shown]])
+    ceiling = max(
+        [peak, *[value for _, value in projection], *[m.thresholds.get(t, ZERO) for m in months for t in shown]]
+    )
     y_max = _nice_max(ceiling * Decimal("1.05"))
 
     def y(value: Decimal) -> float:
@@ -648,6 +678,10 @@ def points_chart(history: list[MonthlySnapshot], requirements: dict[int, Require
         ]
         latest = next((m.thresholds[tier] for m in reversed(months) if tier in m.thresholds), ZERO)
         paths.append((tier, "".join(parts), latest, y(latest)))
+    projected = [
+        (round(left + step * (len(months) + k + 0.5), 1), y(value), month, value)
+        for k, (month, value) in enumerate(projection)
+    ]
     return Chart(
         width=width,
         height=height,
@@ -659,6 +693,10 @@ def points_chart(history: list[MonthlySnapshot], requirements: dict[int, Require
         labels=[(m.x, m.month) for i, m in enumerate(months) if (len(months) - 1 - i) % 3 == 0],
         strip_y=top + plot_h + 8,
         step=step,
+        projection=" ".join([f"{months[-1].x:.1f},{months[-1].y}", *[f"{x},{py}" for x, py, _, _ in projected]])
+        if projected
+        else "",
+        projected=projected,
     )
 
 

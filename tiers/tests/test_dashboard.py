@@ -358,3 +358,41 @@ def test_dashboard_shows_own_certifications_accreditations_and_award_badges(
     assert "Advanced CRM" in body
     assert "Partner of the Year 2024" in body
     assert other_partner.partner_id not in body
+
+
+# --- projection ----------------------------------------------------------------------------
+
+
+def _snapshots(points: list[str]) -> list:
+    from tiers.models import MonthlySnapshot
+
+    months = months_back(dt.date(2025, 10, 1), len(points))
+    return [MonthlySnapshot(month=m, points=D(p)) for m, p in zip(months, points, strict=True)]
+
+
+def test_projection_follows_the_least_squares_line_of_the_last_six_months():
+    from tiers.dashboard import points_projection
+
+    # Older months do not count; the last six rise by exactly 10 a month.
+    history = _snapshots(["900", "5", "100", "110", "120", "130", "140", "150"])
+    assert points_projection(history) == [
+        (dt.date(2025, 11, 1), D("160.00")),
+        (dt.date(2025, 12, 1), D("170.00")),
+        (dt.date(2026, 1, 1), D("180.00")),
+    ]
+
+
+def test_projection_never_goes_below_zero_and_needs_three_months_of_points():
+    from tiers.dashboard import points_projection
+
+    falling = points_projection(_snapshots(["300", "200", "100"]))
+    assert [value for _, value in falling] == [D("0.00"), D("0.00"), D("0.00")]
+    assert points_projection(_snapshots(["0", "0", "120", "130"])) == []
+
+
+def test_chart_draws_the_projection_after_the_last_month(client_for, partner_member, gold_partner):
+    body = client_for(partner_member).get(reverse("tiers:dashboard")).content.decode()
+    assert 'data-testid="projection"' in body
+    assert body.count('class="dot dot-projection"') == 3
+    assert "Projection: the trend of the last six months" in body
+    assert "November 2025:" in body and "January 2026:" in body  # the three projected months' titles
