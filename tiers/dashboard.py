@@ -621,6 +621,16 @@ def points_projection(history: list[MonthlySnapshot]) -> list[tuple[dt.date, Dec
     ]
 
 
+def projected_reach(*, chart: Chart | None, gap: TierGap | None) -> dt.date | None:
+    """The first projected month whose total points reach the combined-points target of `gap`'s tier."""
+    if chart is None or gap is None:
+        return None
+    points = next((m for m in gap.measures if m.metric == Metric.POINTS), None)
+    if points is None or points.met:
+        return None
+    return next((month for _, _, month, value in chart.projected if value >= points.threshold), None)
+
+
 def _nice_max(value: Decimal) -> Decimal:
     """A round axis maximum ≥ value (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^n)."""
     if value <= 0:

@@ -115,6 +115,7 @@ def _overview(base: _Base) -> dict:
         if above
         else None
     )
+    chart = d.points_chart(base.history, base.requirements)
     return {
         "today": base.today,
         "history": base.history,
@@ -124,7 +125,8 @@ def _overview(base: _Base) -> dict:
         "preview": d.reassessment_preview(partner=partner, today=base.today),
         "growth": d.yoy_growth(base.history),
         "yoy_target": d.YOY_TARGET,
-        "chart": d.points_chart(base.history, base.requirements),
+        "chart": chart,
+        "reach": d.projected_reach(chart=chart, gap=progress),
         "changes_history": d.tier_changes(partner=partner),
     }
 

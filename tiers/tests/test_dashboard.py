@@ -396,3 +396,23 @@ def test_chart_draws_the_projection_after_the_last_month(client_for, partner_mem
     assert body.count('class="dot dot-projection"') == 3
     assert "Projection: the trend of the last six months" in body
     assert "November 2025:" in body and "January 2026:" in body  # the three projected months' titles
+
+
+def test_dashboard_says_when_the_trend_reaches_the_next_target(client_for, partner_member, partner, rule_set):
+    partner.tier = Tier.GOLD
+    partner.save()
+    # 3,250 → 3,750 (+100 a month): the trend passes Platinum's 4,000 in the projection's third month.
+    for i, month in enumerate(months_back(dt.date(2025, 10, 1), 6)):
+        snapshot_make(
+            partner=partner, month=month, rule_set=rule_set, sales=D(1000), managed=D(2250 + 100 * i), tier="gold"
+        )
+    response = client_for(partner_member).get(reverse("tiers:dashboard"))
+    assert response.context["reach"] == dt.date(2026, 1, 1)
+    assert "your combined points reach the Platinum target in January 2026." in response.content.decode()
+
+
+def test_no_reach_sentence_when_the_trend_falls_short(client_for, partner_member, gold_partner):
+    # gold_partner grows ~2 % a month from ~1,100 points: nowhere near 4,000 within three months.
+    response = client_for(partner_member).get(reverse("tiers:dashboard"))
+    assert response.context["reach"] is None
+    assert 'data-testid="reach"' not in response.content.decode()
