@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from enablement import services
 from enablement.models import (
@@ -68,17 +70,46 @@ class AccreditationApplicationAdmin(admin.ModelAdmin):
     list_select_related = ("partner", "accreditation", "window", "decided_by")
     readonly_fields = ("status", "decided_by", "decided_at", "decision_reason")
     raw_id_fields = ("partner", "submitted_by")
-    actions = ["approve"]
+    actions = ["approve", "reject"]
 
     @admin.action(description=_("Approve and grant the accreditation"))
     def approve(self, request, queryset):
+        self._decide(request, queryset, approve=True)
+
+    @admin.action(description=_("Reject (asks for the reason)"))
+    def reject(self, request, queryset):
+        """Two steps: a page asks for the reason, then every selected application is rejected with it."""
+        reason = request.POST.get("reason", "").strip()
+        if "apply" in request.POST and reason:
+            self._decide(request, queryset, approve=False, reason=reason)
+            return None
+        error = _("Give a reason: the partner reads it.") if "apply" in request.POST else ""
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "queryset": queryset.select_related("partner", "accreditation", "window"),
+            "reason": reason,
+            "error": error,
+        }
+        return TemplateResponse(request, "admin/enablement/reject_applications.html", context)
+
+    def _decide(self, request, queryset, *, approve: bool, reason: str = "") -> None:
+        done = 0
         for application in queryset.select_related("partner", "accreditation"):
             try:
                 services.accreditation_decide(
-                    application=application, approve=True, actor=request.user, today=timezone.localdate()
+                    application=application,
+                    approve=approve,
+                    actor=request.user,
+                    reason=reason,
+                    today=timezone.localdate(),
                 )
+                done += 1
             except services.EnablementError as exc:
                 self.message_user(request, f"{application}: {exc}", messages.ERROR)
+        if done:
+            message = ngettext("%(count)d application decided.", "%(count)d applications decided.", done)
+            self.message_user(request, message % {"count": done}, messages.SUCCESS)
 
 
 class MarkInline(admin.TabularInline):
