@@ -48,7 +48,10 @@ class RegistrationConfig(models.Model):
     def cap_for(self, partner: Partner) -> int:
         if partner.kind == PartnerKind.PROVIDER:
             return self.cap_provider
-        return getattr(self, f"cap_{partner.tier}", self.cap_solutions_partner)
+        return self.cap_for_tier(partner.tier)
+
+    def cap_for_tier(self, tier: str) -> int:
+        return getattr(self, f"cap_{tier}", self.cap_solutions_partner)
 
 
 class RegistrationStatus(models.TextChoices):

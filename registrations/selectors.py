@@ -12,7 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from portal.models import Partner, Role, User
+from portal.models import Partner, PartnerKind, Role, Tier, User
 from portal.selectors import partners_visible_to
 from registrations.models import (
     LIVE_STATUSES,
@@ -51,6 +51,29 @@ def registration_summary(*, partner: Partner, on: dt.date | None = None) -> dict
         "live_registrations": live_registrations_count(partner=partner),
         "commission_hold": commission_hold_open(partner=partner) is not None,
     }
+
+
+def expiring_soon_count(
+    *, partner: Partner, on: dt.date | None = None, config: RegistrationConfig | None = None
+) -> int:
+    """Registered domains whose validity ends within the reminder period (14 days by default)."""
+    config = config or RegistrationConfig.get()
+    on = on or timezone.localdate()
+    return DomainRegistration.objects.filter(
+        partner=partner,
+        status=RegistrationStatus.REGISTERED,
+        expires_on__gte=on,
+        expires_on__lte=on + dt.timedelta(days=config.reminder_days),
+    ).count()
+
+
+def next_tier_cap(*, partner: Partner, config: RegistrationConfig | None = None) -> tuple[str, int] | None:
+    """(next tier's label, its cap): what moving up a tier would give. None for providers and Elite."""
+    if partner.kind == PartnerKind.PROVIDER or partner.tier == Tier.ELITE:
+        return None
+    config = config or RegistrationConfig.get()
+    above = Tier.values[Tier.rank(partner.tier) + 1]
+    return str(Tier(above).label), config.cap_for_tier(above)
 
 
 def partners_with_live_counts() -> QuerySet[Partner]:

@@ -15,7 +15,7 @@ from portal.models import Partner, User
 from portal.selectors import partners_visible_to
 from registrations import selectors, services
 from registrations.forms import CapacityFilterForm, DealForm, DomainRegisterForm, NoteForm, RejectForm
-from registrations.models import RegistrationStatus
+from registrations.models import RegistrationConfig, RegistrationStatus
 
 PAGE_SIZE = 50
 
@@ -49,9 +49,13 @@ def _capacity_context(request: HttpRequest, partner: Partner, *, form: DomainReg
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     summary = selectors.registration_summary(partner=partner)
     cap, used = summary["registration_cap"], summary["live_registrations"]
+    config = RegistrationConfig.get()
     return {
         "partner": partner,
         "cap": cap,
+        "next_cap": selectors.next_tier_cap(partner=partner, config=config),
+        "expiring_soon": selectors.expiring_soon_count(partner=partner, config=config),
+        "reminder_days": config.reminder_days,
         "used": used,
         "percent": min(100, round(100 * used / cap)) if cap else 0,
         "at_cap": cap is not None and used >= cap,

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from registrations.models import Deal, DealNote, DomainRegistration
 from registrations.tests.conftest import DealFactory, DomainRegistrationFactory
@@ -20,6 +21,26 @@ def test_capacity_page_shows_used_over_cap_and_explains_statuses(client_for, par
     body = response.content.decode()
     assert "6 / 10" in body
     assert "Waiting for your CAM" in body and "Another partner holds this domain" in body
+
+
+def test_capacity_meter_ties_the_cap_to_the_tier_and_flags_expiring_domains(client_for, partner_member, fill):
+    partner = partner_member.partner
+    partner.tier = "gold"
+    partner.save()
+    today = timezone.localdate()
+    fill(partner, 2, expires_on=today + dt.timedelta(days=10))  # within the 14-day reminder period
+    fill(partner, 1, expires_on=today + dt.timedelta(days=40))
+    body = client_for(partner_member).get(reverse("registrations:capacity")).content.decode()
+    assert "Your cap follows your tier: 15 as Gold." in body
+    assert "Platinum partners may hold 25." in body
+    assert "2 expiring soon" in body
+
+
+def test_no_expiry_warning_when_nothing_expires_soon(client_for, partner_member, fill):
+    fill(partner_member.partner, 3)
+    body = client_for(partner_member).get(reverse("registrations:capacity")).content.decode()
+    assert 'data-testid="expiring-soon"' not in body
+    assert "Your cap follows your tier: 10 as Solutions Partner." in body
 
 
 def test_capacity_list_query_count_is_pinned(client_for, partner_member, fill, django_assert_max_num_queries):
