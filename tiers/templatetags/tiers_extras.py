@@ -7,7 +7,10 @@ import functools
 from decimal import Decimal
 
 from django import template
+from django.forms import BoundField
 from django.utils import formats
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -88,3 +91,20 @@ def trend_arrow(value: Decimal | None) -> str:
 def day_month(value: dt.date) -> str:
     """15 Jan (English) / 1月15日 (Japanese): the date format itself is translated."""
     return formats.date_format(value, _("j M"))
+
+
+@register.filter
+def select_html(field: BoundField) -> str:
+    """A choice field's `<select>`, built in Python.
+
+    Django's select widget renders every option through the template engine; with
+    two dozen months in three selects that was the dashboard's largest cost.
+    """
+    value = field.value()
+    current = "" if value is None else str(value)
+    options = format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((str(v), mark_safe(" selected") if str(v) == current else "", label) for v, label in field.field.choices),
+    )
+    return format_html('<select name="{}" id="{}">{}</select>', field.html_name, field.auto_id, options)

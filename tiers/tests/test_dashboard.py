@@ -416,3 +416,15 @@ def test_no_reach_sentence_when_the_trend_falls_short(client_for, partner_member
     response = client_for(partner_member).get(reverse("tiers:dashboard"))
     assert response.context["reach"] is None
     assert 'data-testid="reach"' not in response.content.decode()
+
+
+def test_breakdown_selects_keep_the_chosen_values(client_for, partner_member, october_customers):
+    body = (
+        client_for(partner_member)
+        .get(reverse("tiers:dashboard"), {"currency": "JPY", "month": "2025-10-01"})
+        .content.decode()
+    )
+    currency = body[body.index('<select name="currency" id="id_currency">') :]
+    currency = currency[: currency.index("</select>")]
+    assert '<option value="JPY" selected>JPY</option>' in currency
+    assert currency.count(" selected") == 1
