@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import AuditEntryBase, Partner, Region
+from portal.models import AuditEntryBase, Partner, Region, ReviewedApplicationBase
 
 DEFAULT_PUG_CAPACITY = 20
 DEFAULT_DEIB_CAPACITY = 5
@@ -89,7 +89,7 @@ class PugStatus(models.TextChoices):
     DECLINED = "declined", _("Declined")
 
 
-class PugApplication(models.Model):
+class PugApplication(ReviewedApplicationBase):
     group = models.ForeignKey(PugGroup, verbose_name=_("group"), on_delete=models.CASCADE, related_name="applications")
     cycle = models.ForeignKey(
         PugReviewCycle, verbose_name=_("review cycle"), on_delete=models.PROTECT, related_name="applications"
@@ -102,17 +102,6 @@ class PugApplication(models.Model):
     )
     motivation = models.TextField(_("motivation"), blank=True)
     status = models.CharField(_("status"), max_length=12, choices=PugStatus.choices, default=PugStatus.SUBMITTED)
-    decision_reason = models.TextField(_("decision reason"), blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("PUG application")
@@ -224,7 +213,7 @@ class LeadStatus(models.TextChoices):
     DECLINED = "declined", _("Declined")
 
 
-class HugLeaderApplication(models.Model):
+class HugLeaderApplication(ReviewedApplicationBase):
     group = models.ForeignKey(
         HugGroup, verbose_name=_("group"), on_delete=models.CASCADE, related_name="leader_applications"
     )
@@ -236,17 +225,6 @@ class HugLeaderApplication(models.Model):
     )
     motivation = models.TextField(_("motivation"), blank=True)
     status = models.CharField(_("status"), max_length=12, choices=LeadStatus.choices, default=LeadStatus.SUBMITTED)
-    decision_reason = models.TextField(_("decision reason"), blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("HUG leader application")
@@ -324,7 +302,7 @@ class DeibStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-class DeibApplication(models.Model):
+class DeibApplication(ReviewedApplicationBase):
     """An application to a DEI&B cohort. The self-identification lives in its own table (deleted on withdrawal)."""
 
     cohort = models.ForeignKey(
@@ -346,17 +324,6 @@ class DeibApplication(models.Model):
         blank=True,
         related_name="matches",
     )
-    decision_reason = models.TextField(_("decision reason"), blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("DEI&B application")

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import AuditEntryBase, Partner, Region, Tier
+from portal.models import AuditEntryBase, Partner, Region, ReviewedApplicationBase, Tier
 
 DEFAULT_MARKS_LIMIT = 3
 REEVALUATION_MONTHS = 6
@@ -106,7 +106,7 @@ class ApplicationStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
-class AccreditationApplication(models.Model):
+class AccreditationApplication(ReviewedApplicationBase):
     partner = models.ForeignKey(
         Partner, verbose_name=_("partner"), on_delete=models.CASCADE, related_name="accreditation_applications"
     )
@@ -122,17 +122,6 @@ class AccreditationApplication(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=ApplicationStatus.choices, default=ApplicationStatus.SUBMITTED
     )
-    decision_reason = models.TextField(_("decision reason"), blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("accreditation application")

@@ -247,3 +247,25 @@ class AuditEntryBase(models.Model):
             to_state=to_state,
             reason=reason,
         )
+
+
+class ReviewedApplicationBase(models.Model):
+    """The review half of an application staff decide on: when it came in, who decided, when and why.
+
+    Subclasses add the applicant, what is applied for and their own status column.
+    """
+
+    decision_reason = models.TextField(_("decision reason"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
