@@ -111,11 +111,11 @@ def pug_decide(*, application: PugApplication, decision: str, actor: User, reaso
             raise ProgrammeError(
                 _("%(group)s is full (%(capacity)s partners).") % {"group": group.name, "capacity": group.capacity}
             )
-    old, now = current.status, timezone.now()
-    PugApplication.objects.filter(pk=current.pk, status=old).update(
-        status=decision, decision_reason=reason, decided_by=actor, decided_at=now
-    )
-    current.refresh_from_db()
+    old = current.status
+    if not PugApplication.decision_record(
+        application=current, from_status=old, to_status=decision, actor=actor, reason=reason
+    ):
+        raise ProgrammeError(_("This application has already been decided."))
     audit(
         actor=actor,
         subject="pug_application",
@@ -208,12 +208,10 @@ def hug_lead_decide(
     if not accept and not reason:
         raise ProgrammeError(_("Give a reason when you decline an application."))
     decision = LeadStatus.ACCEPTED if accept else LeadStatus.DECLINED
-    updated = HugLeaderApplication.objects.filter(pk=application.pk, status=LeadStatus.SUBMITTED).update(
-        status=decision, decision_reason=reason, decided_by=actor, decided_at=timezone.now()
-    )
-    if not updated:
+    if not HugLeaderApplication.decision_record(
+        application=application, from_status=LeadStatus.SUBMITTED, to_status=decision, actor=actor, reason=reason
+    ):
         raise ProgrammeError(_("This application has already been decided."))
-    application.refresh_from_db()
     if accept:
         group = HugGroup.objects.select_for_update().get(pk=application.group_id)
         previous = group.leader_partner_id
@@ -402,14 +400,15 @@ def deib_select(
         raise ProgrammeError(
             _("%(group)s is full (%(capacity)s partners).") % {"group": cohort.name, "capacity": cohort.capacity}
         )
-    DeibApplication.objects.filter(pk=current.pk, status=DeibStatus.SUBMITTED).update(
-        status=DeibStatus.SELECTED,
+    if not DeibApplication.decision_record(
+        application=current,
+        from_status=DeibStatus.SUBMITTED,
+        to_status=DeibStatus.SELECTED,
+        actor=actor,
+        reason=reason.strip(),
         sponsor=sponsor,
-        decision_reason=reason.strip(),
-        decided_by=actor,
-        decided_at=timezone.now(),
-    )
-    current.refresh_from_db()
+    ):
+        raise ProgrammeError(_("This application has already been decided."))
     audit(
         actor=actor,
         subject="deib_application",
@@ -428,12 +427,14 @@ def deib_decline(*, application: DeibApplication, actor: User, reason: str) -> D
     reason = reason.strip()
     if not reason:
         raise ProgrammeError(_("Give a reason when you decline an application."))
-    updated = DeibApplication.objects.filter(pk=application.pk, status=DeibStatus.SUBMITTED).update(
-        status=DeibStatus.NOT_SELECTED, decision_reason=reason, decided_by=actor, decided_at=timezone.now()
-    )
-    if not updated:
+    if not DeibApplication.decision_record(
+        application=application,
+        from_status=DeibStatus.SUBMITTED,
+        to_status=DeibStatus.NOT_SELECTED,
+        actor=actor,
+        reason=reason,
+    ):
         raise ProgrammeError(_("This application has already been decided."))
-    application.refresh_from_db()
     audit(
         actor=actor,
         subject="deib_application",

@@ -89,12 +89,10 @@ def accreditation_decide(
     if not approve and not reason:
         raise EnablementError(_("Give a reason when you reject an application."))
     decision = ApplicationStatus.APPROVED if approve else ApplicationStatus.REJECTED
-    updated = AccreditationApplication.objects.filter(pk=application.pk, status=ApplicationStatus.SUBMITTED).update(
-        status=decision, decision_reason=reason, decided_by=actor, decided_at=timezone.now()
-    )
-    if not updated:
+    if not AccreditationApplication.decision_record(
+        application=application, from_status=ApplicationStatus.SUBMITTED, to_status=decision, actor=actor, reason=reason
+    ):
         raise EnablementError(_("This application has already been decided."))
-    application.refresh_from_db()
     audit(
         actor=actor,
         subject="accreditation_application",

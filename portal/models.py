@@ -269,3 +269,26 @@ class ReviewedApplicationBase(models.Model):
 
     class Meta:
         abstract = True
+
+    @classmethod
+    def decision_record(
+        cls,
+        *,
+        application: ReviewedApplicationBase,
+        from_status: str,
+        to_status: str,
+        actor: User,
+        reason: str,
+        **extra,
+    ) -> bool:
+        """Move an application from `from_status` to `to_status` once, with a conditional update.
+
+        False when another reviewer (or a double click) decided it first: the caller then
+        refuses and writes nothing more. On success `application` is refreshed.
+        """
+        updated = cls.objects.filter(pk=application.pk, status=from_status).update(
+            status=to_status, decision_reason=reason, decided_by=actor, decided_at=timezone.now(), **extra
+        )
+        if updated:
+            application.refresh_from_db()
+        return bool(updated)

@@ -66,3 +66,18 @@ def test_reject_with_a_reason_rejects_and_emails_it(
     assert not PartnerAccreditation.objects.exists()
     own = [m for m in mailoutbox if m.to == [partner_admin.email]]
     assert len(own) == 1 and "No certified consultant" in own[0].body
+
+
+def test_a_decision_is_recorded_once_and_a_late_second_one_changes_nothing(staff, applications):
+    first, _ = applications
+    stale = AccreditationApplication.objects.get(pk=first.pk)
+    assert AccreditationApplication.decision_record(
+        application=first, from_status="submitted", to_status="approved", actor=staff, reason=""
+    )
+    assert first.status == "approved" and first.decided_by == staff
+    # A second reviewer working from the page they loaded earlier loses the race.
+    assert not AccreditationApplication.decision_record(
+        application=stale, from_status="submitted", to_status="rejected", actor=staff, reason="late"
+    )
+    stale.refresh_from_db()
+    assert (stale.status, stale.decision_reason) == ("approved", "")
