@@ -265,3 +265,8 @@ def black_at_inbound_members_for(*, user: User) -> QuerySet[BlackAtInboundMember
 
 def hug_groups_prefetch_events() -> Prefetch:
     return Prefetch("events", queryset=HugEvent.objects.order_by("starts_at"))
+
+
+def deib_cohort_open(*, today: dt.date) -> DeibCohort | None:
+    """The DEI&B cohort whose application window contains today."""
+    return DeibCohort.objects.filter(opens_on__lte=today, closes_on__gte=today).order_by("-opens_on").first()
