@@ -28,7 +28,10 @@ def rule_set(db):
     return rule_set_make()  # Platinum: 4000 points, 800 sales points; Gold: 1000 / 200
 
 
-def _months(partner, rule_set, *, points: dict[dt.date, tuple[Decimal, Decimal, str]], default=(D(900), D(300))):
+GOLD_MONTH = (D(900), D(300))  # 1,200 points: Gold, not Platinum
+
+
+def _months(partner, rule_set, *, points: dict[dt.date, tuple[Decimal, Decimal, str]], default=GOLD_MONTH):
     """Snapshots Nov 2024–Oct 2025; `points` overrides (sales, managed, tier) of some months."""
     for month in months_back(dt.date(2025, 10, 1), 12):
         sales, managed, tier = points.get(month, (*default, Tier.GOLD))
