@@ -164,6 +164,15 @@ def hug_events(*, group: HugGroup) -> QuerySet[HugEvent]:
     return group.events.order_by("starts_at")
 
 
+def hug_events_split(
+    *, group: HugGroup, now: dt.datetime, past_limit: int = 12
+) -> tuple[list[HugEvent], list[HugEvent]]:
+    """(upcoming events, soonest first; past events, latest first, at most `past_limit`). Two queries."""
+    upcoming = list(group.events.filter(starts_at__gte=now).order_by("starts_at"))
+    past = list(group.events.filter(starts_at__lt=now).order_by("-starts_at")[:past_limit])
+    return upcoming, past
+
+
 def hug_lead_applications_for_partner(*, partner: Partner) -> QuerySet[HugLeaderApplication]:
     return HugLeaderApplication.objects.filter(partner=partner).select_related("group").order_by("-created_at")
 
