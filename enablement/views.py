@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from enablement import selectors, services
@@ -21,17 +21,17 @@ from portal.models import Partner, Region, Tier
 AWARD_EXPLANATIONS = [
     (
         AwardCategory.CUSTOMER_FIRST,
-        _lazy("The partner whose customers get the best service: client reviews and customer success."),
+        gettext_lazy("The partner whose customers get the best service: client reviews and customer success."),
     ),
-    (AwardCategory.ROOKIE_OF_THE_YEAR, _lazy("The highest sold MRR among the partners that joined that year.")),
-    (AwardCategory.PARTNER_OF_THE_YEAR, _lazy("The highest sold MRR over the year.")),
+    (AwardCategory.ROOKIE_OF_THE_YEAR, gettext_lazy("The highest sold MRR among the partners that joined that year.")),
+    (AwardCategory.PARTNER_OF_THE_YEAR, gettext_lazy("The highest sold MRR over the year.")),
     (
         AwardCategory.RETENTION,
-        _lazy(
-            "Gold or above, at least US$20,000 managed MRR, and customer dollar retention of 90% or more over the year."
+        gettext_lazy(
+            "Gold or above, at least US$20,000 managed MRR, and customer dollar retention of at least 90 percent over the year."
         ),
     ),
-    (AwardCategory.GLOBAL_HEART, _lazy("Impact on diversity, equity, inclusion and belonging (DEI&B).")),
+    (AwardCategory.GLOBAL_HEART, gettext_lazy("Impact on diversity, equity, inclusion and belonging (DEI&B).")),
 ]
 
 
