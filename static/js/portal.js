@@ -20,8 +20,16 @@
     }
   });
 
+  // A chart that scrolls sideways on a phone opens on its latest months.
+  function showLatest() {
+    document.querySelectorAll(".chart-scroll").forEach(function (box) {
+      box.scrollLeft = box.scrollWidth;
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     syncMenu();
+    showLatest();
     if (wide.addEventListener) { wide.addEventListener("change", syncMenu); }
   });
 })();
