@@ -190,6 +190,7 @@ def partner_pages(scene: Scene) -> list[str]:
         "/registrations/deals/",
         f"/registrations/deals/{scene.deal_id}/",
         "/community/",
+        f"/community/pug/{scene.pug_group_id}/",
         "/community/hug/",
         f"/community/hug/{scene.hug_id}/",
         "/community/deib/",
