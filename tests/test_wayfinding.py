@@ -194,7 +194,7 @@ def test_cam_home_says_how_many_decisions_wait_and_the_oldest_age(
     DomainRegistrationFactory(partner=other_partner, submitted_at=NOW - dt.timedelta(days=30))  # not this CAM's
     client = client_for(cam)
     client.get("/")
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(6):
         response = client.get("/")
     [item] = response.context["attention"]
     assert item.text == "3 registrations wait for your decision; the oldest has waited 3\xa0days."
