@@ -67,11 +67,12 @@ def _too_wide(page, base: str, paths: list[str]) -> list[tuple[str, int]]:
 # --- phone and desktop ------------------------------------------------------------------------------------
 
 
-def test_no_partner_or_cam_page_scrolls_sideways_on_a_phone(open_as, live_server, scene, partner_admin, cam):
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_no_partner_or_cam_page_scrolls_sideways_on_a_phone(open_as, live_server, scene, partner_admin, cam, language):
     base = live_server.url
-    page = open_as(partner_admin, PHONE)
+    page = open_as(partner_admin, PHONE, language)
     assert _too_wide(page, base, partner_pages(scene)) == []
-    cam_page = open_as(cam, PHONE)
+    cam_page = open_as(cam, PHONE, language)
     assert _too_wide(cam_page, base, cam_pages(scene)) == []
 
 
