@@ -160,10 +160,6 @@ def hug_group_get(*, user: User, pk: int) -> HugGroup:
     return group
 
 
-def hug_events(*, group: HugGroup) -> QuerySet[HugEvent]:
-    return group.events.order_by("starts_at")
-
-
 def hug_events_split(
     *, group: HugGroup, now: dt.datetime, past_limit: int = 12
 ) -> tuple[list[HugEvent], list[HugEvent]]:
