@@ -160,8 +160,13 @@ def hug_group_get(*, user: User, pk: int) -> HugGroup:
     return group
 
 
-def hug_events(*, group: HugGroup) -> QuerySet[HugEvent]:
-    return group.events.order_by("starts_at")
+def hug_events_split(
+    *, group: HugGroup, now: dt.datetime, past_limit: int = 12
+) -> tuple[list[HugEvent], list[HugEvent]]:
+    """(upcoming events, soonest first; past events, latest first, at most `past_limit`). Two queries."""
+    upcoming = list(group.events.filter(starts_at__gte=now).order_by("starts_at"))
+    past = list(group.events.filter(starts_at__lt=now).order_by("-starts_at")[:past_limit])
+    return upcoming, past
 
 
 def hug_lead_applications_for_partner(*, partner: Partner) -> QuerySet[HugLeaderApplication]:
@@ -265,3 +270,8 @@ def black_at_inbound_members_for(*, user: User) -> QuerySet[BlackAtInboundMember
 
 def hug_groups_prefetch_events() -> Prefetch:
     return Prefetch("events", queryset=HugEvent.objects.order_by("starts_at"))
+
+
+def deib_cohort_open(*, today: dt.date) -> DeibCohort | None:
+    """The DEI&B cohort whose application window contains today."""
+    return DeibCohort.objects.filter(opens_on__lte=today, closes_on__gte=today).order_by("-opens_on").first()

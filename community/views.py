@@ -31,8 +31,11 @@ def index(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     cycle = selectors.pug_cycle_open(today=today)
     applications = list(selectors.pug_applications_for_partner(partner=partner))
-    applied = {a.group_id for a in applications if cycle and a.cycle_id == cycle.pk}
-    groups = selectors.pug_groups_with_seats(cycle=cycle)
+    # This cycle's application per group: the row shows its status (Submitted, Accepted, …), not just "applied".
+    applied = {a.group_id: a for a in applications if cycle and a.cycle_id == cycle.pk}
+    groups = list(selectors.pug_groups_with_seats(cycle=cycle))
+    for group in groups:
+        group.own_application = applied.get(group.pk)
     context = {
         "partner": partner,
         "cycle": cycle,
@@ -107,7 +110,8 @@ def hug_directory(request: HttpRequest) -> HttpResponse:
 @login_required
 def hug_detail(request: HttpRequest, pk: int) -> HttpResponse:
     group = selectors.hug_group_get(user=request.user, pk=pk)
-    context = {"group": group, "events": selectors.hug_events(group=group)}
+    upcoming, past = selectors.hug_events_split(group=group, now=timezone.now())
+    context = {"group": group, "events": upcoming, "past_events": past}
     return render(request, "community/hug_detail.html", context)
 
 

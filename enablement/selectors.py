@@ -233,3 +233,9 @@ def award_get_for_staff(*, user: User, pk: int) -> ImpactAward:
     if award is None:
         raise Http404
     return award
+
+
+def accreditation_open_tiers() -> list[str]:
+    """The tiers any active accreditation is (or will be) open to, low → high."""
+    tiers = set(AccreditationEligibility.objects.filter(accreditation__active=True).values_list("tier", flat=True))
+    return [tier for tier in Tier.values if tier in tiers]

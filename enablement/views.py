@@ -9,12 +9,30 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from enablement import selectors, services
 from enablement.models import Accreditation, AwardCategory
 from enablement.services import EnablementError
-from portal.models import Partner, Region
+from portal.models import Partner, Region, Tier
+
+# What each Impact Award recognises (SPEC §6), for the partner's awards page.
+AWARD_EXPLANATIONS = [
+    (
+        AwardCategory.CUSTOMER_FIRST,
+        gettext_lazy("The partner whose customers get the best service: client reviews and customer success."),
+    ),
+    (AwardCategory.ROOKIE_OF_THE_YEAR, gettext_lazy("The highest sold MRR among the partners that joined that year.")),
+    (AwardCategory.PARTNER_OF_THE_YEAR, gettext_lazy("The highest sold MRR over the year.")),
+    (
+        AwardCategory.RETENTION,
+        gettext_lazy(
+            "Gold or above, at least US$20,000 managed MRR, and customer dollar retention of at least 90 percent over the year."
+        ),
+    ),
+    (AwardCategory.GLOBAL_HEART, gettext_lazy("Impact on diversity, equity, inclusion and belonging (DEI&B).")),
+]
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -42,8 +60,17 @@ def index(request: HttpRequest) -> HttpResponse:
         "applications": applications,
         "window": window,
         "today": today,
+        "open_tiers": _tier_list(selectors.accreditation_open_tiers()),
     }
     return render(request, "enablement/index.html", context)
+
+
+def _tier_list(tiers: list[str]) -> str:
+    """Platinum, Diamond and Elite — tier names joined for a sentence."""
+    names = [str(Tier(t).label) for t in tiers]
+    if len(names) <= 1:
+        return "".join(names)
+    return _("%(first)s and %(last)s") % {"first": _(", ").join(names[:-1]), "last": names[-1]}
 
 
 @login_required
@@ -77,6 +104,8 @@ def _award_params(request: HttpRequest) -> tuple[int, str]:
 
 @login_required
 def awards(request: HttpRequest) -> HttpResponse:
+    if request.user.is_partner_user:
+        return _partner_awards(request)
     selectors.require_programme_staff(request.user)
     year, region = _award_params(request)
     today = timezone.localdate()
@@ -95,6 +124,23 @@ def awards(request: HttpRequest) -> HttpResponse:
     }
     template = "enablement/awards.html#results" if _is_htmx(request) else "enablement/awards.html"
     return render(request, template, context)
+
+
+def _partner_awards(request: HttpRequest) -> HttpResponse:
+    """A partner's own published Impact Awards, and what each award recognises."""
+    partner = selectors.partner_of(request.user)
+    explanations = dict(AWARD_EXPLANATIONS)
+    return render(
+        request,
+        "enablement/awards_partner.html",
+        {
+            "partner": partner,
+            "awards": [
+                (award, explanations[award.category]) for award in selectors.published_awards_for(partner=partner)
+            ],
+            "categories": AWARD_EXPLANATIONS,
+        },
+    )
 
 
 def _back_to_awards(year: int, region: str) -> HttpResponse:

@@ -8,11 +8,13 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.forms import MemberInviteForm
+from portal.home import cam_attention, partner_attention
 from portal.models import Partner, User
 from portal.selectors import partner_users, partners_visible_to
 from portal.services import partner_member_invite, partner_member_set_active
@@ -44,15 +46,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user: User = request.user
+    today = timezone.localdate()
     if user.is_partner_user:
         partner = partners_visible_to(user).select_related("cam", "cc").get()
-        return render(request, "portal/home_partner.html", {"partner": partner})
+        attention = partner_attention(partner=partner, user=user, today=today)
+        return render(request, "portal/home_partner.html", {"partner": partner, "attention": attention})
     if user.is_cam or user.is_cc:
         book = partners_visible_to(user).order_by("name")
         return render(
             request,
             "portal/home_cam.html",
-            {"book": book[:25], "book_size": book.count()},
+            {"book": book[:25], "book_size": book.count(), "attention": cam_attention(user=user, today=today)},
         )
     if user.is_staff:
         partners = Partner.objects.all()

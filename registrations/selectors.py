@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -155,3 +155,26 @@ def queue_deal_get(*, cam: User, pk: int) -> Deal:
 def status_counts(*, partner: Partner) -> dict[str, int]:
     rows = DomainRegistration.objects.filter(partner=partner).values("status").annotate(n=Count("pk"))
     return {row["status"]: row["n"] for row in rows}
+
+
+def partner_waiting_counts(*, partner: Partner, on: dt.date, config: RegistrationConfig) -> dict[str, int]:
+    """For the partner home: registered domains expiring within the reminder period, and what waits
+    for the CAM's decision (pending domains and deals). Two queries."""
+    soon = Q(
+        status=RegistrationStatus.REGISTERED,
+        expires_on__gte=on,
+        expires_on__lte=on + dt.timedelta(days=config.reminder_days),
+    )
+    counts = DomainRegistration.objects.filter(partner=partner).aggregate(
+        expiring=Count("pk", filter=soon), pending=Count("pk", filter=Q(status=RegistrationStatus.PENDING))
+    )
+    counts["pending_deals"] = Deal.objects.filter(partner=partner, status=DealStatus.PENDING).count()
+    return counts
+
+
+def cam_decisions_waiting(*, cam: User) -> tuple[int, dt.datetime | None]:
+    """(how many domain and deal registrations wait for this CAM, when the oldest was submitted)."""
+    domains = approval_queue(cam=cam).order_by().aggregate(n=Count("pk"), oldest=Min("submitted_at"))
+    deals = deal_queue(cam=cam).order_by().aggregate(n=Count("pk"), oldest=Min("submitted_at"))
+    oldest = [value for value in (domains["oldest"], deals["oldest"]) if value is not None]
+    return domains["n"] + deals["n"], min(oldest) if oldest else None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from django.db.models import (
     Case,
@@ -193,6 +193,7 @@ class ReassessmentPreview:
     months_met: list[dt.date]
     window: list[dt.date]
     months_evaluated: int
+    months_pending: list[dt.date] = field(default_factory=list)  # months of the window not evaluated yet
 
     @property
     def direction(self) -> str:
@@ -212,15 +213,67 @@ def reassessment_preview(*, partner: Partner, today: dt.date) -> ReassessmentPre
     outcome, months_met = engine.reassessment_outcome(partner_ids=[partner.pk], on=on).get(
         partner.pk, (partner.tier, [])
     )
-    evaluated = MonthlySnapshot.objects.filter(partner=partner, month__in=window).count()
+    evaluated = set(MonthlySnapshot.objects.filter(partner=partner, month__in=window).values_list("month", flat=True))
     return ReassessmentPreview(
         on=on,
         current_tier=partner.tier,
         outcome_tier=outcome,
         months_met=sorted(months_met),
         window=window,
-        months_evaluated=evaluated,
+        months_evaluated=len(evaluated),
+        months_pending=[m for m in window if m not in evaluated],
     )
+
+
+@dataclass(frozen=True)
+class KeepPace:
+    """One requirement of the current tier: what is missing, and that spread over the months left."""
+
+    measure: Measure
+    per_month: Decimal  # how much the figure has to grow each month to meet it in the last month that counts
+
+
+@dataclass(frozen=True)
+class KeepTierPlan:
+    """What a partner whose preview says "down" needs to keep its tier at the next reassessment.
+
+    The reassessment keeps a tier met in any one month of the window (SPEC §3.5),
+    so the partner needs one month, among those not evaluated yet, that meets
+    every requirement of its current tier under today's rules.
+    """
+
+    tier: str
+    on: dt.date
+    gap: TierGap
+    months_left: list[dt.date]
+    paces: list[KeepPace]
+
+    @property
+    def label(self) -> str:
+        return Tier(self.tier).label
+
+    @property
+    def too_late(self) -> bool:
+        return not self.months_left
+
+
+def keep_tier_plan(*, preview: ReassessmentPreview, gap: TierGap) -> KeepTierPlan | None:
+    """The keep-your-tier plan when the preview moves the partner down; None otherwise.
+
+    `gap` is `tier_gap` of the current tier against the latest month. The pace
+    spreads each missing amount evenly over the months still to come, from the
+    latest month's figure to the last month that counts.
+    """
+    if preview.direction != "down" or preview.months_evaluated == 0 or not gap.measures:
+        return None
+    months_left = preview.months_pending
+    steps = Decimal(len(months_left) or 1)
+    paces = [
+        KeepPace(measure=m, per_month=(m.gap / steps).quantize(ONE, rounding=ROUND_CEILING))
+        for m in gap.measures
+        if not m.met
+    ]
+    return KeepTierPlan(tier=preview.current_tier, on=preview.on, gap=gap, months_left=months_left, paces=paces)
 
 
 # --- history, chart, growth --------------------------------------------------
@@ -250,6 +303,13 @@ class Growth:
     @property
     def on_track(self) -> bool:
         return self.percent is not None and self.percent >= YOY_TARGET
+
+    @property
+    def bar_percent(self) -> int:
+        """How much of the bar to fill: growth against the target, 0 for a decline, at most 100."""
+        if self.percent is None or self.percent <= 0:
+            return 0
+        return int(min(self.percent / YOY_TARGET * 100, Decimal(100)))
 
 
 def yoy_growth(history: list[MonthlySnapshot]) -> Growth | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -80,6 +81,28 @@ class _Base:
     def requirements_now(self) -> d.Requirements:
         return self.requirements.get(self.rule_set_now.pk, {}) if self.rule_set_now else {}
 
+    @functools.cached_property
+    def preview(self) -> d.ReassessmentPreview:
+        return d.reassessment_preview(partner=self.partner, today=self.today)
+
+    @functools.cached_property
+    def em(self) -> bool:
+        """Legacy rules only: an emerging-market partner had half the targets."""
+        return (
+            self.rule_set_now is not None
+            and self.rule_set_now.framework != "points"
+            and d.partner_is_emerging(self.partner)
+        )
+
+    def gap(self, tier: str) -> d.TierGap:
+        return d.tier_gap(
+            tier=tier, snapshot=self.latest, rule_set=self.rule_set_now, requirements=self.requirements_now, em=self.em
+        )
+
+    @property
+    def at_risk(self) -> bool:
+        return self.preview.direction == "down"
+
 
 @login_required
 @require_GET
@@ -107,22 +130,17 @@ def dashboard(request: HttpRequest, partner_id: str | None = None, part: str | N
 def _overview(base: _Base) -> dict:
     partner = base.partner
     above = d.next_tier(partner.tier)
-    em = base.rule_set_now is not None and base.rule_set_now.framework != "points" and d.partner_is_emerging(partner)
-    progress = (
-        d.tier_gap(
-            tier=above, snapshot=base.latest, rule_set=base.rule_set_now, requirements=base.requirements_now, em=em
-        )
-        if above
-        else None
-    )
+    progress = base.gap(above) if above else None
     chart = d.points_chart(base.history, base.requirements)
+    keep = d.keep_tier_plan(preview=base.preview, gap=base.gap(partner.tier)) if base.at_risk else None
     return {
         "today": base.today,
         "history": base.history,
         "latest": base.latest,
         "rule_set_now": base.rule_set_now,
         "progress": progress,
-        "preview": d.reassessment_preview(partner=partner, today=base.today),
+        "preview": base.preview,
+        "keep": keep,
         "growth": d.yoy_growth(base.history),
         "yoy_target": d.YOY_TARGET,
         "chart": chart,
@@ -134,19 +152,15 @@ def _overview(base: _Base) -> dict:
 def _gap(request: HttpRequest, base: _Base) -> dict:
     form = GapForm(request.GET)
     form.is_valid()
-    # The progress card already shows the next tier: by default look one step further.
-    above = d.next_tier(base.partner.tier)
-    default = (d.next_tier(above) if above else None) or above or Tier.ELITE
+    if base.at_risk:
+        # A partner about to fall first needs what it takes to keep its tier.
+        default = base.partner.tier
+    else:
+        # The progress card already shows the next tier: by default look one step further.
+        above = d.next_tier(base.partner.tier)
+        default = (d.next_tier(above) if above else None) or above or Tier.ELITE
     tier = form.cleaned_data.get("tier") or default
-    em = (
-        base.rule_set_now is not None
-        and base.rule_set_now.framework != "points"
-        and d.partner_is_emerging(base.partner)
-    )
-    gap = d.tier_gap(
-        tier=tier, snapshot=base.latest, rule_set=base.rule_set_now, requirements=base.requirements_now, em=em
-    )
-    return {"gap_form": GapForm(initial={"tier": tier}), "gap": gap}
+    return {"gap_form": GapForm(initial={"tier": tier}), "gap": base.gap(tier)}
 
 
 def _selected_month(value: str | None, months: list[dt.date], default: dt.date | None) -> dt.date | None:

@@ -67,8 +67,9 @@ def test_retention_award_applies_tier_managed_mrr_and_ninety_percent_rules(snaps
     assert ranked[2].value == Decimal("0.9081")
 
 
-def test_awards_page_is_for_programme_staff_only(partner_admin, cam, other_cam, client_for):
-    for person in (partner_admin, cam, other_cam):
+def test_awards_page_is_for_programme_staff_and_partners_only(cam, other_cam, cc, client_for):
+    # Partners get their own awards page (test_partner_awards.py); CAMs and CCs get nothing.
+    for person in (cam, other_cam, cc):
         assert client_for(person).get(reverse("enablement:awards")).status_code == 404
 
 

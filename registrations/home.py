@@ -1,0 +1,98 @@
+"""What the home pages say about registrations: expiring domains, decisions waiting."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from portal.home import Attention, cam_attention_provider, partner_attention_provider
+from portal.models import Partner, User
+from registrations import selectors
+from registrations.models import RegistrationConfig, RegistrationStatus
+
+
+@partner_attention_provider
+def partner_registrations(*, partner: Partner, user: User, today: dt.date) -> list[Attention]:
+    config = RegistrationConfig.get()
+    counts = selectors.partner_waiting_counts(partner=partner, on=today, config=config)
+    domains = reverse("registrations:capacity")
+    items = []
+    if counts["expiring"]:
+        n = counts["expiring"]
+        items.append(
+            Attention(
+                key="expiring",
+                level="warn",
+                order=10,
+                text=ngettext(
+                    "%(n)d registered domain expires within %(days)d days: extend it or let it go.",
+                    "%(n)d registered domains expire within %(days)d days: extend them or let them go.",
+                    n,
+                )
+                % {"n": n, "days": config.reminder_days},
+                url=f"{domains}?status={RegistrationStatus.REGISTERED}",
+                link_text=_("Review domains"),
+            )
+        )
+    if counts["pending"]:
+        n = counts["pending"]
+        items.append(
+            Attention(
+                key="pending-domains",
+                order=20,
+                text=ngettext(
+                    "%(n)d domain registration waits for your CAM's decision.",
+                    "%(n)d domain registrations wait for your CAM's decision.",
+                    n,
+                )
+                % {"n": n},
+                url=f"{domains}?status={RegistrationStatus.PENDING}",
+                link_text=_("See pending domains"),
+            )
+        )
+    if counts["pending_deals"]:
+        n = counts["pending_deals"]
+        items.append(
+            Attention(
+                key="pending-deals",
+                order=21,
+                text=ngettext(
+                    "%(n)d deal registration waits for your CAM's decision.",
+                    "%(n)d deal registrations wait for your CAM's decision.",
+                    n,
+                )
+                % {"n": n},
+                url=reverse("registrations:deals"),
+                link_text=_("See deals"),
+            )
+        )
+    return items
+
+
+@cam_attention_provider
+def cam_decisions(*, user: User, today: dt.date) -> list[Attention]:
+    if not user.is_cam:
+        return []
+    count, oldest = selectors.cam_decisions_waiting(cam=user)
+    url = reverse("registrations:queue")
+    if not count:
+        return [
+            Attention(
+                key="decisions",
+                level="ok",
+                text=_("No registration waits for your decision."),
+                url=url,
+                link_text=_("Open approvals"),
+            )
+        ]
+    text = ngettext(
+        "%(n)d registration waits for your decision; it has waited %(age)s.",
+        "%(n)d registrations wait for your decision; the oldest has waited %(age)s.",
+        count,
+    ) % {"n": count, "age": timesince(oldest, timezone.now(), depth=1)}
+    return [Attention(key="decisions", level="warn", text=text, url=url, link_text=_("Open approvals"))]
