@@ -94,6 +94,7 @@ def _registration_response(description: str = "The updated registration") -> dic
 
 
 COMMON = {
+    "400": _error("A query parameter the operation does not document (`bad_request`)"),
     "401": _error("Missing, unknown or revoked token (`unauthorized`), or an expired one (`token_expired`)"),
     "404": _error("Not yours (`not_found`)"),
     **ALWAYS,
@@ -244,7 +245,7 @@ def openapi_document(server_url: str = "/api/v1") -> dict:
                                 }
                             },
                         },
-                        "400": _error("Unknown status (`bad_request`)"),
+                        "400": _error("Unknown status or query parameter (`bad_request`)"),
                         "401": COMMON["401"],
                         **ALWAYS,
                     },

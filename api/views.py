@@ -51,8 +51,9 @@ def _too_large(request: HttpRequest) -> bool:
         return False
 
 
-def endpoint(*methods: str) -> Callable:
-    """Allow only `methods`, refuse big bodies, authenticate the bearer token, turn refusals into JSON errors."""
+def endpoint(*methods: str, query: tuple[str, ...] = ()) -> Callable:
+    """Allow only `methods` and the documented `query` parameters, refuse big bodies,
+    authenticate the bearer token, and turn refusals into JSON errors."""
 
     def decorate(view: Callable) -> Callable:
         @csrf_exempt
@@ -70,6 +71,9 @@ def endpoint(*methods: str) -> Callable:
             if user is None:
                 return error("unauthorized", "missing, unknown or revoked bearer token")
             request.user = user
+            unknown = sorted(set(request.GET) - set(query))
+            if unknown:
+                return error("bad_request", f'"{unknown[0]}" is not a documented query parameter', field=unknown[0])
             try:
                 return view(request, *args, **kwargs)
             except ApiError as exc:
@@ -167,7 +171,7 @@ def partner(request: HttpRequest) -> JsonResponse:
     return JsonResponse(partner_status(_partner(request.user)))
 
 
-@endpoint("GET", "POST")
+@endpoint("GET", "POST", query=("status",))
 def registrations(request: HttpRequest) -> JsonResponse:
     if request.method == "POST":
         data = _body(request, "registration_submit")
