@@ -73,7 +73,10 @@ def set_password_url(user: User) -> str:
     """An absolute link to Django's set-password page for `user` (valid PASSWORD_RESET_TIMEOUT seconds)."""
     path = reverse(
         "password_reset_confirm",
-        kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)},
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
     )
     return settings.PORTAL_BASE_URL.rstrip("/") + path
 
@@ -102,9 +105,7 @@ def user_set_password_email_send(*, user: User) -> None:
 
 
 @transaction.atomic
-def partner_member_invite(
-    *, partner: Partner, email: str, full_name: str, role: str, acting_user: User
-) -> User | None:
+def partner_member_invite(*, partner: Partner, email: str, full_name: str, role: str, acting_user: User) -> User | None:
     """An org admin adds a colleague, who receives a set-password link by email.
 
     An address that already has a login (here or anywhere else) creates nothing and

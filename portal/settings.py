@@ -147,9 +147,7 @@ EMAIL_BACKEND = env_str(
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "partner-portal@example.com")
 # The portal's public address, for links in emails sent outside a request (set-password links).
-PORTAL_BASE_URL = env_str(
-    "PORTAL_BASE_URL", f"https://{ALLOWED_HOSTS[0]}" if PRODUCTION else "http://localhost:8000"
-)
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", f"https://{ALLOWED_HOSTS[0]}" if PRODUCTION else "http://localhost:8000")
 
 # Redis: Celery broker and cache when configured; eager tasks and local memory otherwise.
 REDIS_URL = env_redis_url("REDIS_URL")
