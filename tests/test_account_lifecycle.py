@@ -216,7 +216,7 @@ def test_two_admins_deactivating_each_other_at_once_leave_one_active_admin(partn
         User.objects.filter(partner=partner).exclude(pk__in=[first.pk, second.pk]).update(is_active=False)
         barrier = threading.Barrier(2)
 
-        def deactivate(member, actor):
+        def deactivate(member, actor, barrier=barrier):
             barrier.wait()
             try:
                 partner_member_set_active(member=member, active=False, acting_user=actor)
