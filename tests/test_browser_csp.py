@@ -71,7 +71,9 @@ def partner_with_history(partner):
     return partner
 
 
-def test_no_csp_violation_on_any_main_page(browser_login, live_server, watched, page, partner_admin, cam, staff, partner_with_history):
+def test_no_csp_violation_on_any_main_page(
+    browser_login, live_server, watched, page, partner_admin, cam, staff, partner_with_history
+):
     base = live_server.url
     watched(f"{base}{reverse('login')}")
 
