@@ -6,8 +6,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from playwright.sync_api import expect
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from portal.models import Tier
 from tiers.tests.dashboard_factories import months_back, mrr_make, rule_set_make, snapshot_make
