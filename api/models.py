@@ -32,7 +32,13 @@ class ApiToken(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None and not self.is_expired
+        return self.revoked_at is None and not self.is_expired and not self.is_cut_off
+
+    @property
+    def is_cut_off(self) -> bool:
+        """Created before its user was last deactivated: it never works again."""
+        cut_off = self.user.credentials_revoked_at
+        return cut_off is not None and self.created_at <= cut_off
 
     @property
     def is_expired(self) -> bool:

@@ -254,6 +254,9 @@ def test_deactivation_ends_sessions_and_tokens_and_reactivation_brings_none_back
     assert member_browser.get(reverse("home")).status_code == 302
     response = api.get("/api/v1/registrations")
     assert response.status_code == 401 and response.json()["code"] == "unauthorized"
+    from api.models import ApiToken
+
+    assert not ApiToken.objects.select_related("user").get(name="sync").is_active  # shown as revoked
     # A fresh login and a new token work again.
     assert _login(Client(), partner_member.email, TEST_PASSWORD)
     _token, new_raw = api_token_create(user=partner_member, name="new")
