@@ -283,3 +283,15 @@ def test_deactivating_in_admin_also_ends_sessions(client_for, staff, partner_adm
     partner_member.is_active = True
     partner_member.save()
     assert not get_user(member_browser).is_authenticated
+
+
+def test_the_migration_lower_cases_stored_addresses(partner_admin):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("portal.migrations.0002_email_case_insensitive_and_credential_revocation")
+    User.objects.filter(pk=partner_admin.pk).update(email="Admin@OWN.example.test")  # as stored before it
+    migration.lower_case_emails(apps, None)
+    partner_admin.refresh_from_db()
+    assert partner_admin.email == "admin@own.example.test"
