@@ -59,7 +59,7 @@ def request_bodies() -> dict[str, dict]:
                 "country": {
                     "type": "string",
                     "enum": country_codes,
-                    "description": "ISO 3166-1 alpha-2 code of the customer's HQ country, or empty",
+                    "description": "An ISO 3166-1 alpha-2 code of the customer's HQ country (like JP), or empty",
                 },
             },
         },

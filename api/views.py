@@ -109,7 +109,8 @@ def _check(schema: dict, value: object, field: str) -> None:
     if schema.get("type") == "string" and not isinstance(value, str):
         raise ApiError("bad_request", f'"{name}" must be a string', field=field)
     if "enum" in schema and value not in schema["enum"]:
-        raise ApiError("bad_request", f'"{name}" must be an ISO 3166 country code like "JP"', field=field)
+        hint = schema.get("description") or "one of the documented values"
+        raise ApiError("bad_request", f'"{name}" must be {hint[0].lower() + hint[1:]}', field=field)
     if len(value) < schema.get("minLength", 0):
         raise ApiError("bad_request", f'"{name}" must not be empty', field=field)
     if len(value) > schema.get("maxLength", len(value)):
