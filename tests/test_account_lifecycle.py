@@ -295,3 +295,20 @@ def test_the_migration_lower_cases_stored_addresses(partner_admin):
     migration.lower_case_emails(apps, None)
     partner_admin.refresh_from_db()
     assert partner_admin.email == "admin@own.example.test"
+
+
+def test_an_htmx_refusal_reloads_the_team_page_to_show_why(client_for, partner_admin):
+    client = client_for(partner_admin)
+    response = client.post(
+        reverse("team-member-role", args=[partner_admin.pk]), {"role": Role.PARTNER_MEMBER}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 204 and response["HX-Refresh"] == "true"
+    assert "is the last active org admin" in client.get(reverse("team")).content.decode()
+
+
+def test_an_htmx_role_change_returns_the_row(client_for, partner_admin, partner_member):
+    response = client_for(partner_admin).post(
+        reverse("team-member-role", args=[partner_member.pk]), {"role": Role.PARTNER_ADMIN}, HTTP_HX_REQUEST="true"
+    )
+    body = response.content.decode().strip()
+    assert body.startswith(f'<tr id="member-{partner_member.pk}"') and "Make member" in body
