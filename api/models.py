@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,6 +19,8 @@ class ApiToken(models.Model):
     )
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    # Chosen at creation (30/90/365 days or never); an expired token is refused with `token_expired`.
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API token")
@@ -29,4 +32,14 @@ class ApiToken(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.is_expired and not self.is_cut_off
+
+    @property
+    def is_cut_off(self) -> bool:
+        """Created before its user was last deactivated: it never works again."""
+        cut_off = self.user.credentials_revoked_at
+        return cut_off is not None and self.created_at <= cut_off
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()

@@ -19,6 +19,19 @@ class TokenForm(forms.Form):
     name = forms.CharField(
         label=gettext_lazy("Name"), max_length=100, help_text=gettext_lazy("What will use it, e.g. “CRM sync”.")
     )
+    expires_in_days = forms.TypedChoiceField(
+        label=gettext_lazy("Expires"),
+        choices=[
+            ("30", gettext_lazy("In 30 days")),
+            ("90", gettext_lazy("In 90 days")),
+            ("365", gettext_lazy("In a year")),
+            ("", gettext_lazy("Never")),
+        ],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        initial="90",
+    )
 
 
 def _allowed(request: HttpRequest) -> None:
@@ -33,7 +46,10 @@ def tokens(request: HttpRequest) -> HttpResponse:
     new_token = None
     if request.method == "POST" and form.is_valid():
         _token, new_token = api_token_create(
-            user=request.user, name=form.cleaned_data["name"], acting_user=request.user
+            user=request.user,
+            name=form.cleaned_data["name"],
+            acting_user=request.user,
+            expires_in_days=form.cleaned_data["expires_in_days"],
         )
         form = TokenForm()
     rows = tokens_visible_to(request.user)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -298,7 +299,13 @@ def review_deib(request: HttpRequest, pk: int) -> HttpResponse:
     error = ""
     try:
         if request.POST.get("decision") == "select":
-            sponsor = ExecutiveSponsor.objects.filter(pk=request.POST.get("sponsor") or 0).first()
+            sponsor_id = request.POST.get("sponsor", "")
+            # Only a number can be a sponsor's id; anything else is the same "choose one" message, not a 500.
+            sponsor = (
+                ExecutiveSponsor.objects.filter(pk=int(sponsor_id)).first()
+                if re.fullmatch(r"[0-9]{1,18}", sponsor_id)
+                else None
+            )
             if sponsor is None:
                 raise ProgrammeError(_("Choose an executive sponsor."))
             application = services.deib_select(application=application, sponsor=sponsor, actor=request.user)

@@ -2,17 +2,37 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Partner, User
+from portal.models import Partner, Role, User
+from portal.selectors import is_last_active_partner_admin
+from portal.services import last_admin_message, user_credentials_revoke
 
 admin.site.site_header = _("Partner portal administration")
 admin.site.site_title = _("Partner portal")
 admin.site.index_title = _("Programme administration")
 
 
+class PortalUserChangeForm(UserChangeForm):
+    def clean(self) -> dict:
+        """Staff cannot deactivate, demote or move the last active org admin of a partner either."""
+        cleaned = super().clean()
+        before = self.instance
+        stays_admin = (
+            cleaned.get("is_active", before.is_active)
+            and cleaned.get("role", before.role) == Role.PARTNER_ADMIN
+            and getattr(cleaned.get("partner"), "pk", before.partner_id) == before.partner_id
+        )
+        if before.pk and not stays_admin and is_last_active_partner_admin(User.objects.get(pk=before.pk)):
+            raise ValidationError(last_admin_message(before.email))
+        return cleaned
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    form = PortalUserChangeForm
     ordering = ["email"]
     list_display = ["email", "full_name", "role", "partner", "is_active", "last_login"]
     list_filter = ["role", "is_active", "is_staff"]
@@ -26,6 +46,12 @@ class UserAdmin(DjangoUserAdmin):
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "role", "partner", "password1", "password2")}),)
+
+    def save_model(self, request, obj: User, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            # Deactivated in admin: end the user's sessions and API tokens for good, as the team page does.
+            user_credentials_revoke(user=obj)
 
 
 @admin.register(Partner)

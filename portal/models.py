@@ -6,7 +6,9 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -59,6 +61,10 @@ PARTNER_ROLES = frozenset({Role.PARTNER_ADMIN, Role.PARTNER_MEMBER})
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
+    def get_by_natural_key(self, username: str | None) -> User:
+        """Login looks the email up case-insensitively (addresses are stored lower-cased)."""
+        return self.get(email__iexact=(username or "").strip())
+
     def create_user(self, email: str, password: str | None = None, **extra: object) -> User:
         if not email:
             raise ValueError("email is required")
@@ -96,6 +102,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff status"), default=False)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Set when the user is deactivated: sessions and API tokens from before it stop working
+    # for good, so reactivating the user gives none of them back.
+    credentials_revoked_at = models.DateTimeField(_("credentials revoked at"), null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -113,11 +122,37 @@ class User(AbstractBaseUser, PermissionsMixin):
                     models.Q(role__in=["partner_admin", "partner_member"], partner__isnull=False)
                     | (~models.Q(role__in=["partner_admin", "partner_member"]) & models.Q(partner__isnull=True))
                 ),
-            )
+            ),
+            # One login per address whatever its case (addresses are also lower-cased on save).
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
         ]
 
     def __str__(self) -> str:
         return self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = (self.email or "").strip().lower()
+
+    def save(self, *args, **kwargs) -> None:
+        # Normalisation, not a business rule: every path (admin, shell, services) stores lower case.
+        self.email = (self.email or "").strip().lower()
+        super().save(*args, **kwargs)
+
+    def get_session_auth_hash(self) -> str:
+        """Django's hash (tied to the password) plus the last credential revocation.
+
+        Without a revocation it is exactly Django's hash, so existing sessions survive the
+        upgrade; after one, every session made before it fails the check for good.
+        """
+        base = super().get_session_auth_hash()
+        if self.credentials_revoked_at is None:
+            return base
+        return salted_hmac(
+            "portal.User.get_session_auth_hash",
+            f"{base}:{self.credentials_revoked_at.isoformat()}",
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def is_partner_user(self) -> bool:

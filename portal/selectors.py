@@ -38,3 +38,11 @@ def partner_get_for_user(*, user: User, partner_id: str) -> Partner:
 
 def partner_users(*, partner: Partner) -> QuerySet[User]:
     return User.objects.filter(partner=partner).order_by("-is_active", "email")
+
+
+def is_last_active_partner_admin(user: User) -> bool:
+    """True when `user` is the only active org admin of their partner."""
+    if not (user.is_active and user.is_partner_admin):
+        return False
+    others = User.objects.filter(partner_id=user.partner_id, role=Role.PARTNER_ADMIN, is_active=True)
+    return not others.exclude(pk=user.pk).exists()

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
+from portal.emails import partner_language
 from portal.models import PARTNER_ROLES, Partner, Role, User
+from portal.selectors import is_last_active_partner_admin
 
 
 @transaction.atomic
@@ -41,7 +51,7 @@ def user_create(
     book = list(book)
     if book and role not in {Role.CAM, Role.CC}:
         raise ValidationError(f"only a CAM or CC is assigned a book of partners, not '{role}'")
-    if User.objects.filter(email=email).exists():
+    if User.objects.filter(email__iexact=email).exists():
         raise ValidationError(f"a user with email '{email}' already exists")
     user = User.objects.create_user(
         email,
@@ -54,26 +64,123 @@ def user_create(
     if book:
         field = "cam" if role == Role.CAM else "cc"
         Partner.objects.filter(pk__in=[p.pk for p in book]).update(**{field: user})
+    if password is None:
+        user_set_password_email_send(user=user)
     return user
 
 
+def set_password_url(user: User) -> str:
+    """An absolute link to Django's set-password page for `user` (valid PASSWORD_RESET_TIMEOUT seconds)."""
+    path = reverse(
+        "password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    return settings.PORTAL_BASE_URL.rstrip("/") + path
+
+
+def user_set_password_email_send(*, user: User) -> None:
+    """After commit, email `user` a link to choose a password.
+
+    Django's "forgot password" form skips users whose password is unusable, which every
+    invited colleague and every `create_user` without `--password` has; this link works for them.
+    """
+
+    def send() -> None:
+        fresh = User.objects.select_related("partner").get(pk=user.pk)
+        language = partner_language(fresh.partner) if fresh.partner else "en"
+        days = settings.PASSWORD_RESET_TIMEOUT // 86400
+        with translation.override(language):
+            subject = _("Your partner portal login: choose a password")
+            body = _(
+                "A login to the partner portal was created for %(email)s.\n\n"
+                "Choose your password here (the link works once, for %(days)s days):\n%(url)s\n\n"
+                "If the link has expired, use “Forgot your password?” on the login page."
+            ) % {"email": fresh.email, "days": days, "url": set_password_url(fresh)}
+        send_mail(subject, body, None, [fresh.email], fail_silently=False)
+
+    transaction.on_commit(send)
+
+
 @transaction.atomic
-def partner_member_invite(*, partner: Partner, email: str, full_name: str, role: str, acting_user: User) -> User:
-    """An org admin adds a colleague; the new user sets a password via reset email."""
+def partner_member_invite(*, partner: Partner, email: str, full_name: str, role: str, acting_user: User) -> User | None:
+    """An org admin adds a colleague, who receives a set-password link by email.
+
+    An address that already has a login (here or anywhere else) creates nothing and
+    returns None; the caller answers exactly as for a new invitation, so the form never
+    tells an org admin which addresses exist in the portal.
+    """
     if not (acting_user.is_partner_admin and acting_user.partner_id == partner.pk):
         raise PermissionError("only this partner's org admins manage its users")
     if role not in PARTNER_ROLES:
         raise ValidationError(f"role must be one of {', '.join(sorted(PARTNER_ROLES))}")
+    if User.objects.filter(email__iexact=email.strip()).exists():
+        return None
     return user_create(email=email, role=role, password=None, partner=partner, full_name=full_name)
+
+
+def _lock_for_member_change(*, member: User, acting_user: User) -> tuple[User, User]:
+    """Lock the partner row, then re-read both people as they are now (another admin may have just changed them)."""
+    if not (acting_user.is_partner_admin and acting_user.partner_id == member.partner_id):
+        raise PermissionError("only this partner's org admins manage its users")
+    Partner.objects.select_for_update().filter(pk=member.partner_id).first()
+    fresh = {u.pk: u for u in User.objects.filter(pk__in=[member.pk, acting_user.pk])}
+    actor = fresh[acting_user.pk]
+    if not (actor.is_active and actor.is_partner_admin and actor.partner_id == member.partner_id):
+        raise PermissionError("only this partner's active org admins manage its users")
+    return fresh[member.pk], actor
+
+
+def last_admin_message(email: str) -> str:
+    return _("%(email)s is the last active org admin: make someone else an org admin first.") % {"email": email}
+
+
+def _refuse_if_last_admin(member: User) -> None:
+    if is_last_active_partner_admin(member):
+        raise ValidationError(last_admin_message(member.email))
+
+
+def user_credentials_revoke(*, user: User) -> None:
+    """End every session and API token `user` has now, for good (a later reactivation brings none back)."""
+    now = timezone.now()
+    User.objects.filter(pk=user.pk).update(credentials_revoked_at=now)
+    user.credentials_revoked_at = now
 
 
 @transaction.atomic
 def partner_member_set_active(*, member: User, active: bool, acting_user: User) -> User:
-    """Deactivate or reactivate a colleague; an admin cannot lock themself out."""
-    if not (acting_user.is_partner_admin and acting_user.partner_id == member.partner_id):
-        raise PermissionError("only this partner's org admins manage its users")
-    if member.pk == acting_user.pk:
-        raise ValidationError("you cannot deactivate your own login")
+    """Deactivate or reactivate a colleague.
+
+    1. Lock the partner row (two admins deactivating each other at once run one after the other).
+    2. Refuse the acting admin's own login and the last active org admin.
+    3. On deactivation end the member's sessions and API tokens for good.
+    """
+    locked, _actor = _lock_for_member_change(member=member, acting_user=acting_user)
+    if locked.pk == acting_user.pk:
+        raise ValidationError(_("You cannot deactivate your own login."))
+    if locked.is_active == active:
+        member.is_active = active
+        return member
+    if not active:
+        _refuse_if_last_admin(locked)
+        user_credentials_revoke(user=member)
     User.objects.filter(pk=member.pk).update(is_active=active)
     member.is_active = active
+    return member
+
+
+@transaction.atomic
+def partner_member_set_role(*, member: User, role: str, acting_user: User) -> User:
+    """Make a colleague an org admin or a member; the last active org admin cannot be demoted."""
+    if role not in PARTNER_ROLES:
+        raise ValidationError(f"role must be one of {', '.join(sorted(PARTNER_ROLES))}")
+    locked, _actor = _lock_for_member_change(member=member, acting_user=acting_user)
+    if locked.role == role:
+        return member
+    if role != Role.PARTNER_ADMIN:
+        _refuse_if_last_admin(locked)
+    User.objects.filter(pk=member.pk).update(role=role)
+    member.role = role
     return member

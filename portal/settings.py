@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "template_partials",
     "django_countries",
     "axes",
+    "csp",
     "portal",
     "tiers",
     "registrations",
@@ -57,6 +58,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost after security: every error under /api/ leaves as documented JSON.
+    "api.middleware.ApiJsonErrorsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -142,6 +146,8 @@ EMAIL_BACKEND = env_str(
 )
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "partner-portal@example.com")
+# The portal's public address, for links in emails sent outside a request (set-password links).
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", f"https://{ALLOWED_HOSTS[0]}" if PRODUCTION else "http://localhost:8000")
 
 # Redis: Celery broker and cache when configured; eager tasks and local memory otherwise.
 REDIS_URL = env_redis_url("REDIS_URL")
@@ -165,6 +171,24 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 12
 X_FRAME_OPTIONS = "DENY"
+# A strict Content-Security-Policy (django-csp 4): only our own files, no inline script or
+# style, no framing, forms post only to us. Templates keep scripts in static/js and styles
+# in static/css; see docs/architecture.md ("Content-Security-Policy").
+SELF = "'self'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": ["'none'"],
+        "base-uri": [SELF],
+        "frame-ancestors": ["'none'"],
+        "form-action": [SELF],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:

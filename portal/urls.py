@@ -11,6 +11,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("team/", views.team, name="team"),
     path("team/<int:pk>/active", views.team_member_active, name="team-member-active"),
+    path("team/<int:pk>/role", views.team_member_role, name="team-member-role"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

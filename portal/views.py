@@ -15,9 +15,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal.forms import MemberInviteForm
 from portal.home import cam_attention, partner_attention
-from portal.models import Partner, User
+from portal.models import PARTNER_ROLES, Partner, User
 from portal.selectors import partner_users, partners_visible_to
-from portal.services import partner_member_invite, partner_member_set_active
+from portal.services import partner_member_invite, partner_member_set_active, partner_member_set_role
 
 
 @require_GET
@@ -86,11 +86,16 @@ def team(request: HttpRequest) -> HttpResponse:
     form = MemberInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            member = partner_member_invite(partner=partner, acting_user=request.user, **form.cleaned_data)
+            partner_member_invite(partner=partner, acting_user=request.user, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error("email", exc.messages[0])
         else:
-            messages.success(request, _("%(email)s was added to your organisation.") % {"email": member.email})
+            # The same words whether or not the address already had a login somewhere in the portal.
+            messages.success(
+                request,
+                _("If %(email)s can be invited, it has been sent a link to choose a password.")
+                % {"email": form.cleaned_data["email"]},
+            )
             return redirect("team")
     return render(
         request,
@@ -109,7 +114,36 @@ def team_member_active(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         partner_member_set_active(member=member, active=active, acting_user=request.user)
     except ValidationError as exc:
-        messages.error(request, exc.messages[0])
+        return _refused(request, exc)
+    return _member_row(request, member, partner)
+
+
+@login_required
+@require_POST
+def team_member_role(request: HttpRequest, pk: int) -> HttpResponse:
+    partner = _org_admin_partner(request)
+    member = get_object_or_404(partner_users(partner=partner), pk=pk)
+    role = request.POST.get("role", "")
+    if role not in PARTNER_ROLES:
+        raise Http404
+    try:
+        partner_member_set_role(member=member, role=role, acting_user=request.user)
+    except ValidationError as exc:
+        return _refused(request, exc)
+    return _member_row(request, member, partner)
+
+
+def _refused(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """Show the refusal on the team page (htmx: reload it, so the message appears)."""
+    messages.error(request, exc.messages[0])
     if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return redirect("team")
+
+
+def _member_row(request: HttpRequest, member: User, partner: Partner) -> HttpResponse:
+    if request.htmx and not request.htmx.history_restore_request:
         return render(request, "portal/team.html#member-row", {"member": member, "partner": partner})
     return redirect("team")

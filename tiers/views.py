@@ -6,7 +6,6 @@ or staff), so another partner's dashboard, partials and exports answer 404.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import functools
 from urllib.parse import urlencode
@@ -21,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from portal.exports import csv_lines
 from portal.models import Partner, Tier, User
 from portal.selectors import partner_get_for_user, partners_visible_to
 from tiers import dashboard as d
@@ -241,11 +241,6 @@ def _changes(request: HttpRequest, base: _Base) -> dict:
 _PARTS = {"breakdown": _breakdown, "gap": _gap, "changes": _changes}
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @login_required
 @require_GET
 def breakdown_csv(request: HttpRequest, partner_id: str | None = None) -> HttpResponse:
@@ -271,12 +266,10 @@ def breakdown_csv(request: HttpRequest, partner_id: str | None = None) -> HttpRe
         _("Managed points"),
         _("Points"),
     ]
-    writer = csv.writer(_Echo())
 
-    def lines():
-        yield writer.writerow(header)
+    def cells():
         for row in rows.iterator(chunk_size=500):
-            yield writer.writerow(
+            yield (
                 [
                     row.customer_domain,
                     str(row.customer_country),
@@ -294,7 +287,7 @@ def breakdown_csv(request: HttpRequest, partner_id: str | None = None) -> HttpRe
             )
 
     filename = f"{partner.partner_id}-customers-{month:%Y-%m}.csv"
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(csv_lines(header, cells()), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

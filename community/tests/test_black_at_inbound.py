@@ -27,3 +27,14 @@ def test_leave_removes_membership_and_a_second_join_is_refused(partner_admin, cl
     assert BlackAtInboundMembership.objects.count() == 1
     client.post(url, {"action": "leave"})
     assert not BlackAtInboundMembership.objects.exists()
+
+
+def test_the_member_list_shows_names_and_organisations_never_emails(partner_admin, other_partner_user, client_for):
+    other_partner_user.full_name = ""
+    other_partner_user.save(update_fields=["full_name"])
+    for user in (partner_admin, other_partner_user):
+        client_for(user).post(reverse("community:black-at-inbound-membership"), {"action": "join"})
+    page = client_for(partner_admin).get(reverse("community:black-at-inbound")).content.decode()
+    members = page.split('id="black-members"')[1].split("</ul>")[0]
+    assert "Other Agency" in members and "A member" in members and partner_admin.full_name in members
+    assert "@" not in members

@@ -145,3 +145,20 @@ def test_applying_outside_the_cohort_window_is_refused(partner_admin, cohort):
             today=dt.date(2022, 4, 1),
         )
     assert not DeibApplication.objects.exists()
+
+
+@pytest.mark.parametrize("sponsor_value", ["abc", "1; DROP", "²", "99999999999999999999", ""])
+def test_a_sponsor_that_is_not_a_sponsor_id_is_a_message_not_a_500(
+    frozen, staff, partner_admin, cohort, sponsor, client_for, sponsor_value
+):
+    _apply(client_for(partner_admin))
+    application = DeibApplication.objects.get()
+    response = client_for(staff).post(
+        reverse("community:review-deib", args=[application.pk]),
+        {"decision": "select", "sponsor": sponsor_value},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "Choose an executive sponsor." in response.content.decode()
+    application.refresh_from_db()
+    assert application.status == "submitted" and application.sponsor is None

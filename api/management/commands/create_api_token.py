@@ -1,4 +1,4 @@
-"""`manage.py create_api_token EMAIL [--name NAME]`: prints only the new token on stdout."""
+"""`manage.py create_api_token EMAIL [--name NAME] [--expires-in-days 30|90|365]`: prints only the new token on stdout."""
 
 from __future__ import annotations
 
@@ -15,15 +15,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("email")
         parser.add_argument("--name", default="created with create_api_token")
+        parser.add_argument(
+            "--expires-in-days", type=int, choices=[30, 90, 365], default=None, help="default: never expires"
+        )
 
-    def handle(self, *args, email: str, name: str, **options):
-        user = User.objects.filter(email=email.strip().lower()).first()
+    def handle(self, *args, email: str, name: str, expires_in_days: int | None, **options):
+        user = User.objects.filter(email__iexact=email.strip()).first()
         if user is None:
             raise CommandError(f"no user with email '{email}'")
         if not user.is_active:
             raise CommandError(f"user '{email}' is deactivated")
         try:
-            _token, raw = api_token_create(user=user, name=name)
+            _token, raw = api_token_create(user=user, name=name, expires_in_days=expires_in_days)
         except PermissionDenied as exc:
             raise CommandError(f"'{email}' is a {user.role}: {exc}") from exc
         self.stdout.write(raw)
