@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from portal.models import Partner, User
+from portal.models import OutgoingEmail, Partner, User
+from portal.services import outgoing_emails_retry
 
 admin.site.site_header = _("Partner portal administration")
 admin.site.site_title = _("Partner portal")
@@ -50,3 +52,34 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(admin.ModelAdmin):
+    """The outbox: what was sent, what waits for a retry, what failed for good (and why)."""
+
+    list_display = ["created_at", "status", "recipients", "subject", "attempts", "next_attempt_at", "last_error"]
+    list_filter = ["status"]
+    search_fields = ["subject", "to"]
+    date_hierarchy = "created_at"
+    actions = ["retry"]
+
+    @admin.display(description=_("to"))
+    def recipients(self, obj: OutgoingEmail) -> str:
+        return ", ".join(obj.to)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description=_("Send the selected emails again now"), permissions=["change"])
+    def retry(self, request, queryset) -> None:
+        count = outgoing_emails_retry(ids=queryset.values_list("pk", flat=True), acting_user=request.user)
+        self.message_user(
+            request,
+            ngettext("%(count)d email queued to be sent again.", "%(count)d emails queued to be sent again.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )

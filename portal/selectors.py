@@ -38,3 +38,15 @@ def partner_get_for_user(*, user: User, partner_id: str) -> Partner:
 
 def partner_users(*, partner: Partner) -> QuerySet[User]:
     return User.objects.filter(partner=partner).order_by("-is_active", "email")
+
+
+def outbox_counts() -> dict[str, int]:
+    """Emails waiting to be sent and emails that failed for good (staff home)."""
+    from django.db.models import Count, Q
+
+    from portal.models import EmailStatus, OutgoingEmail
+
+    return OutgoingEmail.objects.aggregate(
+        queued=Count("pk", filter=Q(status=EmailStatus.QUEUED)),
+        failed=Count("pk", filter=Q(status=EmailStatus.FAILED)),
+    )
