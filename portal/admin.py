@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from portal.models import OutgoingEmail, Partner, User
 from portal.services import outgoing_emails_retry
@@ -64,7 +64,7 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     actions = ["retry"]
 
-    @admin.display(description=_("to"))
+    @admin.display(description=pgettext_lazy("email", "to"))
     def recipients(self, obj: OutgoingEmail) -> str:
         return ", ".join(obj.to)
 

@@ -8,6 +8,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 
@@ -309,8 +310,8 @@ class OutgoingEmail(models.Model):
 
     created_at = models.DateTimeField(_("queued at"), default=timezone.now)
     status = models.CharField(_("status"), max_length=10, choices=EmailStatus.choices, default=EmailStatus.QUEUED)
-    from_email = models.CharField(_("from"), max_length=320)
-    to = models.JSONField(_("to"), default=list)
+    from_email = models.CharField(pgettext_lazy("email", "from"), max_length=320)
+    to = models.JSONField(pgettext_lazy("email", "to"), default=list)
     cc = models.JSONField(_("cc"), default=list, blank=True)
     bcc = models.JSONField(_("bcc"), default=list, blank=True)
     reply_to = models.JSONField(_("reply to"), default=list, blank=True)
