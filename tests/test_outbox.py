@@ -141,3 +141,38 @@ def test_old_sent_messages_are_deleted_by_the_periodic_flush(settings, django_ca
     with time_machine.travel(START + dt.timedelta(days=31), tick=False):
         outgoing_emails_flush()
     assert list(OutgoingEmail.objects.values_list("subject", flat=True)) == ["recent"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_message_being_sent_by_one_worker_is_skipped_by_another():
+    """Two flushes at once (the on-commit task and the beat flush) never send one message twice."""
+    import threading
+
+    from django.db import connection, transaction
+
+    from portal.services import outgoing_email_deliver
+
+    row = OutgoingEmail.objects.create(from_email="portal@example.test", to=["a@example.test"], subject="s", body="b")
+    locked, release = threading.Event(), threading.Event()
+
+    def first_worker() -> None:
+        try:
+            with transaction.atomic():
+                OutgoingEmail.objects.select_for_update().get(pk=row.pk)  # mid-send
+                locked.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=first_worker)
+    thread.start()
+    assert locked.wait(10)
+    try:
+        assert outgoing_email_deliver(email_id=row.pk) is None  # skipped, not waited for, not sent
+        row.refresh_from_db()
+        assert (row.status, row.attempts, mail.outbox) == ("queued", 0, [])
+    finally:
+        release.set()
+        thread.join()
+    assert outgoing_email_deliver(email_id=row.pk) == "sent"
+    assert len(mail.outbox) == 1
