@@ -68,8 +68,11 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     def recipients(self, obj: OutgoingEmail) -> str:
         return ", ".join(obj.to)
 
+    # Bodies are not shown: a queued password-reset email carries a link that logs in as its recipient.
+    exclude = ["body", "html_body", "headers"]
+
     def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
+        return [field.name for field in self.model._meta.fields if field.name not in self.exclude]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -147,7 +147,7 @@ def outgoing_email_deliver(*, email_id: int, transport=None) -> str | None:
 
     1. Lock the row if it is queued and due; skip it when another worker holds it.
     2. Send it through the transport (`EMAIL_TRANSPORT_BACKEND`, SMTP in production).
-    3. Accepted → `sent`. Any error → one more attempt counted, the error kept, the next
+    3. Accepted → `sent` (the body is then cleared). Any error → one more attempt counted, the error kept, the next
        attempt after the backoff; after `EMAIL_OUTBOX_MAX_ATTEMPTS` → `failed` (staff retry).
     The lock is held while sending, so two workers never send the same message; a worker
     killed mid-send leaves it queued, to be sent again (at least once, never lost).
@@ -174,7 +174,21 @@ def outgoing_email_deliver(*, email_id: int, transport=None) -> str | None:
             transport.close()  # a broken connection is reopened for the next message
         else:
             row.status, row.sent_at, row.last_error = EmailStatus.SENT, timezone.now(), ""
-        row.save(update_fields=["status", "attempts", "last_attempt_at", "next_attempt_at", "last_error", "sent_at"])
+            # Once sent, keep who got what subject when, not the text: bodies carry password-reset
+            # links and personal details nobody needs to read again from here.
+            row.body = row.html_body = ""
+        row.save(
+            update_fields=[
+                "status",
+                "attempts",
+                "last_attempt_at",
+                "next_attempt_at",
+                "last_error",
+                "sent_at",
+                "body",
+                "html_body",
+            ]
+        )
         return row.status
 
 
