@@ -80,6 +80,8 @@ def test_staff_home_counts_failed_and_waiting_emails(client_for, staff):
     assert "2 emails could not be sent" in body
     assert "1 email waiting to be sent" in body
     assert reverse("admin:portal_outgoingemail_changelist") + "?status__exact=failed" in body
+    japanese = client_for(staff).get(reverse("home"), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "2件のメールを送信できませんでした" in japanese and "1件のメールが送信待ちです" in japanese
 
 
 def test_staff_home_says_so_when_no_email_failed(client_for, staff):
