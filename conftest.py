@@ -13,8 +13,22 @@ from tests.factories import TEST_PASSWORD, CamFactory, PartnerFactory, PartnerUs
 @pytest.fixture(autouse=True)
 def _fast_and_quiet(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Mail goes through the outbox as in production; its transport is Django's test outbox.
+    settings.EMAIL_BACKEND = "portal.mail.OutboxBackend"
+    settings.EMAIL_TRANSPORT_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_eagerly():
+    """Tasks enqueued by the code under test run in the test (a test that needs a real
+    worker switches this off, see tiers/tests/test_celery_worker.py)."""
+    from portal.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
 
 
 @pytest.fixture

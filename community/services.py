@@ -30,7 +30,7 @@ from community.models import (
     PugReviewCycle,
     PugStatus,
 )
-from portal.emails import email_partner
+from portal.emails import email_partner, render_email
 from portal.models import Partner, User
 
 
@@ -130,23 +130,12 @@ def pug_decide(*, application: PugApplication, decision: str, actor: User, reaso
 
 
 def _email_pug_decision(application: PugApplication) -> None:
-    partner = application.partner
-    group = application.group
-
-    def compose() -> tuple[str, str]:
-        status = application.get_status_display()
-        subject = _("Your PUG application to %(group)s: %(status)s") % {"group": group.name, "status": status}
-        lines = [_("Decision on your application to %(group)s: %(status)s.") % {"group": group.name, "status": status}]
-        if application.decision_reason:
-            lines.append(_("Reason: %(reason)s") % {"reason": application.decision_reason})
-        if application.status == PugStatus.ACCEPTED:
-            lines.append(
-                _("Meetings: %(cadence)s, led by %(champion)s.")
-                % {"cadence": group.meeting_cadence, "champion": group.champion}
-            )
-        return subject, "\n\n".join(lines)
-
-    email_partner(partner=partner, compose=compose, also=application.submitted_by)
+    context = {"application": application, "accepted": application.status == PugStatus.ACCEPTED}
+    email_partner(
+        partner=application.partner,
+        compose=lambda: render_email("community/email/pug_decision", context),
+        also=application.submitted_by,
+    )
 
 
 # --- HUG -------------------------------------------------------------------------------------------------------
@@ -240,21 +229,11 @@ def hug_lead_decide(
 
 
 def _email_lead_decision(application: HugLeaderApplication) -> None:
-    def compose() -> tuple[str, str]:
-        status = application.get_status_display()
-        subject = _("Your application to lead %(group)s: %(status)s") % {
-            "group": application.group.name,
-            "status": status,
-        }
-        body = _("Decision on your application to lead %(group)s: %(status)s.") % {
-            "group": application.group.name,
-            "status": status,
-        }
-        if application.decision_reason:
-            body += "\n\n" + _("Reason: %(reason)s") % {"reason": application.decision_reason}
-        return subject, body
-
-    email_partner(partner=application.partner, compose=compose, also=application.applicant)
+    email_partner(
+        partner=application.partner,
+        compose=lambda: render_email("community/email/hug_lead_decision", {"application": application}),
+        also=application.applicant,
+    )
 
 
 def quarter_bounds(quarter: str) -> tuple[dt.date, dt.date]:
@@ -449,19 +428,8 @@ def deib_decline(*, application: DeibApplication, actor: User, reason: str) -> D
 
 
 def _email_deib_decision(application: DeibApplication) -> None:
-    def compose() -> tuple[str, str]:
-        subject = _("Your DEI&B sponsorship application: %(status)s") % {"status": application.get_status_display()}
-        if application.status == DeibStatus.SELECTED:
-            body = _("Your organisation was selected for %(cohort)s. Your executive sponsor is %(sponsor)s.") % {
-                "cohort": application.cohort.name,
-                "sponsor": application.sponsor.name,
-            }
-        else:
-            body = _("Your organisation was not selected for %(cohort)s.") % {"cohort": application.cohort.name}
-            body += "\n\n" + _("Reason: %(reason)s") % {"reason": application.decision_reason}
-        return subject, body
-
-    email_partner(partner=application.partner, compose=compose)
+    context = {"application": application, "selected": application.status == DeibStatus.SELECTED}
+    email_partner(partner=application.partner, compose=lambda: render_email("community/email/deib_decision", context))
 
 
 # --- Black@INBOUND ---------------------------------------------------------------------------------------------

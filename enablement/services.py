@@ -22,7 +22,7 @@ from enablement.models import (
     PartnerAccreditation,
 )
 from enablement.selectors import accreditation_eligible_ids, application_window_open, holdings_due_for_reevaluation
-from portal.emails import email_partner
+from portal.emails import email_partner, render_email
 from portal.models import Partner, User
 
 
@@ -129,18 +129,11 @@ def accreditation_decide(
 
 
 def _email_accreditation_decision(application: AccreditationApplication) -> None:
-    def compose() -> tuple[str, str]:
-        status = application.get_status_display()
-        subject = _("Your accreditation application for %(name)s: %(status)s") % {
-            "name": application.accreditation.name,
-            "status": status,
-        }
-        body = subject
-        if application.decision_reason:
-            body += "\n\n" + _("Reason: %(reason)s") % {"reason": application.decision_reason}
-        return subject, body
-
-    email_partner(partner=application.partner, compose=compose, also=application.submitted_by)
+    email_partner(
+        partner=application.partner,
+        compose=lambda: render_email("enablement/email/accreditation_decision", {"application": application}),
+        also=application.submitted_by,
+    )
 
 
 @transaction.atomic
@@ -267,16 +260,7 @@ def award_publish(*, award: ImpactAward, actor: User) -> ImpactAward:
         to_state=AwardStatus.PUBLISHED,
     )
 
-    def compose() -> tuple[str, str]:
-        label = award.get_category_display()
-        subject = _("Congratulations: %(award)s %(year)s") % {"award": label, "year": award.year}
-        body = _("%(partner)s has won the %(award)s %(year)s (%(region)s).") % {
-            "partner": award.partner.name,
-            "award": label,
-            "year": award.year,
-            "region": award.get_region_display(),
-        }
-        return subject, body
-
-    email_partner(partner=award.partner, compose=compose)
+    email_partner(
+        partner=award.partner, compose=lambda: render_email("enablement/email/award_published", {"award": award})
+    )
     return award

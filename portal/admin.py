@@ -1,14 +1,15 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, pgettext_lazy
 
-from portal.models import Partner, Role, User
+from portal.models import OutgoingEmail, Partner, Role, User
 from portal.selectors import is_last_active_partner_admin
-from portal.services import last_admin_message, user_credentials_revoke
+from portal.services import last_admin_message, outgoing_emails_retry, user_credentials_revoke
 
 admin.site.site_header = _("Partner portal administration")
 admin.site.site_title = _("Partner portal")
@@ -76,3 +77,37 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(admin.ModelAdmin):
+    """The outbox: what was sent, what waits for a retry, what failed for good (and why)."""
+
+    list_display = ["created_at", "status", "recipients", "subject", "attempts", "next_attempt_at", "last_error"]
+    list_filter = ["status"]
+    search_fields = ["subject", "to"]
+    date_hierarchy = "created_at"
+    actions = ["retry"]
+
+    @admin.display(description=pgettext_lazy("email", "to"))
+    def recipients(self, obj: OutgoingEmail) -> str:
+        return ", ".join(obj.to)
+
+    # Bodies are not shown: a queued password-reset email carries a link that logs in as its recipient.
+    exclude = ["body", "html_body", "headers"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields if field.name not in self.exclude]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description=_("Send the selected emails again now"), permissions=["change"])
+    def retry(self, request, queryset) -> None:
+        count = outgoing_emails_retry(ids=queryset.values_list("pk", flat=True), acting_user=request.user)
+        self.message_user(
+            request,
+            ngettext("%(count)d email queued to be sent again.", "%(count)d emails queued to be sent again.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )

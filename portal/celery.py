@@ -49,3 +49,10 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=30, hour=4, day_of_month=1),
     },
 }
+
+# The email outbox: messages are sent as soon as their transaction commits; this flush
+# retries failed attempts when their backoff is over and catches anything not enqueued.
+app.conf.beat_schedule["portal-send-emails"] = {
+    "task": "portal.tasks.send_emails",
+    "schedule": crontab(),  # every minute
+}

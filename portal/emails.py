@@ -1,16 +1,47 @@
-"""Emails to a partner's people, shared by every feature app."""
+"""Emails to a partner's people, shared by every feature app.
+
+Messages are rendered from templates in the partner's language — `<name>_subject.txt`,
+`<name>.txt` and `<name>.html`, each body extending `email/base.txt` / `email/base.html` —
+and stored in the email outbox in the caller's transaction (`portal.mail.OutboxBackend`):
+a rolled-back decision leaves no message, a committed one is sent by a worker, with retries.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 
-from django.core.mail import send_mass_mail
-from django.db import transaction
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.template.loader import render_to_string
 from django.utils import translation
 
 from portal.models import PARTNER_ROLES, Partner, Region, Role, User
 
 ORG_ADMINS = frozenset({Role.PARTNER_ADMIN})
+
+
+@dataclass(frozen=True)
+class EmailContent:
+    subject: str
+    text: str
+    html: str
+
+
+def render_email(name: str, context: Mapping[str, object] | None = None) -> EmailContent:
+    """Render the three templates of message `name` in the active language."""
+    context = {"portal_url": settings.PORTAL_URL, **(context or {})}
+    subject = " ".join(render_to_string(f"{name}_subject.txt", context).split())
+    return EmailContent(
+        subject=subject,
+        text=render_to_string(f"{name}.txt", {**context, "subject": subject}).strip() + "\n",
+        html=render_to_string(f"{name}.html", {**context, "subject": subject}),
+    )
+
+
+def render_plain_email(subject: str, body: str) -> EmailContent:
+    """A message composed as plain text, wrapped in the base templates (greeting, footer, HTML)."""
+    return render_email("email/message", {"message_subject": subject, "paragraphs": body.split("\n\n")})
 
 
 def partner_language(partner: Partner) -> str:
@@ -33,23 +64,26 @@ def partner_recipients(
 def email_partner(
     *,
     partner: Partner,
-    compose: Callable[[], tuple[str, str]],
+    compose: Callable[[], EmailContent | tuple[str, str]],
     roles: Iterable[str] = ORG_ADMINS,
     also: User | None = None,
-) -> None:
-    """After commit, send one message per recipient, composed in the partner's language.
+) -> int:
+    """Queue one message per recipient, composed in the partner's language, in the current transaction.
 
-    `compose` runs under that language so gettext picks the right catalogue; a
-    rolled-back decision therefore never sends an email.
+    `compose` runs under that language so gettext picks the right catalogue; it returns an
+    `EmailContent` (from `render_email`) or a plain `(subject, body)`. Returns how many
+    messages were queued.
     """
-    roles = frozenset(roles)
-
-    def send() -> None:
-        recipients = partner_recipients(partner, roles=roles, also=also)
-        if not recipients:
-            return
-        with translation.override(partner_language(partner)):
-            subject, body = compose()
-        send_mass_mail([(subject, body, None, [email]) for email in recipients], fail_silently=False)
-
-    transaction.on_commit(send)
+    recipients = partner_recipients(partner, roles=frozenset(roles), also=also)
+    if not recipients:
+        return 0
+    with translation.override(partner_language(partner)):
+        content = compose()
+        if not isinstance(content, EmailContent):
+            content = render_plain_email(*content)
+    messages = []
+    for email in recipients:
+        message = EmailMultiAlternatives(content.subject, content.text, None, [email])
+        message.attach_alternative(content.html, "text/html")
+        messages.append(message)
+    return get_connection().send_messages(messages)

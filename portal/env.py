@@ -68,3 +68,97 @@ def env_redis_url(name: str) -> str:
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} is malformed ({exc}); got {raw!r}") from exc
     return raw
+
+
+def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a whole number; got {raw!r}") from exc
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        bounds = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
+        raise ImproperlyConfigured(f"{name} must be {bounds}; got {raw!r}")
+    return value
+
+
+def env_seconds(name: str, default: float) -> float:
+    """A positive number of seconds (e.g. a timeout)."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw.strip())
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a number of seconds; got {raw!r}") from exc
+    if not value > 0 or value == float("inf"):
+        raise ImproperlyConfigured(f"{name} must be a positive number of seconds; got {raw!r}")
+    return value
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = env_str(name, default).lower()
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(repr(c) for c in choices)}; got {value!r}")
+    return value
+
+
+def env_email(name: str, default: str) -> str:
+    """An address, optionally with a display name: `Partner portal <partners@example.com>`."""
+    from email.utils import parseaddr
+
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    raw = env_str(name, default)
+    _display, address = parseaddr(raw)
+    try:
+        validate_email(address)
+    except ValidationError as exc:
+        raise ImproperlyConfigured(
+            f"{name} must be an email address (optionally 'Name <address>'); got {raw!r}"
+        ) from exc
+    return raw
+
+
+def env_smtp_security(tls_name: str, ssl_name: str) -> tuple[bool, bool]:
+    """EMAIL_USE_TLS (STARTTLS, usually port 587) or EMAIL_USE_SSL (implicit TLS, usually 465), never both."""
+    use_tls = env_bool(tls_name, default=False)
+    use_ssl = env_bool(ssl_name, default=False)
+    if use_tls and use_ssl:
+        raise ImproperlyConfigured(
+            f"{tls_name} and {ssl_name} are mutually exclusive: set {tls_name}=1 for STARTTLS (port 587) "
+            f"or {ssl_name}=1 for implicit TLS (port 465), not both"
+        )
+    return use_tls, use_ssl
+
+
+def env_database_pooling(config: dict, *, pooler_name: str, pool_name: str, pool_size_name: str) -> dict:
+    """Adapt a DATABASES entry to a connection pooler.
+
+    DATABASE_POOLER=pgbouncer: a transaction-pooling PgBouncer sits between the portal and
+    PostgreSQL; server-side cursors (which live across transactions) are turned off and
+    connections are not kept by Django (the pooler keeps them).
+    DATABASE_POOL=1: Django's own psycopg pool in each process (`psycopg_pool`), which also
+    needs CONN_MAX_AGE=0.
+    """
+    pooler = env_choice(pooler_name, "", ("", "pgbouncer"))
+    pool = env_bool(pool_name, default=False)
+    if not pooler and not pool:
+        return config
+    if config["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(f"{pooler_name} and {pool_name} need a PostgreSQL DATABASE_URL")
+    if pooler and pool:
+        raise ImproperlyConfigured(
+            f"{pooler_name}={pooler} and {pool_name}=1 are mutually exclusive: "
+            "with PgBouncer in transaction mode let PgBouncer pool, without it use Django's pool"
+        )
+    config = {**config, "CONN_MAX_AGE": 0, "CONN_HEALTH_CHECKS": False, "OPTIONS": dict(config.get("OPTIONS", {}))}
+    if pooler == "pgbouncer":
+        config["DISABLE_SERVER_SIDE_CURSORS"] = True
+    else:
+        max_size = env_int(pool_size_name, 4, minimum=1, maximum=1000)
+        config["OPTIONS"]["pool"] = {"min_size": 1, "max_size": max_size, "timeout": 10}
+    return config

@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 
@@ -327,3 +328,43 @@ class ReviewedApplicationBase(models.Model):
         if updated:
             application.refresh_from_db()
         return bool(updated)
+
+
+class EmailStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class OutgoingEmail(models.Model):
+    """One message in the outbox: stored in the transaction of the decision that causes it,
+    sent afterwards by a worker (`portal.services.outgoing_email_deliver`), retried with backoff.
+
+    Status changes only in `portal.services` (deliver, retry).
+    """
+
+    created_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    status = models.CharField(_("status"), max_length=10, choices=EmailStatus.choices, default=EmailStatus.QUEUED)
+    from_email = models.CharField(pgettext_lazy("email", "from"), max_length=320)
+    to = models.JSONField(pgettext_lazy("email", "to"), default=list)
+    cc = models.JSONField(_("cc"), default=list, blank=True)
+    bcc = models.JSONField(_("bcc"), default=list, blank=True)
+    reply_to = models.JSONField(_("reply to"), default=list, blank=True)
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
+    subject = models.TextField(_("subject"))
+    body = models.TextField(_("text body"))
+    html_body = models.TextField(_("HTML body"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    last_attempt_at = models.DateTimeField(_("last attempt at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing email")
+        verbose_name_plural = _("outgoing emails")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outgoing_email_due")]
+
+    def __str__(self) -> str:
+        return f"{', '.join(self.to)}: {self.subject}"

@@ -46,3 +46,13 @@ def is_last_active_partner_admin(user: User) -> bool:
         return False
     others = User.objects.filter(partner_id=user.partner_id, role=Role.PARTNER_ADMIN, is_active=True)
     return not others.exclude(pk=user.pk).exists()
+def outbox_counts() -> dict[str, int]:
+    """Emails waiting to be sent and emails that failed for good (staff home)."""
+    from django.db.models import Count, Q
+
+    from portal.models import EmailStatus, OutgoingEmail
+
+    return OutgoingEmail.objects.aggregate(
+        queued=Count("pk", filter=Q(status=EmailStatus.QUEUED)),
+        failed=Count("pk", filter=Q(status=EmailStatus.FAILED)),
+    )

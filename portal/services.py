@@ -1,24 +1,29 @@
-"""Writes to people and partners."""
+"""Writes to people, partners and the email outbox."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+import logging
+from collections.abc import Iterable, Sequence
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection, send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
+from django.utils.html import strip_tags
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from portal.emails import partner_language
-from portal.models import PARTNER_ROLES, Partner, Role, User
+from portal.models import PARTNER_ROLES, EmailStatus, OutgoingEmail, Partner, Role, User
 from portal.selectors import is_last_active_partner_admin
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -184,3 +189,166 @@ def partner_member_set_role(*, member: User, role: str, acting_user: User) -> Us
     User.objects.filter(pk=member.pk).update(role=role)
     member.role = role
     return member
+# --- the email outbox ------------------------------------------------------------------------------------------
+
+
+def outgoing_emails_queue(*, messages: Sequence[EmailMessage]) -> list[OutgoingEmail]:
+    """Store messages in the outbox, in the caller's transaction (see `portal.mail.OutboxBackend`).
+
+    Text body plus an optional HTML alternative; attachments are refused rather than dropped.
+    """
+    rows = []
+    for message in messages:
+        if not message.recipients():
+            continue
+        if message.attachments:
+            raise ValueError("the email outbox does not carry attachments")
+        alternatives = getattr(message, "alternatives", [])
+        if any(mimetype != "text/html" for _content, mimetype in alternatives):
+            raise ValueError("the email outbox carries only a text body and an HTML alternative")
+        body, html = str(message.body), next((str(content) for content, _mimetype in alternatives), "")
+        if message.content_subtype == "html":
+            body, html = strip_tags(body), body
+        rows.append(
+            OutgoingEmail(
+                from_email=message.from_email or settings.DEFAULT_FROM_EMAIL,
+                to=list(message.to),
+                cc=list(message.cc),
+                bcc=list(message.bcc),
+                reply_to=list(message.reply_to),
+                headers=dict(message.extra_headers),
+                subject=str(message.subject),
+                body=body,
+                html_body=html,
+            )
+        )
+    return OutgoingEmail.objects.bulk_create(rows)
+
+
+def outbox_backoff(attempts: int) -> dt.timedelta:
+    """How long to wait after the `attempts`-th failed attempt: 1, 2, 4 … minutes, capped."""
+    seconds = settings.EMAIL_OUTBOX_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0)
+    return dt.timedelta(seconds=min(seconds, settings.EMAIL_OUTBOX_BACKOFF_MAX_SECONDS))
+
+
+class _UnreachableTransport:
+    """Stands in for a transport that could not even connect, so each due message records the error."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def send_messages(self, messages: Sequence[EmailMessage]) -> int:
+        raise self.error
+
+    def close(self) -> None:
+        pass
+
+
+def outgoing_email_deliver(*, email_id: int, transport=None) -> str | None:
+    """Send one due message and record the outcome; the new status, or None when it was not due.
+
+    1. Lock the row if it is queued and due; skip it when another worker holds it.
+    2. Send it through the transport (`EMAIL_TRANSPORT_BACKEND`, SMTP in production).
+    3. Accepted → `sent` (the body is then cleared). Any error → one more attempt counted, the error kept, the next
+       attempt after the backoff; after `EMAIL_OUTBOX_MAX_ATTEMPTS` → `failed` (staff retry).
+    The lock is held while sending, so two workers never send the same message; a worker
+    killed mid-send leaves it queued, to be sent again (at least once, never lost).
+    """
+    from portal.mail import as_message
+
+    now = timezone.now()
+    with transaction.atomic():
+        row = (
+            OutgoingEmail.objects.select_for_update(skip_locked=True)
+            .filter(pk=email_id, status=EmailStatus.QUEUED, next_attempt_at__lte=now)
+            .first()
+        )
+        if row is None:
+            return None
+        row.attempts += 1
+        row.last_attempt_at = now
+        transport = transport or get_connection(settings.EMAIL_TRANSPORT_BACKEND, fail_silently=False)
+        try:
+            if transport.send_messages([as_message(row)]) != 1:
+                raise RuntimeError("the mail transport did not accept the message")
+        except Exception as exc:
+            _record_failure(row, exc, now=now)
+            transport.close()  # a broken connection is reopened for the next message
+        else:
+            row.status, row.sent_at, row.last_error = EmailStatus.SENT, timezone.now(), ""
+            # Once sent, keep who got what subject when, not the text: bodies carry password-reset
+            # links and personal details nobody needs to read again from here.
+            row.body = row.html_body = ""
+        row.save(
+            update_fields=[
+                "status",
+                "attempts",
+                "last_attempt_at",
+                "next_attempt_at",
+                "last_error",
+                "sent_at",
+                "body",
+                "html_body",
+            ]
+        )
+        return row.status
+
+
+def _record_failure(row: OutgoingEmail, exc: Exception, *, now: dt.datetime) -> None:
+    row.last_error = f"{exc.__class__.__name__}: {exc}"[:2000]
+    if row.attempts >= settings.EMAIL_OUTBOX_MAX_ATTEMPTS:
+        row.status = EmailStatus.FAILED
+        logger.error("outbox: email %s failed after %s attempts: %s", row.pk, row.attempts, row.last_error)
+    else:
+        row.next_attempt_at = now + outbox_backoff(row.attempts)
+        logger.warning(
+            "outbox: email %s attempt %s failed (%s); next attempt at %s",
+            row.pk,
+            row.attempts,
+            row.last_error,
+            row.next_attempt_at.isoformat(),
+        )
+
+
+def outgoing_emails_flush(*, ids: Iterable[int] | None = None) -> dict[str, int]:
+    """Send every due message (or the due ones among `ids`) over one transport connection.
+
+    Without `ids` (the periodic flush) sent messages older than `EMAIL_OUTBOX_KEEP_SENT_DAYS`
+    are deleted too. Returns how many were sent, will be retried, failed for good.
+    """
+    due = OutgoingEmail.objects.filter(status=EmailStatus.QUEUED, next_attempt_at__lte=timezone.now())
+    if ids is not None:
+        due = due.filter(pk__in=list(ids))
+    pks = list(due.order_by("next_attempt_at", "pk").values_list("pk", flat=True))
+    counts = {"sent": 0, "retrying": 0, "failed": 0}
+    if pks:
+        transport = get_connection(settings.EMAIL_TRANSPORT_BACKEND, fail_silently=False)
+        try:
+            transport.open()
+        except Exception as exc:  # e.g. SMTP unreachable: one failed attempt for each due message
+            transport = _UnreachableTransport(exc)
+        try:
+            for pk in pks:
+                status = outgoing_email_deliver(email_id=pk, transport=transport)
+                if status is not None:
+                    counts["retrying" if status == EmailStatus.QUEUED else status] += 1
+        finally:
+            transport.close()
+    if ids is None:
+        cutoff = timezone.now() - dt.timedelta(days=settings.EMAIL_OUTBOX_KEEP_SENT_DAYS)
+        OutgoingEmail.objects.filter(status=EmailStatus.SENT, sent_at__lt=cutoff).delete()
+    return counts
+
+
+@transaction.atomic
+def outgoing_emails_retry(*, ids: Iterable[int], acting_user: User) -> int:
+    """Staff send failed (or waiting) messages again now, with a fresh set of attempts."""
+    from portal.mail import enqueue_delivery
+
+    ids = list(ids)
+    updated = OutgoingEmail.objects.filter(pk__in=ids, status__in=[EmailStatus.FAILED, EmailStatus.QUEUED]).update(
+        status=EmailStatus.QUEUED, attempts=0, next_attempt_at=timezone.now()
+    )
+    logger.info("outbox: %s queued %s email(s) again", acting_user.email, updated)
+    transaction.on_commit(lambda: enqueue_delivery(ids), robust=True)
+    return updated

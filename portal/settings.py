@@ -12,8 +12,21 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from django_guid.integrations import CeleryIntegration
 
-from portal.env import env_bool, env_database, env_list, env_redis_url, env_str
+from portal.env import (
+    env_bool,
+    env_choice,
+    env_database,
+    env_database_pooling,
+    env_email,
+    env_int,
+    env_list,
+    env_redis_url,
+    env_seconds,
+    env_smtp_security,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -47,6 +60,7 @@ INSTALLED_APPS = [
     "django_countries",
     "axes",
     "csp",
+    "django_guid",
     "portal",
     "tiers",
     "registrations",
@@ -57,6 +71,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: answers /healthz before host validation and the HTTPS redirect (see docs/deploy.md).
+    "portal.middleware.HealthCheckMiddleware",
+    # A request id for every log line of the request (X-Request-ID in and out).
+    "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
     # Outermost after security: every error under /api/ leaves as documented JSON.
     "api.middleware.ApiJsonErrorsMiddleware",
@@ -94,6 +112,14 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env_database("DATABASE_URL", default_sqlite_path=str(BASE_DIR / "db.sqlite3"))}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that does not answer fails a request (and /healthz) in seconds, not minutes.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
+        "DATABASE_CONNECT_TIMEOUT", 5, minimum=1, maximum=600
+    )
+DATABASES["default"] = env_database_pooling(
+    DATABASES["default"], pooler_name="DATABASE_POOLER", pool_name="DATABASE_POOL", pool_size_name="DATABASE_POOL_SIZE"
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "portal.User"
@@ -119,6 +145,10 @@ AXES_RESET_ON_SUCCESS = True
 # The login form posts the email in the field named "username" (AuthenticationForm).
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Behind N trusted proxies (load balancer, CDN…) the client is the N-th address from the right of
+# X-Forwarded-For; 0 (the default) trusts no header and uses the socket's address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=10)
+AXES_CLIENT_IP_CALLABLE = "portal.net.client_ip"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ja", _("Japanese"))]
@@ -139,15 +169,45 @@ STORAGES = {
     },
 }
 
-# Email: console in development; SMTP settings from the environment in production.
-EMAIL_BACKEND = env_str(
-    "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
-)
+# Email: every message goes into the outbox table in the caller's transaction
+# (`portal.mail.OutboxBackend`) and a Celery worker sends it through the transport,
+# with retries and backoff. The transport is SMTP in production, the console in development.
+if env_str("EMAIL_BACKEND"):
+    raise ImproperlyConfigured(
+        "EMAIL_BACKEND is no longer read: mail always goes through the outbox; "
+        "set EMAIL_TRANSPORT (smtp, console or locmem) instead"
+    )
+EMAIL_BACKEND = "portal.mail.OutboxBackend"
+EMAIL_TRANSPORTS = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "locmem": "django.core.mail.backends.locmem.EmailBackend",
+}
+EMAIL_TRANSPORT_BACKEND = EMAIL_TRANSPORTS[
+    env_choice("EMAIL_TRANSPORT", "smtp" if PRODUCTION else "console", tuple(EMAIL_TRANSPORTS))
+]
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "partner-portal@example.com")
-# The portal's public address, for links in emails sent outside a request (set-password links).
-PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", f"https://{ALLOWED_HOSTS[0]}" if PRODUCTION else "http://localhost:8000")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+if EMAIL_HOST_PASSWORD and not EMAIL_HOST_USER:
+    raise ImproperlyConfigured("EMAIL_HOST_PASSWORD is set but EMAIL_HOST_USER is empty: set both or neither")
+EMAIL_USE_TLS, EMAIL_USE_SSL = env_smtp_security("EMAIL_USE_TLS", "EMAIL_USE_SSL")
+EMAIL_TIMEOUT = env_seconds("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_email("DEFAULT_FROM_EMAIL", "partner-portal@example.com")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Outbox retries: 1, 2, 4 … minutes apart, at most 4 hours apart, then "failed" for staff to retry.
+EMAIL_OUTBOX_MAX_ATTEMPTS = 10
+EMAIL_OUTBOX_BACKOFF_SECONDS = 60
+EMAIL_OUTBOX_BACKOFF_MAX_SECONDS = 4 * 60 * 60
+# Sent messages (addresses and bodies) are deleted after this many days.
+EMAIL_OUTBOX_KEEP_SENT_DAYS = 30
+# Links in emails point here (optional; no link when empty).
+PORTAL_URL = env_str("PORTAL_URL").rstrip("/")
+if PORTAL_URL and not PORTAL_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(f"PORTAL_URL must start with https:// or http://; got {PORTAL_URL!r}")
+# Links that must be absolute even without one (set-password links) fall back to the first host.
+PORTAL_BASE_URL = PORTAL_URL or (f"https://{ALLOWED_HOSTS[0]}" if PRODUCTION else "http://localhost:8000")
 
 # Redis: Celery broker and cache when configured; eager tasks and local memory otherwise.
 REDIS_URL = env_redis_url("REDIS_URL")
@@ -165,6 +225,9 @@ CELERY_ENABLE_UTC = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Worker and beat log through LOGGING below (same format, with the request id of the
+# request that enqueued a task).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -194,16 +257,62 @@ SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    # The balancer's health check speaks plain HTTP (HealthCheckMiddleware answers first anyway).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# Request ids (django-guid): an incoming X-Request-ID that is a UUID (Heroku's router, nginx's
+# $request_id) is kept, anything else is replaced; the id is echoed in the response and
+# carried into the Celery tasks the request enqueues.
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "VALIDATE_GUID": True,
+    "RETURN_HEADER": True,
+    "EXPOSE_HEADER": False,
+    "UUID_LENGTH": 32,
+    "INTEGRATIONS": [CeleryIntegration(use_django_logging=True, log_parent=False)],
+}
+
+# Structured logs on stderr: JSON lines in production (time, level, logger, message,
+# request_id), key=value text in development. LOG_FORMAT=json|text overrides.
+LOG_FORMAT = env_choice("LOG_FORMAT", "json" if PRODUCTION else "text", ("json", "text"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "filters": {"request_id": {"()": "django_guid.log_filters.CorrelationId"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s %(correlation_id)s",
+            "rename_fields": {"levelname": "level", "name": "logger", "correlation_id": "request_id"},
+            "timestamp": "time",
+        },
+        "text": {
+            "format": "time=%(asctime)s level=%(levelname)s logger=%(name)s request_id=%(correlation_id)s "
+            "message=%(message)s",
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper(),
+    },
+    "loggers": {"axes": {"level": "WARNING"}, "django_guid": {"level": "WARNING"}},
 }
+
+# Error reporting (optional): only when SENTRY_DSN is set; no personal data is sent
+# (no user, IP, cookies or request bodies).
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    from portal.observability import sentry_init
+
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", PORTAL_MODE),
+        release=env_str("SENTRY_RELEASE") or None,
+        traces_sample_rate=float(env_int("SENTRY_TRACES_PERCENT", 0, minimum=0, maximum=100)) / 100,
+    )

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal.emails import email_partner
+from portal.emails import EmailContent, email_partner, render_email
 from portal.models import PARTNER_ROLES, Partner, User
 from registrations.domains import InvalidDomain, normalise_domain
 from registrations.models import (
@@ -249,20 +249,11 @@ def _decide(registration: DomainRegistration, *, acting_user: User, to: str, rea
     return registration
 
 
-def _decision_email(registration: DomainRegistration) -> tuple[str, str]:
-    if registration.status == RegistrationStatus.REGISTERED:
-        subject = _("Domain registration approved: %(domain)s") % {"domain": registration.domain}
-        body = _("%(domain)s is registered to your organisation until %(date)s.") % {
-            "domain": registration.domain,
-            "date": registration.expires_on.isoformat(),
-        }
-    else:
-        subject = _("Domain registration rejected: %(domain)s") % {"domain": registration.domain}
-        body = _("Your registration of %(domain)s was rejected. Reason: %(reason)s") % {
-            "domain": registration.domain,
-            "reason": registration.decision_reason,
-        }
-    return subject, body
+def _decision_email(registration: DomainRegistration) -> EmailContent:
+    return render_email(
+        "registrations/email/registration_decision",
+        {"registration": registration, "approved": registration.status == RegistrationStatus.REGISTERED},
+    )
 
 
 @transaction.atomic
@@ -341,11 +332,8 @@ def expiry_reminders_send(*, on: dt.date) -> int:
     return len(due)
 
 
-def _reminder_email(rows: list[DomainRegistration]) -> tuple[str, str]:
-    subject = _("Domain registrations expiring soon")
-    lines = [_("These domain registrations expire soon; extend or release them in the portal:")]
-    lines += [f"- {r.domain}: {r.expires_on.isoformat()}" for r in rows]
-    return subject, "\n".join(lines)
+def _reminder_email(rows: list[DomainRegistration]) -> EmailContent:
+    return render_email("registrations/email/expiry_reminder", {"rows": rows})
 
 
 @transaction.atomic
@@ -445,17 +433,10 @@ def _deal_decide(deal: Deal, *, acting_user: User, to: str, reason: str) -> Deal
     return deal
 
 
-def _deal_email(deal: Deal) -> tuple[str, str]:
-    if deal.status == DealStatus.APPROVED:
-        subject = _("Deal registration approved: %(company)s") % {"company": deal.company_name}
-        body = _("Your deal registration for %(company)s was approved.") % {"company": deal.company_name}
-    else:
-        subject = _("Deal registration rejected: %(company)s") % {"company": deal.company_name}
-        body = _("Your deal registration for %(company)s was rejected. Reason: %(reason)s") % {
-            "company": deal.company_name,
-            "reason": deal.decision_reason,
-        }
-    return subject, body
+def _deal_email(deal: Deal) -> EmailContent:
+    return render_email(
+        "registrations/email/deal_decision", {"deal": deal, "approved": deal.status == DealStatus.APPROVED}
+    )
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from portal.models import OutgoingEmail
 from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -61,10 +62,12 @@ def test_logout_requires_post_and_ends_the_session(client_for, partner_admin):
     assert "_auth_user_id" not in client.session
 
 
-def test_password_reset_sends_a_working_link(client, partner_admin):
-    response = client.post(reverse("password_reset"), {"email": partner_admin.email})
+def test_password_reset_sends_a_working_link(client, partner_admin, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the reset email goes through the outbox
+        response = client.post(reverse("password_reset"), {"email": partner_admin.email})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
+    assert OutgoingEmail.objects.get().status == "sent"
     link = re.search(r"https?://[^/]+(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
     form_url = client.get(link).url  # Django swaps the token into the session and redirects
     response = client.post(form_url, {"new_password1": "a-brand-new-pass-42", "new_password2": "a-brand-new-pass-42"})

@@ -15,6 +15,7 @@ COMMAND_FOR_TASK = {
     "registrations.tasks.send_expiry_reminders": "send_expiry_reminders",
     "community.tasks.flag_inactive_hug_leaders": "flag_inactive_hug_leaders",
     "enablement.tasks.reevaluate_accreditations": "reevaluate_accreditations",
+    "portal.tasks.send_emails": "send_emails",
 }
 
 

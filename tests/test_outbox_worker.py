@@ -1,0 +1,44 @@
+"""A real Celery worker (threaded, against REDIS_URL) sends what a committed decision queued."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.core import mail
+from django.core.mail import send_mail
+from django.db import connections
+
+from conftest import redis_url_or_skip
+from portal.models import OutgoingEmail
+
+
+@pytest.fixture
+def celery_app_on_redis():
+    url = redis_url_or_skip()
+    from portal.celery import app
+
+    previous = (app.conf.task_always_eager, app.conf.broker_url, app.conf.result_backend)
+    app.conf.task_always_eager = False
+    app.conf.broker_url = url
+    app.conf.result_backend = url
+    yield app
+    app.conf.task_always_eager, app.conf.broker_url, app.conf.result_backend = previous
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_worker_sends_the_message_enqueued_on_commit(celery_app_on_redis):
+    from celery.contrib.testing.worker import start_worker
+
+    with start_worker(celery_app_on_redis, perform_ping_check=False, pool="solo", shutdown_timeout=20):
+        # Autocommit: the message is stored, committed, and the send task enqueued on the broker.
+        send_mail("Job failed", "The monthly evaluation failed.", None, ["staff@example.test"])
+        row = OutgoingEmail.objects.get()
+        deadline = time.monotonic() + 30
+        while row.status == "queued" and time.monotonic() < deadline:
+            time.sleep(0.2)
+            row.refresh_from_db()
+    connections.close_all()
+    assert (row.status, row.attempts) == ("sent", 1)
+    assert [m.subject for m in mail.outbox] == ["Job failed"]
