@@ -5,3 +5,9 @@ from django.apps import AppConfig
 
 class CommunityConfig(AppConfig):
     name = "community"
+
+    def ready(self) -> None:
+        from portal.history import history_source_register
+        from community.selectors import partner_history_items
+
+        history_source_register(partner_history_items)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from portal.access import REVIEW_APPLICATIONS, is_programme_staff, partner_own, require_perm
+
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -27,7 +29,7 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    partner = selectors.partner_of(request.user)
+    partner = partner_own(request.user)
     today = timezone.localdate()
     cycle = selectors.pug_cycle_open(today=today)
     applications = list(selectors.pug_applications_for_partner(partner=partner))
@@ -49,7 +51,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def pug_apply(request: HttpRequest, group_id: int) -> HttpResponse:
-    selectors.partner_of(request.user)
+    partner_own(request.user)
     group = PugGroup.objects.filter(pk=group_id).first()
     if group is None:
         raise Http404
@@ -86,7 +88,7 @@ def pug_group(request: HttpRequest, group_id: int) -> HttpResponse:
 @login_required
 def hug_directory(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not (user.is_partner_user or user.is_staff):
+    if not (user.is_partner_user or is_programme_staff(user)):
         raise Http404
     filters = {key: request.GET.get(key, "").strip() for key in ("q", "topic", "region", "language", "format")}
     groups = selectors.hug_directory(user=user, **filters)
@@ -145,7 +147,7 @@ def hug_lead_apply(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def deib(request: HttpRequest) -> HttpResponse:
-    partner = selectors.partner_of(request.user)
+    partner = partner_own(request.user)
     today = timezone.localdate()
     cohort = selectors.deib_cohort_current(today=today)
     applications = list(selectors.deib_applications_for_partner(partner=partner))
@@ -165,7 +167,7 @@ def deib(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def deib_apply(request: HttpRequest) -> HttpResponse:
-    selectors.partner_of(request.user)
+    partner_own(request.user)
     today = timezone.localdate()
     cohort = selectors.deib_cohort_current(today=today)
     try:
@@ -201,7 +203,7 @@ def deib_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def black_at_inbound(request: HttpRequest) -> HttpResponse:
-    selectors.partner_of(request.user)
+    partner_own(request.user)
     members = selectors.black_at_inbound_members_for(user=request.user)
     context = {"is_member": members is not None, "members": members}
     return render(request, "community/black_at_inbound.html", context)
@@ -210,7 +212,7 @@ def black_at_inbound(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def black_at_inbound_membership(request: HttpRequest) -> HttpResponse:
-    selectors.partner_of(request.user)
+    partner_own(request.user)
     try:
         if request.POST.get("action") == "leave":
             services.black_at_inbound_leave(user=request.user)
@@ -226,7 +228,7 @@ def black_at_inbound_membership(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def review(request: HttpRequest) -> HttpResponse:
-    selectors.require_programme_staff(request.user)
+    require_perm(request, REVIEW_APPLICATIONS)
     today = timezone.localdate()
     cycle = selectors.pug_cycle_for_review(today=today)
     cohort = selectors.deib_cohort_current(today=today)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from portal.access import NOMINATE_AWARDS, partner_own, require_perm
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,7 +25,7 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    partner = selectors.partner_of(request.user)
+    partner = partner_own(request.user)
     today = timezone.localdate()
     holdings = list(selectors.accreditations_for_partner(partner=partner))
     held = {h.accreditation_id for h in holdings if h.status != "lapsed"}
@@ -49,7 +51,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def apply(request: HttpRequest, pk: int) -> HttpResponse:
-    selectors.partner_of(request.user)
+    partner_own(request.user)
     accreditation = Accreditation.objects.filter(pk=pk, active=True).first()
     if accreditation is None:
         raise Http404
@@ -77,7 +79,7 @@ def _award_params(request: HttpRequest) -> tuple[int, str]:
 
 @login_required
 def awards(request: HttpRequest) -> HttpResponse:
-    selectors.require_programme_staff(request.user)
+    require_perm(request, NOMINATE_AWARDS)
     year, region = _award_params(request)
     today = timezone.localdate()
     context = {
@@ -104,7 +106,7 @@ def _back_to_awards(year: int, region: str) -> HttpResponse:
 @login_required
 @require_POST
 def award_nominate(request: HttpRequest) -> HttpResponse:
-    selectors.require_programme_staff(request.user)
+    require_perm(request, NOMINATE_AWARDS)
     year, region = _award_params(request)
     partner = Partner.objects.filter(partner_id=request.POST.get("partner_id", "").strip()).first()
     try:

@@ -23,7 +23,7 @@ def partners_visible_to(user: User) -> QuerySet[Partner]:
         return partners.filter(cam=user)
     if user.role == Role.CC:
         return partners.filter(cc=user)
-    if user.is_staff:
+    if user.is_programme_staff and user.has_perm("portal.view_partner"):
         return partners
     return partners.none()
 

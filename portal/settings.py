@@ -46,6 +46,10 @@ INSTALLED_APPS = [
     "template_partials",
     "django_countries",
     "axes",
+    "simple_history",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "portal",
     "tiers",
     "registrations",
@@ -63,6 +67,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "portal.middleware.TwoFactorRequiredMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -115,6 +122,10 @@ AXES_RESET_ON_SUCCESS = True
 # The login form posts the email in the field named "username" (AuthenticationForm).
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+# Two-factor sign-in (django-otp): staff, CAMs and CCs must use it when set; partners may.
+PORTAL_REQUIRE_2FA = env_bool("PORTAL_REQUIRE_2FA", default=PRODUCTION)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Partner portal")
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ja", _("Japanese"))]

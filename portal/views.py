@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from portal.access import VIEW_PARTNER_HISTORY, VIEW_STAFF_HOME, partner_for_staff, require_perm
+from portal.history import partner_history as partner_history_items
+
 import redis
 from django.conf import settings
 from django.contrib import messages
@@ -54,7 +57,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "portal/home_cam.html",
             {"book": book[:25], "book_size": book.count()},
         )
-    if user.is_staff:
+    if user.is_programme_staff:
+        require_perm(request, VIEW_STAFF_HOME)
         partners = Partner.objects.all()
         return render(
             request,
@@ -109,3 +113,11 @@ def team_member_active(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         return render(request, "portal/team.html#member-row", {"member": member, "partner": partner})
     return redirect("team")
+
+
+@login_required
+def partner_history(request: HttpRequest, partner_id: str) -> HttpResponse:
+    """Everything that happened to one partner, newest first: tiers, registrations, deals, programmes, edits."""
+    partner = partner_for_staff(request.user, partner_id, VIEW_PARTNER_HISTORY)
+    items = partner_history_items(partner=partner)
+    return render(request, "portal/partner_history.html", {"partner": partner, "items": items})

@@ -5,3 +5,9 @@ from django.apps import AppConfig
 
 class RegistrationsConfig(AppConfig):
     name = "registrations"
+
+    def ready(self) -> None:
+        from portal.history import history_source_register
+        from registrations.selectors import partner_history_items
+
+        history_source_register(partner_history_items)

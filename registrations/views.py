@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.models import Partner, User
+from portal.access import partner_own
 from portal.selectors import partners_visible_to
 from registrations import selectors, services
 from registrations.forms import CapacityFilterForm, DealForm, DomainRegisterForm, NoteForm, RejectForm
@@ -26,10 +27,7 @@ def _wants_partial(request: HttpRequest) -> bool:
 
 def _own_partner(request: HttpRequest) -> Partner:
     """The signed-in partner user's organisation; 404 for everyone else."""
-    user: User = request.user
-    if not user.is_partner_user:
-        raise Http404
-    return partners_visible_to(user).get()
+    return partner_own(request.user)
 
 
 def _require_cam(request: HttpRequest) -> User:
