@@ -186,6 +186,8 @@ def partner_for(user: User, partner_id: str | None) -> Partner:
         return partner_own(user)
     if not partner_id:
         raise Http404("no partner given")
+    if is_programme_staff(user) and not user.has_perm("portal.view_partner"):
+        raise PermissionDenied("permission 'portal.view_partner' is required")
     partner = partners_visible_to(user).select_related("cam", "cc").filter(partner_id=partner_id).first()
     if partner is None:
         raise Http404("no such partner")

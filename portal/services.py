@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
+from portal.access import GROUP_NAMES
 from portal.models import PARTNER_ROLES, Partner, Role, User
 
 
@@ -20,11 +22,12 @@ def user_create(
     partner: Partner | None = None,
     book: Iterable[Partner] = (),
     full_name: str = "",
+    groups: Iterable[str] = (),
 ) -> User:
     """Create a login with its role.
 
-    1. Validate email, role and the role's partner link.
-    2. Create the user (staff get Django staff status).
+    1. Validate email, role, the role's partner link and the staff groups (duties).
+    2. Create the user (staff get Django staff status; rights come only from the groups).
     3. For a CAM or CC, assign the partners of their book.
     """
     email = email.strip().lower()
@@ -41,6 +44,12 @@ def user_create(
     book = list(book)
     if book and role not in {Role.CAM, Role.CC}:
         raise ValidationError(f"only a CAM or CC is assigned a book of partners, not '{role}'")
+    groups = list(dict.fromkeys(groups))
+    if groups and role != Role.STAFF:
+        raise ValidationError(f"only staff are put in groups, not '{role}'")
+    unknown = [name for name in groups if name not in GROUP_NAMES]
+    if unknown:
+        raise ValidationError(f"unknown group(s) {', '.join(unknown)}; expected one of {', '.join(GROUP_NAMES)}")
     if User.objects.filter(email=email).exists():
         raise ValidationError(f"a user with email '{email}' already exists")
     user = User.objects.create_user(
@@ -51,6 +60,8 @@ def user_create(
         full_name=full_name,
         is_staff=role == Role.STAFF,
     )
+    if groups:
+        user.groups.set(Group.objects.filter(name__in=groups))
     if book:
         field = "cam" if role == Role.CAM else "cc"
         Partner.objects.filter(pk__in=[p.pk for p in book]).update(**{field: user})

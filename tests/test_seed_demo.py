@@ -7,6 +7,7 @@ import random
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
 
 from demo.people import seed_people
 from portal.models import Partner, PartnerKind, Role, User
@@ -14,14 +15,22 @@ from portal.models import Partner, PartnerKind, Role, User
 pytestmark = pytest.mark.django_db
 
 
+class _Rollback(Exception):
+    """Undo one seeding (people are never deleted, so the test rolls back instead)."""
+
+
 def _people_fingerprint(seed: int) -> list[tuple]:
-    seed_people(rng=random.Random(seed), password="demo-password", today=dt.date(2026, 11, 26))
-    rows = list(
-        Partner.objects.order_by("partner_id").values_list("partner_id", "name", "kind", "country", "cam__email")
-    )
-    User.objects.all().delete()
-    Partner.objects.all().delete()
-    return rows
+    try:
+        with transaction.atomic():
+            seed_people(rng=random.Random(seed), password="demo-password", today=dt.date(2026, 11, 26))
+            rows = list(
+                Partner.objects.order_by("partner_id").values_list(
+                    "partner_id", "name", "kind", "country", "cam__email"
+                )
+            )
+            raise _Rollback(rows)
+    except _Rollback as done:
+        return done.args[0]
 
 
 def test_same_seed_gives_same_partners_and_another_seed_differs():
