@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-from portal.two_factor import user_has_device, user_must_use_two_factor
+from portal.two_factor import session_has_two_factor, user_must_use_two_factor
 
 # Paths a half-signed-in person may still open: the two-factor pages themselves, logging out,
 # switching language, static files, health, and the API (Bearer tokens, no session).
@@ -33,9 +32,12 @@ class TwoFactorRequiredMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or request.path.startswith(_ALWAYS_OPEN):
             return None
+        has_two_factor = session_has_two_factor(request)
+        if not has_two_factor and not user_must_use_two_factor(user):
+            return None
         if user.is_verified():
             return None
-        if user_has_device(user):
+        if has_two_factor:
             return _to("two-factor-verify", request)
         if user_must_use_two_factor(user) and not request.path.startswith(reverse("security")):
             return _to("security", request)
@@ -47,6 +49,3 @@ def _to(name: str, request: HttpRequest) -> HttpResponse:
     url = reverse(name) + (f"?{query}" if query else "")
     return HttpResponseRedirect(url)
 
-
-def two_factor_required_setting() -> bool:
-    return bool(getattr(settings, "PORTAL_REQUIRE_2FA", False))

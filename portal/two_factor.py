@@ -37,6 +37,27 @@ def user_has_device(user: User) -> bool:
     return any(True for _device in devices_for_user(user, confirmed=True))
 
 
+# The session remembers whether its person has two-factor on (set at login and when it is turned on
+# or off), so a page costs no device query for the many people without it.
+SESSION_KEY = "portal_two_factor"
+
+
+def session_has_two_factor(request) -> bool:
+    if SESSION_KEY not in request.session:
+        request.session[SESSION_KEY] = user_has_device(request.user)
+    return bool(request.session[SESSION_KEY])
+
+
+def session_two_factor_remember(request, user: User) -> None:
+    if getattr(request, "session", None) is not None:
+        request.session[SESSION_KEY] = user_has_device(user)
+
+
+def on_user_logged_in(sender, request, user, **kwargs) -> None:
+    """Receiver of `user_logged_in` (connected in PortalConfig.ready): auth plumbing, no business rule."""
+    session_two_factor_remember(request, user)
+
+
 def totp_pending(*, user: User) -> TOTPDevice:
     """The unconfirmed authenticator being set up (created on first call, reused until confirmed)."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()

@@ -61,6 +61,7 @@ def security_confirm(request: HttpRequest) -> HttpResponse:
         return render(request, "portal/security.html", context, status=400)
     device.refresh_from_db()
     otp_login(request, device)
+    two_factor.session_two_factor_remember(request, user)
     # The codes are shown in this one response and never again.
     return render(request, "portal/security_codes.html", {"codes": codes, "next": _next_url(request)})
 
@@ -73,6 +74,7 @@ def security_disable(request: HttpRequest) -> HttpResponse:
     except two_factor.TwoFactorError as exc:
         messages.error(request, str(exc))
     else:
+        two_factor.session_two_factor_remember(request, request.user)
         messages.success(request, _("Two-factor sign-in is off."))
     return redirect("security")
 
