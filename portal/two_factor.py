@@ -14,7 +14,7 @@ import segno
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django_otp import devices_for_user, match_token
+from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -100,14 +100,28 @@ def recovery_codes_create(*, user: User) -> list[str]:
     """Replace the person's recovery codes with ten new ones."""
     static, _created = StaticDevice.objects.get_or_create(user=user, name=_STATIC_NAME, defaults={"confirmed": True})
     static.token_set.all().delete()
-    codes = [f"{secrets.token_hex(4)}-{secrets.token_hex(4)}" for _i in range(RECOVERY_CODE_COUNT)]
+    # 14 characters (the static device stores at most 16), 48 random bits; device throttling slows guessing.
+    codes = ["-".join(secrets.token_hex(2) for _part in range(3)) for _i in range(RECOVERY_CODE_COUNT)]
     StaticToken.objects.bulk_create([StaticToken(device=static, token=code) for code in codes])
     return codes
 
 
-def two_factor_verify(*, user: User, token: str):
-    """The device that accepts this code (a recovery code is used up), or None."""
-    return match_token(user, _clean(token))
+@transaction.atomic
+def two_factor_verify(*, user: User, token: str) -> TOTPDevice | StaticDevice | None:
+    """The device that accepts this code, or None.
+
+    Six digits are an authenticator code, anything else a recovery code (used up when it works).
+    Each device counts its own failures (django-otp throttling), so a typo does not lock the other out.
+    """
+    token = _clean(token)
+    if token.isdigit() and len(token) == 6:
+        devices = TOTPDevice.objects.filter(user=user, confirmed=True)
+    else:
+        devices = StaticDevice.objects.filter(user=user, confirmed=True)
+    for device in devices.select_for_update():
+        if device.verify_token(token):
+            return device
+    return None
 
 
 @transaction.atomic
