@@ -33,6 +33,7 @@ class _ReviewActionsMixin:
     def has_review_permission(self, request) -> bool:
         return has_perm(request.user, REVIEW_APPLICATIONS)
 
+
 admin.site.register(AuditEntry, AuditEntryAdmin)
 
 

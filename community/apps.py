@@ -7,7 +7,7 @@ class CommunityConfig(AppConfig):
     name = "community"
 
     def ready(self) -> None:
-        from portal.history import history_source_register
         from community.selectors import partner_history_items
+        from portal.history import history_source_register
 
         history_source_register(partner_history_items)

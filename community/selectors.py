@@ -27,10 +27,9 @@ from community.models import (
     PugReviewCycle,
     PugStatus,
 )
-from portal.models import Partner, User
-from portal.history import HistoryItem
 from portal.access import REVIEW_APPLICATIONS, has_perm, is_programme_staff, partner_own, require_perm
-
+from portal.history import HistoryItem
+from portal.models import Partner, User
 
 # --- PUG -------------------------------------------------------------------------------------------------------
 

@@ -30,8 +30,8 @@ from community.models import (
     PugReviewCycle,
     PugStatus,
 )
-from portal.emails import email_partner
 from portal.access import REVIEW_APPLICATIONS, acting_user_require
+from portal.emails import email_partner
 from portal.models import Partner, User
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from portal.access import REVIEW_APPLICATIONS, is_programme_staff, partner_own, require_perm
-
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -18,6 +16,7 @@ from django.views.decorators.http import require_POST
 from community import selectors, services
 from community.models import ExecutiveSponsor, HugFormat, HugLanguage, HugTopic, PugGroup
 from community.services import ProgrammeError
+from portal.access import REVIEW_APPLICATIONS, is_programme_staff, partner_own, require_perm
 from portal.models import Region
 
 HUG_PAGE_SIZE = 24

@@ -167,7 +167,8 @@ def seed_people(*, rng: random.Random, password: str, today: dt.date) -> DemoPeo
     ]
     ccs = [user(f"cc{i:02d}@example.com", Role.CC, full_name=PEOPLE[-i % len(PEOPLE)]) for i in range(1, CC_COUNT + 1)]
     duty_logins = [
-        user(email, Role.STAFF, is_staff=True, full_name=full_name) for email, (_group, full_name) in DUTY_LOGINS.items()
+        user(email, Role.STAFF, is_staff=True, full_name=full_name)
+        for email, (_group, full_name) in DUTY_LOGINS.items()
     ]
     User.objects.bulk_create([staff, *duty_logins, *cams, *ccs])
     _groups_assign()

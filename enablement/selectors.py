@@ -12,20 +12,19 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from enablement.models import (
-    AuditEntry,
     AccreditationApplication,
     AccreditationEligibility,
     AccreditationStatus,
     ApplicationWindow,
+    AuditEntry,
     AwardStatus,
     Certification,
     ImpactAward,
     PartnerAccreditation,
 )
-from portal.models import Partner, PartnerKind, Tier, User
+from portal.access import NOMINATE_AWARDS, require_perm
 from portal.history import HistoryItem
-from portal.access import NOMINATE_AWARDS, partner_own, require_perm
-from portal.selectors import partners_visible_to
+from portal.models import Partner, PartnerKind, Tier, User
 from tiers.selectors import monthly_snapshots
 
 EXPIRY_WARNING_DAYS = 90

@@ -22,8 +22,8 @@ from enablement.models import (
     PartnerAccreditation,
 )
 from enablement.selectors import accreditation_eligible_ids, application_window_open, holdings_due_for_reevaluation
-from portal.emails import email_partner
 from portal.access import NOMINATE_AWARDS, REVIEW_ACCREDITATIONS, acting_user_require
+from portal.emails import email_partner
 from portal.models import Partner, User
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from portal.access import NOMINATE_AWARDS, partner_own, require_perm
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,6 +14,7 @@ from django.views.decorators.http import require_POST
 from enablement import selectors, services
 from enablement.models import Accreditation, AwardCategory
 from enablement.services import EnablementError
+from portal.access import NOMINATE_AWARDS, partner_own, require_perm
 from portal.models import Partner, Region
 
 

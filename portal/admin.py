@@ -58,6 +58,7 @@ class ConfigHistoryAdmin(SimpleHistoryAdmin):
             raise PermissionDenied("reverting from history is off; edit the record instead")
         return super().history_form_view(request, object_id, version_id, extra_context=extra_context)
 
+
 admin.site.site_header = _("Partner portal administration")
 admin.site.site_title = _("Partner portal")
 admin.site.index_title = _("Programme administration")

@@ -64,8 +64,14 @@ def _partner_config_history(partner: Partner, limit: int) -> list[HistoryItem]:
     for record, previous in zip(records, records[1:] + [None], strict=True):
         if record.history_type == "+":
             items.append(
-                HistoryItem(record.history_date, str(_("Partner")), str(_("created")), "∅", partner.partner_id,
-                            record.history_user)
+                HistoryItem(
+                    record.history_date,
+                    str(_("Partner")),
+                    str(_("created")),
+                    "∅",
+                    partner.partner_id,
+                    record.history_user,
+                )
             )
             continue
         if previous is None:

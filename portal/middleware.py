@@ -48,4 +48,3 @@ def _to(name: str, request: HttpRequest) -> HttpResponse:
     query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
     url = reverse(name) + (f"?{query}" if query else "")
     return HttpResponseRedirect(url)
-

@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-from portal.access import VIEW_PARTNER_HISTORY, VIEW_STAFF_HOME, partner_for_staff, require_perm
-from portal.history import partner_history as partner_history_items
-
 import redis
 from django.conf import settings
 from django.contrib import messages
@@ -15,7 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from portal.access import VIEW_PARTNER_HISTORY, VIEW_STAFF_HOME, partner_for_staff, require_perm
 from portal.forms import MemberInviteForm
+from portal.history import partner_history as partner_history_items
 from portal.models import Partner, User
 from portal.selectors import partner_users, partners_visible_to
 from portal.services import partner_member_invite, partner_member_set_active

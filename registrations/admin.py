@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.contrib import admin
 
 from portal.admin import ConfigHistoryAdmin, HistoryReadOnlyAdmin, HistoryReadOnlyInline
-
 from registrations.models import (
     CommissionHold,
     Deal,

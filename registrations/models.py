@@ -9,7 +9,6 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
 from simple_history.models import HistoricalRecords
 
 from portal.models import AppendOnlyModel, Partner, PartnerKind

@@ -11,7 +11,6 @@ import datetime as dt
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
-
 from django.utils.translation import gettext_lazy as _
 
 from portal.history import HistoryItem

@@ -11,9 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.models import Partner, User
 from portal.access import partner_own
-from portal.selectors import partners_visible_to
+from portal.models import Partner, User
 from registrations import selectors, services
 from registrations.forms import CapacityFilterForm, DealForm, DomainRegisterForm, NoteForm, RejectForm
 from registrations.models import RegistrationConfig, RegistrationStatus

@@ -17,7 +17,7 @@ from enablement.models import AuditEntry as EnablementAudit
 from portal.models import HistoryIsAppendOnly, Partner, Role, Tier, User
 from registrations.models import Deal, DealEvent, DealNote, DomainRegistration, RegistrationConfig, RegistrationEvent
 from tests.factories import StaffFactory, UserFactory
-from tiers.models import RuleSet, TierChange
+from tiers.models import TierChange
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,10 @@ def history(partner, cam):
     now = timezone.now()
     registration = DomainRegistration.objects.create(partner=partner, domain="acme.example", submitted_at=now)
     deal = Deal.objects.create(
-        partner=partner, company_name="Acme", expected_mrr=Decimal("100"), expected_close_on=dt.date(2030, 1, 1),
+        partner=partner,
+        company_name="Acme",
+        expected_mrr=Decimal("100"),
+        expected_close_on=dt.date(2030, 1, 1),
         submitted_at=now,
     )
     return {
@@ -38,8 +41,13 @@ def history(partner, cam):
         "deal_event": DealEvent.objects.create(deal=deal, at=now, actor=cam, to_status="pending"),
         "deal_note": DealNote.objects.create(deal=deal, author=cam, body="Call them Tuesday", created_at=now),
         "tier_change": TierChange.objects.create(
-            partner=partner, from_tier=Tier.SOLUTIONS_PARTNER, to_tier=Tier.GOLD, reason="manual",
-            effective_on=dt.date(2024, 1, 1), changed_by=cam, note="by hand",
+            partner=partner,
+            from_tier=Tier.SOLUTIONS_PARTNER,
+            to_tier=Tier.GOLD,
+            reason="manual",
+            effective_on=dt.date(2024, 1, 1),
+            changed_by=cam,
+            note="by hand",
         ),
         "community_audit": CommunityAudit.record(
             actor=cam, subject="pug_application", object_id=1, partner=partner, to_state="accepted"
@@ -51,8 +59,15 @@ def history(partner, cam):
     }
 
 
-ROWS = ["registration_event", "deal_event", "deal_note", "tier_change", "community_audit", "enablement_audit",
-        "partner_history"]
+ROWS = [
+    "registration_event",
+    "deal_event",
+    "deal_note",
+    "tier_change",
+    "community_audit",
+    "enablement_audit",
+    "partner_history",
+]
 
 
 @pytest.mark.parametrize("name", ROWS)
@@ -72,7 +87,9 @@ def test_orm_refuses_update_delete_and_resave(history, name):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the triggers are PostgreSQL's; SQLite has the ORM guard")
 @pytest.mark.parametrize("name", ROWS)
-@pytest.mark.parametrize("statement", ["UPDATE {table} SET {pk} = {pk} WHERE {pk} = %s", "DELETE FROM {table} WHERE {pk} = %s"])
+@pytest.mark.parametrize(
+    "statement", ["UPDATE {table} SET {pk} = {pk} WHERE {pk} = %s", "DELETE FROM {table} WHERE {pk} = %s"]
+)
 def test_postgresql_refuses_raw_update_and_delete(history, name, statement):
     row = history[name]
     meta = type(row)._meta
@@ -99,11 +116,11 @@ def test_admin_offers_no_change_and_no_delete_even_to_a_superuser(client_for, su
     assert not model_admin.has_delete_permission(request, row)
     client = client_for(superuser)
     info = (model._meta.app_label, model._meta.model_name)
-    change = client.post(reverse("admin:%s_%s_change" % info, args=[row.pk]), {"reason": "edited"})
-    delete = client.post(reverse("admin:%s_%s_delete" % info, args=[row.pk]), {"post": "yes"})
+    change = client.post(reverse(f"admin:{info[0]}_{info[1]}_change", args=[row.pk]), {"reason": "edited"})
+    delete = client.post(reverse(f"admin:{info[0]}_{info[1]}_delete", args=[row.pk]), {"post": "yes"})
     assert change.status_code in {302, 403} and delete.status_code == 403
     assert model.objects.filter(pk=row.pk).exists()
-    changelist = client.get(reverse("admin:%s_%s_changelist" % info))
+    changelist = client.get(reverse(f"admin:{info[0]}_{info[1]}_changelist"))
     action_form = changelist.context["action_form"]
     assert action_form is None or "delete_selected" not in dict(action_form.fields["action"].choices)
 
@@ -112,7 +129,7 @@ def test_admin_adds_no_history_except_a_manual_tier_change(client_for, superuser
     client = client_for(superuser)
     for model in (RegistrationEvent, DealEvent, DealNote, CommunityAudit, EnablementAudit):
         info = (model._meta.app_label, model._meta.model_name)
-        assert client.get(reverse("admin:%s_%s_add" % info)).status_code == 403, model
+        assert client.get(reverse(f"admin:{info[0]}_{info[1]}_add")).status_code == 403, model
 
 
 def test_deleting_a_registration_cannot_take_its_events(history):
@@ -199,7 +216,9 @@ def test_partner_history_page_shows_every_kind_newest_first(client_for, history,
 def test_partner_history_page_query_count_is_bounded(client_for, history, partner, django_assert_max_num_queries):
     for i in range(20):
         RegistrationEvent.objects.create(
-            registration=history["registration_event"].registration, at=timezone.now(), to_status="registered",
+            registration=history["registration_event"].registration,
+            at=timezone.now(),
+            to_status="registered",
             reason=f"r{i}",
         )
     client = client_for(StaffFactory(email="aud2@example.test", groups=["Auditors"]))

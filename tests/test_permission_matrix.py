@@ -40,7 +40,11 @@ def _pages(partner) -> list[tuple[str, str, set[str]]]:
         ("get", reverse("enablement:awards"), {REVIEWERS}),
         ("post", reverse("enablement:award-nominate"), {REVIEWERS}),
         ("post", reverse("enablement:award-publish", args=[999]), {REVIEWERS}),
-        ("get", reverse("partner-history", args=[partner.partner_id]), {PROGRAMME_MANAGERS, PARTNER_OPERATIONS, AUDITORS}),
+        (
+            "get",
+            reverse("partner-history", args=[partner.partner_id]),
+            {PROGRAMME_MANAGERS, PARTNER_OPERATIONS, AUDITORS},
+        ),
         ("get", reverse("tiers:partner-dashboard", args=[partner.partner_id]), ALL),
         # Admin: views need the view permission, forms the add/change permission.
         ("get", reverse("admin:tiers_tierchange_add"), {PROGRAMME_MANAGERS}),
@@ -115,7 +119,11 @@ def _services():
     from tiers import services as tiers
 
     return [
-        ("tier_set_manually", lambda u: tiers.tier_set_manually(partner=None, tier="x", acting_user=u), {PROGRAMME_MANAGERS}),
+        (
+            "tier_set_manually",
+            lambda u: tiers.tier_set_manually(partner=None, tier="x", acting_user=u),
+            {PROGRAMME_MANAGERS},
+        ),
         ("rule_set_publish", lambda u: tiers.rule_set_publish(rule_set=None, acting_user=u), {PROGRAMME_MANAGERS}),
         ("rule_set_unpublish", lambda u: tiers.rule_set_unpublish(rule_set=None, acting_user=u), {PROGRAMME_MANAGERS}),
         ("rule_set_import", lambda u: tiers.rule_set_import(data={}, acting_user=u), {PROGRAMME_MANAGERS}),
@@ -129,7 +137,11 @@ def _services():
             lambda u: enablement.accreditation_decide(application=None, approve=True, actor=u, today=None),
             {REVIEWERS},
         ),
-        ("accreditation_mark_record", lambda u: enablement.accreditation_mark_record(holding=None, note="x", actor=u), {REVIEWERS}),
+        (
+            "accreditation_mark_record",
+            lambda u: enablement.accreditation_mark_record(holding=None, note="x", actor=u),
+            {REVIEWERS},
+        ),
         (
             "award_nominate",
             lambda u: enablement.award_nominate(year=2024, region="x", category="x", partner=None, actor=u),

@@ -6,7 +6,6 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
-
 from simple_history.models import HistoricalRecords
 
 from portal.models import AppendOnlyModel, Partner, Tier

@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from portal.models import Partner, Tier, User
 from portal.access import PUBLISH_RULESET, RUN_WHATIF, partner_for, require_perm
+from portal.models import Partner, Tier, User
 from portal.selectors import partners_visible_to
 from tiers import dashboard as d
 from tiers.engine import MissingCoefficient

@@ -41,9 +41,7 @@ class Command(BaseCommand):
         own_partner = self._partners([partner])[0] if partner else None
         book = self._partners(partners.split(",")) if partners else []
         try:
-            user = user_create(
-                email=email, role=role, password=password, partner=own_partner, book=book, groups=groups
-            )
+            user = user_create(email=email, role=role, password=password, partner=own_partner, book=book, groups=groups)
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         in_groups = f" in {', '.join(groups)}" if groups else ""
