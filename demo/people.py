@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
 
-from portal.access import AUDITORS, GROUP_NAMES, PARTNER_OPERATIONS, PROGRAMME_MANAGERS, REVIEWERS
+from portal.access import AUDITORS, GROUP_NAMES, PARTNER_OPERATIONS, PROGRAMME_MANAGERS, REVIEWERS, groups_ensure
 from portal.models import Partner, PartnerKind, Region, Role, User
 
 # (country, region): the partner base's spread over the five regions.
@@ -140,6 +140,7 @@ DUTY_LOGINS = {
 
 
 def _groups_assign() -> None:
+    groups_ensure()
     groups = {group.name: group for group in Group.objects.filter(name__in=GROUP_NAMES)}
     User.objects.get(email="admin@example.com").groups.set(groups.values())
     for email, (name, _full_name) in DUTY_LOGINS.items():

@@ -141,6 +141,13 @@ def groups_sync(*, apps=django_apps) -> None:
         group.permissions.set(perms)
 
 
+def groups_ensure() -> None:
+    """Create the groups if a database lost them (a flushed test database); one query when they exist."""
+    Group = django_apps.get_model("auth", "Group")
+    if Group.objects.filter(name__in=GROUP_NAMES).count() < len(GROUP_NAMES):
+        groups_sync()
+
+
 # --- checks --------------------------------------------------------------------------------------------------
 
 

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from portal.access import GROUP_NAMES
+from portal.access import GROUP_NAMES, groups_ensure
 from portal.models import PARTNER_ROLES, Partner, Role, User
 
 
@@ -61,6 +61,7 @@ def user_create(
         is_staff=role == Role.STAFF,
     )
     if groups:
+        groups_ensure()
         user.groups.set(Group.objects.filter(name__in=groups))
     if book:
         field = "cam" if role == Role.CAM else "cc"
