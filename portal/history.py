@@ -45,46 +45,54 @@ def partner_history(*, partner: Partner, limit: int = HISTORY_LIMIT) -> list[His
     return sorted(items, key=lambda item: item.at, reverse=True)
 
 
-def _display(record, field_name: str, value) -> str:
+def _display(field_name: str, value, related: dict) -> str:
     if value in (None, ""):
         return "∅"
-    field = record.instance_type._meta.get_field(field_name)
+    field = Partner._meta.get_field(field_name)
     if field.is_relation:
-        related = field.related_model.objects.filter(pk=value).first()
-        return str(related) if related is not None else str(value)
+        return str(related.get((field_name, value), value))
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     return str(value)
 
 
+def _related_objects(changes: list) -> dict:
+    """One query per related model for every id a change mentions (CAM and CC are users)."""
+    wanted: dict = {}
+    for change in changes:
+        field = Partner._meta.get_field(change.field)
+        if field.is_relation:
+            wanted.setdefault(field, set()).update(v for v in (change.old, change.new) if v not in (None, ""))
+    related = {}
+    for field, ids in wanted.items():
+        for obj in field.related_model.objects.filter(pk__in=ids):
+            related[(field.name, obj.pk)] = obj
+    return related
+
+
 def _partner_config_history(partner: Partner, limit: int) -> list[HistoryItem]:
     """Edits of the partner record itself (CAM/CC, name, country, …) from django-simple-history."""
     records = list(partner.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
-    items = []
-    for record, previous in zip(records, records[1:] + [None], strict=True):
-        if record.history_type == "+":
-            items.append(
-                HistoryItem(
-                    record.history_date,
-                    str(_("Partner")),
-                    str(_("created")),
-                    "∅",
-                    partner.partner_id,
-                    record.history_user,
-                )
-            )
-            continue
-        if previous is None:
-            continue
-        for change in record.diff_against(previous).changes:
-            label = str(Partner._meta.get_field(change.field).verbose_name)
+    created = [r for r in records if r.history_type == "+"]
+    diffs = [
+        (record, record.diff_against(previous).changes)
+        for record, previous in zip(records, records[1:], strict=False)
+        if record.history_type != "+"
+    ]
+    related = _related_objects([change for _record, changes in diffs for change in changes])
+    items = [
+        HistoryItem(r.history_date, str(_("Partner")), str(_("created")), "∅", partner.partner_id, r.history_user)
+        for r in created
+    ]
+    for record, changes in diffs:
+        for change in changes:
             items.append(
                 HistoryItem(
                     at=record.history_date,
                     kind=str(_("Partner")),
-                    subject=label,
-                    old=_display(record, change.field, change.old),
-                    new=_display(record, change.field, change.new),
+                    subject=str(Partner._meta.get_field(change.field).verbose_name),
+                    old=_display(change.field, change.old, related),
+                    new=_display(change.field, change.new, related),
                     actor=record.history_user,
                     reason=record.history_change_reason or "",
                 )
