@@ -24,11 +24,6 @@ def _wants_partial(request: HttpRequest) -> bool:
     return bool(request.htmx) and not request.htmx.history_restore_request
 
 
-def _own_partner(request: HttpRequest) -> Partner:
-    """The signed-in partner user's organisation; 404 for everyone else."""
-    return partner_own(request.user)
-
-
 def _require_cam(request: HttpRequest) -> User:
     if not request.user.is_cam:
         raise Http404
@@ -68,7 +63,7 @@ def _capacity_context(request: HttpRequest, partner: Partner, *, form: DomainReg
 @login_required
 def capacity(request: HttpRequest) -> HttpResponse:
     """GET: meter, list, filters. POST: register a domain (htmx swaps the whole capacity block)."""
-    partner = _own_partner(request)
+    partner = partner_own(request.user)
     form = DomainRegisterForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -101,7 +96,7 @@ def _after_action(request: HttpRequest, partner: Partner) -> HttpResponse:
 @login_required
 @require_POST
 def extend(request: HttpRequest, pk: int) -> HttpResponse:
-    partner = _own_partner(request)
+    partner = partner_own(request.user)
     registration = selectors.registrations_for_partner(partner=partner).filter(pk=pk).first()
     if registration is None:
         raise Http404
@@ -121,7 +116,7 @@ def extend(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def release(request: HttpRequest) -> HttpResponse:
     """Release one or many of the partner's domains (checkboxes named `ids`)."""
-    partner = _own_partner(request)
+    partner = partner_own(request.user)
     try:
         ids = {int(value) for value in request.POST.getlist("ids")}
     except ValueError as exc:
@@ -217,7 +212,7 @@ def deals(request: HttpRequest) -> HttpResponse:
     user: User = request.user
     form = DealForm(request.POST or None) if user.is_partner_user else None
     if request.method == "POST":
-        partner = _own_partner(request)
+        partner = partner_own(request.user)
         if form.is_valid():
             try:
                 deal = services.deal_submit(partner=partner, acting_user=user, **form.cleaned_data)

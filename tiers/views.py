@@ -37,11 +37,6 @@ PARTIALS = {"breakdown", "gap", "changes"}
 # --- scoping -----------------------------------------------------------------
 
 
-def _partner_for(request: HttpRequest, partner_id: str | None) -> Partner:
-    """The partner of this page: the user's own org, or one in their book / visible to staff."""
-    return partner_for(request.user, partner_id)
-
-
 def _urls(partner: Partner, partner_id: str | None) -> dict[str, str]:
     """The URLs of one dashboard's partials and export, own or read-only."""
     names = ("dashboard", "breakdown", "breakdown-csv", "gap", "changes")
@@ -84,7 +79,7 @@ def dashboard(request: HttpRequest, partner_id: str | None = None, part: str | N
         if request.user.is_cam or request.user.is_cc:
             return redirect("tiers:book")
         raise Http404
-    partner = _partner_for(request, partner_id)
+    partner = partner_for(request.user, partner_id)
     if partner.is_provider:
         if part:
             raise Http404
@@ -232,7 +227,7 @@ class _Echo:
 @require_GET
 def breakdown_csv(request: HttpRequest, partner_id: str | None = None) -> HttpResponse:
     """The breakdown table as CSV: same month, filters and sort as on screen, every page."""
-    partner = _partner_for(request, partner_id)
+    partner = partner_for(request.user, partner_id)
     if partner.is_provider:
         raise Http404
     base = _Base(partner)
