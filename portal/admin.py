@@ -83,6 +83,7 @@ class UserAdmin(DjangoUserAdmin, ConfigHistoryAdmin):
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "role", "partner", "password1", "password2")}),)
     # Only superusers hand out rights; partner operations manage profiles, roles and the active flag.
     privilege_fields = ("is_staff", "is_superuser", "groups", "user_permissions")
+    readonly_fields = ("last_login", "date_joined")
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth.models import Group
 from django.db import DatabaseError, connection, transaction
 from django.db.models import ProtectedError
 from django.urls import reverse
@@ -242,3 +243,21 @@ def test_partner_operations_cannot_grant_rights(client_for):
     url = reverse("admin:portal_user_change", args=[target.pk])
     readonly = client_for(operations).get(url).context["adminform"].readonly_fields
     assert {"is_superuser", "groups", "user_permissions", "is_staff"} <= set(readonly)
+
+
+def test_changing_a_users_role_and_groups_in_admin_is_recorded(client_for, superuser, cam):
+    client = client_for(superuser)
+    url = reverse("admin:portal_user_change", args=[cam.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data.pop("password", None)
+    data |= {"role": Role.STAFF, "is_staff": "on", "groups": [g.pk for g in Group.objects.filter(name="Auditors")]}
+    data = {k: v for k, v in data.items() if v is not False}
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    latest = cam.history.order_by("-history_date", "-history_id").first()
+    assert latest.history_user == superuser
+    assert latest.role == Role.STAFF
+    assert [g.group.name for g in latest.groups.all()] == ["Auditors"]
+    roles = list(cam.history.order_by("history_date", "history_id").values_list("role", flat=True))
+    assert roles[0] == Role.CAM and roles[-1] == Role.STAFF
