@@ -23,7 +23,16 @@ from community.models import (
     PugReviewCycle,
     PugStatus,
 )
+from portal.access import REVIEW_APPLICATIONS, has_perm
 from portal.admin import AuditEntryAdmin
+
+
+class _ReviewActionsMixin:
+    """Decision actions appear only for people allowed to review (the services check the same)."""
+
+    def has_review_permission(self, request) -> bool:
+        return has_perm(request.user, REVIEW_APPLICATIONS)
+
 
 admin.site.register(AuditEntry, AuditEntryAdmin)
 
@@ -58,15 +67,15 @@ def _decide(decision: str):
 
 
 @admin.register(PugApplication)
-class PugApplicationAdmin(admin.ModelAdmin):
+class PugApplicationAdmin(_ReviewActionsMixin, admin.ModelAdmin):
     list_display = ("partner", "group", "cycle", "status", "created_at", "decided_by")
     list_filter = ("status", "cycle", "group__region", "group__role")
     search_fields = ("partner__name", "partner__partner_id", "group__name")
     list_select_related = ("partner", "group", "cycle", "decided_by")
     readonly_fields = ("status", "decided_by", "decided_at", "decision_reason")
     actions = [
-        admin.action(description=_("Accept (while seats remain)"))(_decide(PugStatus.ACCEPTED)),
-        admin.action(description=_("Waitlist"))(_decide(PugStatus.WAITLISTED)),
+        admin.action(description=_("Accept (while seats remain)"), permissions=["review"])(_decide(PugStatus.ACCEPTED)),
+        admin.action(description=_("Waitlist"), permissions=["review"])(_decide(PugStatus.WAITLISTED)),
     ]
 
 
@@ -104,7 +113,7 @@ class HugEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(HugLeaderApplication)
-class HugLeaderApplicationAdmin(admin.ModelAdmin):
+class HugLeaderApplicationAdmin(_ReviewActionsMixin, admin.ModelAdmin):
     list_display = ("partner", "group", "status", "created_at", "decided_by")
     list_filter = ("status",)
     search_fields = ("partner__name", "partner__partner_id", "group__name")
@@ -112,7 +121,7 @@ class HugLeaderApplicationAdmin(admin.ModelAdmin):
     readonly_fields = ("status", "decided_by", "decided_at", "decision_reason")
     raw_id_fields = ("group", "partner", "applicant")
 
-    @admin.action(description=_("Accept"))
+    @admin.action(description=_("Accept"), permissions=["review"])
     def accept(self, request, queryset):
         for application in queryset:
             try:

@@ -98,7 +98,7 @@ class PugApplication(ReviewedApplicationBase):
         Partner, verbose_name=_("partner"), on_delete=models.CASCADE, related_name="pug_applications"
     )
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), on_delete=models.PROTECT, null=True, related_name="+"
     )
     motivation = models.TextField(_("motivation"), blank=True)
     status = models.CharField(_("status"), max_length=12, choices=PugStatus.choices, default=PugStatus.SUBMITTED)
@@ -107,6 +107,7 @@ class PugApplication(ReviewedApplicationBase):
         verbose_name = _("PUG application")
         verbose_name_plural = _("PUG applications")
         ordering = ["created_at", "pk"]
+        permissions = [("review_applications", _("Can review PUG, HUG-lead and DEI&B applications"))]
         constraints = [
             models.UniqueConstraint(fields=["group", "cycle", "partner"], name="one_pug_application_per_group_cycle")
         ]
@@ -221,7 +222,7 @@ class HugLeaderApplication(ReviewedApplicationBase):
         Partner, verbose_name=_("partner"), on_delete=models.CASCADE, related_name="hug_leader_applications"
     )
     applicant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("applicant"), on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("applicant"), on_delete=models.PROTECT, null=True, related_name="+"
     )
     motivation = models.TextField(_("motivation"), blank=True)
     status = models.CharField(_("status"), max_length=12, choices=LeadStatus.choices, default=LeadStatus.SUBMITTED)
@@ -312,7 +313,7 @@ class DeibApplication(ReviewedApplicationBase):
         Partner, verbose_name=_("partner"), on_delete=models.CASCADE, related_name="deib_applications"
     )
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), on_delete=models.PROTECT, null=True, related_name="+"
     )
     status = models.CharField(_("status"), max_length=14, choices=DeibStatus.choices, default=DeibStatus.SUBMITTED)
     consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)

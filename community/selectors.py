@@ -7,8 +7,10 @@ import datetime as dt
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from community.models import (
+    AuditEntry,
     BlackAtInboundMembership,
     DeibApplication,
     DeibCohort,
@@ -25,21 +27,9 @@ from community.models import (
     PugReviewCycle,
     PugStatus,
 )
+from portal.access import REVIEW_APPLICATIONS, has_perm, is_programme_staff, partner_own, require_perm
+from portal.history import HistoryItem
 from portal.models import Partner, User
-from portal.selectors import partners_visible_to
-
-
-def partner_of(user: User) -> Partner:
-    """The signed-in partner user's own organisation; 404 for anyone else (CAMs, CCs, staff)."""
-    if not user.is_authenticated or not user.is_partner_user:
-        raise Http404("partner users only")
-    return partners_visible_to(user).get()
-
-
-def require_programme_staff(user: User) -> None:
-    if not (user.is_authenticated and user.is_active and user.is_staff):
-        raise Http404("programme staff only")
-
 
 # --- PUG -------------------------------------------------------------------------------------------------------
 
@@ -84,12 +74,13 @@ def pug_memberships_for_partner(*, partner: Partner, today: dt.date) -> QuerySet
 
 def pug_group_for_member(*, user: User, group_id: int, today: dt.date) -> tuple[PugGroup, PugApplication | None]:
     """A group page: staff see any group; a partner only a group it was accepted into (cohort not ended)."""
-    if user.is_authenticated and user.is_staff and not user.is_partner_user:
+    if is_programme_staff(user):
+        require_perm(user, "community.view_puggroup")
         group = PugGroup.objects.filter(pk=group_id).first()
         if group is None:
             raise Http404
         return group, None
-    partner = partner_of(user)
+    partner = partner_own(user)
     membership = pug_memberships_for_partner(partner=partner, today=today).filter(group_id=group_id).first()
     if membership is None:
         raise Http404("not a member of this group")
@@ -125,7 +116,7 @@ def pug_review_queue(*, cycle: PugReviewCycle) -> QuerySet[PugApplication]:
 
 
 def pug_application_for_staff(*, user: User, pk: int) -> PugApplication:
-    require_programme_staff(user)
+    require_perm(user, REVIEW_APPLICATIONS)
     application = pug_applications_with_seats().filter(pk=pk).first()
     if application is None:
         raise Http404
@@ -152,7 +143,7 @@ def hug_directory(
 
 def hug_group_get(*, user: User, pk: int) -> HugGroup:
     """HUGs are open to everyone who may use the directory (partner users and staff)."""
-    if not user.is_authenticated or not (user.is_partner_user or user.is_staff):
+    if not user.is_authenticated or not (user.is_partner_user or is_programme_staff(user)):
         raise Http404
     group = hug_directory(user=user).filter(pk=pk).first()
     if group is None:
@@ -182,7 +173,7 @@ def hug_lead_queue() -> QuerySet[HugLeaderApplication]:
 
 
 def hug_lead_application_for_staff(*, user: User, pk: int) -> HugLeaderApplication:
-    require_programme_staff(user)
+    require_perm(user, REVIEW_APPLICATIONS)
     application = HugLeaderApplication.objects.select_related("group", "partner").filter(pk=pk).first()
     if application is None:
         raise Http404
@@ -219,7 +210,7 @@ def deib_applications_for_partner(*, partner: Partner) -> QuerySet[DeibApplicati
 
 
 def deib_application_for_partner_user(*, user: User, pk: int) -> DeibApplication:
-    partner = partner_of(user)
+    partner = partner_own(user)
     application = deib_applications_for_partner(partner=partner).filter(pk=pk).first()
     if application is None:
         raise Http404
@@ -229,7 +220,7 @@ def deib_application_for_partner_user(*, user: User, pk: int) -> DeibApplication
 def deib_self_identification_for(*, user: User, application: DeibApplication) -> DeibSelfIdentification | None:
     """The sensitive answer, only for the applicant's org admins and programme staff; None for everyone else."""
     allowed = (user.is_partner_admin and user.partner_id == application.partner_id) or (
-        user.is_staff and not user.is_partner_user and not user.is_cam and not user.is_cc
+        is_programme_staff(user) and has_perm(user, REVIEW_APPLICATIONS)
     )
     if not allowed:
         return None
@@ -245,7 +236,7 @@ def deib_review_queue(*, cohort: DeibCohort) -> QuerySet[DeibApplication]:
 
 
 def deib_application_for_staff(*, user: User, pk: int) -> DeibApplication:
-    require_programme_staff(user)
+    require_perm(user, REVIEW_APPLICATIONS)
     application = DeibApplication.objects.select_related("cohort", "partner").filter(pk=pk).first()
     if application is None:
         raise Http404
@@ -275,3 +266,20 @@ def hug_groups_prefetch_events() -> Prefetch:
 def deib_cohort_open(*, today: dt.date) -> DeibCohort | None:
     """The DEI&B cohort whose application window contains today."""
     return DeibCohort.objects.filter(opens_on__lte=today, closes_on__gte=today).order_by("-opens_on").first()
+
+
+def partner_history_items(partner: Partner, limit: int) -> list[HistoryItem]:
+    """Community audit entries about one partner, for the staff history page."""
+    entries = AuditEntry.objects.filter(partner=partner).select_related("actor").order_by("-at", "-pk")[:limit]
+    return [
+        HistoryItem(
+            at=entry.at,
+            kind=str(_("Community")),
+            subject=f"{entry.subject} #{entry.object_id}",
+            old=entry.from_state or "∅",
+            new=entry.to_state,
+            actor=entry.actor,
+            reason=entry.reason,
+        )
+        for entry in entries
+    ]

@@ -30,6 +30,7 @@ from community.models import (
     PugReviewCycle,
     PugStatus,
 )
+from portal.access import REVIEW_APPLICATIONS, acting_user_require
 from portal.emails import email_partner, render_email
 from portal.models import Partner, User
 
@@ -96,6 +97,7 @@ def pug_decide(*, application: PugApplication, decision: str, actor: User, reaso
     2. Accept only while the cohort has a free seat; a decline needs a reason.
     3. Conditional update from the state we read (a double click changes nothing twice), audit, email.
     """
+    acting_user_require(actor, REVIEW_APPLICATIONS)
     if decision not in PUG_DECISIONS:
         raise ProgrammeError(_("Unknown decision."))
     reason = reason.strip()
@@ -193,6 +195,7 @@ def hug_lead_decide(
     *, application: HugLeaderApplication, accept: bool, actor: User, reason: str = ""
 ) -> HugLeaderApplication:
     """Accepting makes the partner the group's leader (replacing any previous leader)."""
+    acting_user_require(actor, REVIEW_APPLICATIONS)
     reason = reason.strip()
     if not accept and not reason:
         raise ProgrammeError(_("Give a reason when you decline an application."))
@@ -371,6 +374,7 @@ def deib_select(
     *, application: DeibApplication, sponsor: ExecutiveSponsor, actor: User, reason: str = ""
 ) -> DeibApplication:
     """Select a submitted application into its cohort (while seats remain) and match it with an executive sponsor."""
+    acting_user_require(actor, REVIEW_APPLICATIONS)
     cohort = DeibCohort.objects.select_for_update().get(pk=application.cohort_id)
     current = DeibApplication.objects.get(pk=application.pk)
     if current.status != DeibStatus.SUBMITTED:
@@ -403,6 +407,7 @@ def deib_select(
 
 @transaction.atomic
 def deib_decline(*, application: DeibApplication, actor: User, reason: str) -> DeibApplication:
+    acting_user_require(actor, REVIEW_APPLICATIONS)
     reason = reason.strip()
     if not reason:
         raise ProgrammeError(_("Give a reason when you decline an application."))

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from community import selectors, services
 from community.models import ExecutiveSponsor, HugFormat, HugLanguage, HugTopic, PugGroup
 from community.services import ProgrammeError
+from portal.access import REVIEW_APPLICATIONS, is_programme_staff, partner_own, require_perm
 from portal.models import Region
 
 HUG_PAGE_SIZE = 24
@@ -28,7 +29,7 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    partner = selectors.partner_of(request.user)
+    partner = partner_own(request.user)
     today = timezone.localdate()
     cycle = selectors.pug_cycle_open(today=today)
     applications = list(selectors.pug_applications_for_partner(partner=partner))
@@ -53,7 +54,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def pug_apply(request: HttpRequest, group_id: int) -> HttpResponse:
-    selectors.partner_of(request.user)
+    partner_own(request.user)
     group = PugGroup.objects.filter(pk=group_id).first()
     if group is None:
         raise Http404
@@ -90,7 +91,7 @@ def pug_group(request: HttpRequest, group_id: int) -> HttpResponse:
 @login_required
 def hug_directory(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not (user.is_partner_user or user.is_staff):
+    if not (user.is_partner_user or is_programme_staff(user)):
         raise Http404
     filters = {key: request.GET.get(key, "").strip() for key in ("q", "topic", "region", "language", "format")}
     groups = selectors.hug_directory(user=user, **filters)
@@ -150,7 +151,7 @@ def hug_lead_apply(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def deib(request: HttpRequest) -> HttpResponse:
-    partner = selectors.partner_of(request.user)
+    partner = partner_own(request.user)
     today = timezone.localdate()
     cohort = selectors.deib_cohort_current(today=today)
     applications = list(selectors.deib_applications_for_partner(partner=partner))
@@ -170,7 +171,7 @@ def deib(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def deib_apply(request: HttpRequest) -> HttpResponse:
-    selectors.partner_of(request.user)
+    partner_own(request.user)
     today = timezone.localdate()
     cohort = selectors.deib_cohort_current(today=today)
     try:
@@ -206,7 +207,7 @@ def deib_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def black_at_inbound(request: HttpRequest) -> HttpResponse:
-    selectors.partner_of(request.user)
+    partner_own(request.user)
     members = selectors.black_at_inbound_members_for(user=request.user)
     context = {"is_member": members is not None, "members": members}
     return render(request, "community/black_at_inbound.html", context)
@@ -215,7 +216,7 @@ def black_at_inbound(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def black_at_inbound_membership(request: HttpRequest) -> HttpResponse:
-    selectors.partner_of(request.user)
+    partner_own(request.user)
     try:
         if request.POST.get("action") == "leave":
             services.black_at_inbound_leave(user=request.user)
@@ -231,7 +232,7 @@ def black_at_inbound_membership(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def review(request: HttpRequest) -> HttpResponse:
-    selectors.require_programme_staff(request.user)
+    require_perm(request, REVIEW_APPLICATIONS)
     today = timezone.localdate()
     cycle = selectors.pug_cycle_for_review(today=today)
     cohort = selectors.deib_cohort_current(today=today)

@@ -6,6 +6,9 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
+from django.contrib.auth.models import Group
+
+from portal.access import AUDITORS, GROUP_NAMES, PARTNER_OPERATIONS, PROGRAMME_MANAGERS, REVIEWERS, groups_ensure
 from portal.models import Partner, PartnerKind, Region, Role, User
 
 # (country, region): the partner base's spread over the five regions.
@@ -127,6 +130,23 @@ class DemoPeople:
     demo_cam: User
 
 
+# One demo login per staff duty (portal.access.GROUPS); admin@example.com holds them all.
+DUTY_LOGINS = {
+    "manager@example.com": (PROGRAMME_MANAGERS, "Morgan Manager"),
+    "reviewer@example.com": (REVIEWERS, "Riley Reviewer"),
+    "operations@example.com": (PARTNER_OPERATIONS, "Oakley Operations"),
+    "auditor@example.com": (AUDITORS, "Avery Auditor"),
+}
+
+
+def _groups_assign() -> None:
+    groups_ensure()
+    groups = {group.name: group for group in Group.objects.filter(name__in=GROUP_NAMES)}
+    User.objects.get(email="admin@example.com").groups.set(groups.values())
+    for email, (name, _full_name) in DUTY_LOGINS.items():
+        User.objects.get(email=email).groups.set([groups[name]])
+
+
 def seed_people(*, rng: random.Random, password: str, today: dt.date) -> DemoPeople:
     """Create staff, CAMs, CCs, partners and their logins, deterministically.
 
@@ -147,7 +167,12 @@ def seed_people(*, rng: random.Random, password: str, today: dt.date) -> DemoPeo
         user(f"cam{i:02d}@example.com", Role.CAM, full_name=PEOPLE[i % len(PEOPLE)]) for i in range(2, CAM_COUNT + 1)
     ]
     ccs = [user(f"cc{i:02d}@example.com", Role.CC, full_name=PEOPLE[-i % len(PEOPLE)]) for i in range(1, CC_COUNT + 1)]
-    User.objects.bulk_create([staff, *cams, *ccs])
+    duty_logins = [
+        user(email, Role.STAFF, is_staff=True, full_name=full_name)
+        for email, (_group, full_name) in DUTY_LOGINS.items()
+    ]
+    User.objects.bulk_create([staff, *duty_logins, *cams, *ccs])
+    _groups_assign()
     cams = list(User.objects.filter(role=Role.CAM).order_by("email"))
     cams.sort(key=lambda u: u.email != "cam@example.com")
     ccs = list(User.objects.filter(role=Role.CC).order_by("email"))

@@ -20,6 +20,7 @@ from enablement.models import (
     ImpactAward,
     PartnerAccreditation,
 )
+from portal.access import NOMINATE_AWARDS, REVIEW_ACCREDITATIONS, has_perm
 from portal.admin import AuditEntryAdmin
 
 admin.site.register(AuditEntry, AuditEntryAdmin)
@@ -72,11 +73,14 @@ class AccreditationApplicationAdmin(admin.ModelAdmin):
     raw_id_fields = ("partner", "submitted_by")
     actions = ["approve", "reject"]
 
-    @admin.action(description=_("Approve and grant the accreditation"))
+    def has_review_permission(self, request) -> bool:
+        return has_perm(request.user, REVIEW_ACCREDITATIONS)
+
+    @admin.action(description=_("Approve and grant the accreditation"), permissions=["review"])
     def approve(self, request, queryset):
         self._decide(request, queryset, approve=True)
 
-    @admin.action(description=_("Reject (asks for the reason)"))
+    @admin.action(description=_("Reject (asks for the reason)"), permissions=["review"])
     def reject(self, request, queryset):
         """Two steps: a page asks for the reason, then every selected application is rejected with it."""
         reason = request.POST.get("reason", "").strip()
@@ -134,7 +138,10 @@ class PartnerAccreditationAdmin(admin.ModelAdmin):
     inlines = [MarkInline]
     actions = ["reevaluate"]
 
-    @admin.action(description=_("Re-evaluate now (if due)"))
+    def has_review_permission(self, request) -> bool:
+        return has_perm(request.user, REVIEW_ACCREDITATIONS)
+
+    @admin.action(description=_("Re-evaluate now (if due)"), permissions=["review"])
     def reevaluate(self, request, queryset):
         for holding in queryset:
             services.accreditation_reevaluate(holding=holding, today=timezone.localdate(), actor=request.user)
@@ -148,6 +155,16 @@ class AccreditationMarkAdmin(admin.ModelAdmin):
     list_select_related = ("holding", "holding__partner", "recorded_by")
     fields = ("holding", "note")
     raw_id_fields = ("holding",)
+
+    def has_add_permission(self, request) -> bool:
+        return has_perm(request.user, REVIEW_ACCREDITATIONS)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # A mark on record is history: recorded once, never edited or removed.
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -167,7 +184,10 @@ class ImpactAwardAdmin(admin.ModelAdmin):
     raw_id_fields = ("partner",)
     actions = ["publish"]
 
-    @admin.action(description=_("Publish"))
+    def has_award_permission(self, request) -> bool:
+        return has_perm(request.user, NOMINATE_AWARDS)
+
+    @admin.action(description=_("Publish"), permissions=["award"])
     def publish(self, request, queryset):
         for award in queryset.select_related("partner"):
             try:

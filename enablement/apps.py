@@ -9,3 +9,7 @@ class EnablementConfig(AppConfig):
     def ready(self) -> None:
         # Registers what the home pages show as needing attention (portal.home).
         from enablement import home  # noqa: F401
+        from enablement.selectors import partner_history_items
+        from portal.history import history_source_register
+
+        history_source_register(partner_history_items)

@@ -117,7 +117,7 @@ class AccreditationApplication(ReviewedApplicationBase):
         ApplicationWindow, verbose_name=_("window"), on_delete=models.PROTECT, related_name="applications"
     )
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), on_delete=models.PROTECT, null=True, related_name="+"
     )
     status = models.CharField(
         _("status"), max_length=12, choices=ApplicationStatus.choices, default=ApplicationStatus.SUBMITTED
@@ -127,6 +127,7 @@ class AccreditationApplication(ReviewedApplicationBase):
         verbose_name = _("accreditation application")
         verbose_name_plural = _("accreditation applications")
         ordering = ["-created_at"]
+        permissions = [("review_accreditations", _("Can decide accreditation applications and record marks"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["partner", "accreditation", "window"], name="one_accreditation_application_per_window"
@@ -177,7 +178,7 @@ class AccreditationMark(models.Model):
     )
     note = models.TextField(_("note"))
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, null=True, related_name="+"
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
@@ -213,7 +214,7 @@ class ImpactAward(models.Model):
     citation = models.TextField(_("citation"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=AwardStatus.choices, default=AwardStatus.NOMINATED)
     nominated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("nominated by"), on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("nominated by"), on_delete=models.PROTECT, null=True, related_name="+"
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -222,6 +223,7 @@ class ImpactAward(models.Model):
         verbose_name = _("Impact Award")
         verbose_name_plural = _("Impact Awards")
         ordering = ["-year", "region", "category"]
+        permissions = [("nominate_awards", _("Can nominate and publish Impact Awards"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["year", "region", "category", "partner"], name="one_award_per_partner_category"

@@ -9,36 +9,28 @@ from decimal import Decimal
 from django.db.models import Count, FloatField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Cast, Power
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from enablement.models import (
     AccreditationApplication,
     AccreditationEligibility,
     AccreditationStatus,
     ApplicationWindow,
+    AuditEntry,
     AwardStatus,
     Certification,
     ImpactAward,
     PartnerAccreditation,
 )
+from portal.access import NOMINATE_AWARDS, require_perm
+from portal.history import HistoryItem
 from portal.models import Partner, PartnerKind, Tier, User
-from portal.selectors import partners_visible_to
 from tiers.selectors import monthly_snapshots
 
 EXPIRY_WARNING_DAYS = 90
 CANDIDATES_SHOWN = 10
 RETENTION_MIN_MANAGED_MRR = Decimal("20000")
 RETENTION_MIN_RATIO = Decimal("0.90")
-
-
-def partner_of(user: User) -> Partner:
-    if not user.is_authenticated or not user.is_partner_user:
-        raise Http404("partner users only")
-    return partners_visible_to(user).get()
-
-
-def require_programme_staff(user: User) -> None:
-    if not (user.is_authenticated and user.is_active and user.is_staff):
-        raise Http404("programme staff only")
 
 
 # --- Certifications and accreditations -------------------------------------------------------------------------
@@ -228,7 +220,7 @@ def awards_for(*, year: int, region: str) -> QuerySet[ImpactAward]:
 
 
 def award_get_for_staff(*, user: User, pk: int) -> ImpactAward:
-    require_programme_staff(user)
+    require_perm(user, NOMINATE_AWARDS)
     award = ImpactAward.objects.select_related("partner").filter(pk=pk).first()
     if award is None:
         raise Http404
@@ -239,3 +231,20 @@ def accreditation_open_tiers() -> list[str]:
     """The tiers any active accreditation is (or will be) open to, low → high."""
     tiers = set(AccreditationEligibility.objects.filter(accreditation__active=True).values_list("tier", flat=True))
     return [tier for tier in Tier.values if tier in tiers]
+
+
+def partner_history_items(partner: Partner, limit: int) -> list[HistoryItem]:
+    """Enablement audit entries about one partner, for the staff history page."""
+    entries = AuditEntry.objects.filter(partner=partner).select_related("actor").order_by("-at", "-pk")[:limit]
+    return [
+        HistoryItem(
+            at=entry.at,
+            kind=str(_("Enablement")),
+            subject=f"{entry.subject} #{entry.object_id}",
+            old=entry.from_state or "∅",
+            new=entry.to_state,
+            actor=entry.actor,
+            reason=entry.reason,
+        )
+        for entry in entries
+    ]

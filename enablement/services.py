@@ -22,6 +22,7 @@ from enablement.models import (
     PartnerAccreditation,
 )
 from enablement.selectors import accreditation_eligible_ids, application_window_open, holdings_due_for_reevaluation
+from portal.access import NOMINATE_AWARDS, REVIEW_ACCREDITATIONS, acting_user_require
 from portal.emails import email_partner, render_email
 from portal.models import Partner, User
 
@@ -85,6 +86,7 @@ def accreditation_decide(
     *, application: AccreditationApplication, approve: bool, actor: User, reason: str = "", today: dt.date
 ) -> AccreditationApplication:
     """Approve (grant the accreditation, next re-evaluation in 6 months) or reject (reason required)."""
+    acting_user_require(actor, REVIEW_ACCREDITATIONS)
     reason = reason.strip()
     if not approve and not reason:
         raise EnablementError(_("Give a reason when you reject an application."))
@@ -139,6 +141,7 @@ def _email_accreditation_decision(application: AccreditationApplication) -> None
 @transaction.atomic
 def accreditation_mark_record(*, holding: PartnerAccreditation, note: str, actor: User) -> AccreditationMark:
     """Record a mark; with more marks than the accreditation's limit an active holding goes to the review board."""
+    acting_user_require(actor, REVIEW_ACCREDITATIONS)
     note = note.strip()
     if not note:
         raise EnablementError(_("Describe the mark on record."))
@@ -174,6 +177,7 @@ def accreditation_reevaluate(
     *, holding: PartnerAccreditation, today: dt.date, actor: User | None = None
 ) -> PartnerAccreditation:
     """The 6-monthly re-evaluation: still eligible by tier → renewed for 6 months; otherwise it lapses."""
+    acting_user_require(actor, REVIEW_ACCREDITATIONS)
     holding = (
         PartnerAccreditation.objects.select_for_update().select_related("partner", "accreditation").get(pk=holding.pk)
     )
@@ -219,6 +223,7 @@ def accreditations_reevaluate_due(*, today: dt.date) -> dict[str, int]:
 def award_nominate(
     *, year: int, region: str, category: str, partner: Partner, actor: User, citation: str = ""
 ) -> ImpactAward:
+    acting_user_require(actor, NOMINATE_AWARDS)
     if category not in AwardCategory.values:
         raise EnablementError(_("Unknown award category."))
     if partner.region != region:
@@ -245,6 +250,7 @@ def award_nominate(
 
 @transaction.atomic
 def award_publish(*, award: ImpactAward, actor: User) -> ImpactAward:
+    acting_user_require(actor, NOMINATE_AWARDS)
     updated = ImpactAward.objects.filter(pk=award.pk, status=AwardStatus.NOMINATED).update(
         status=AwardStatus.PUBLISHED, published_at=timezone.now()
     )

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from enablement import selectors, services
 from enablement.models import Accreditation, AwardCategory
 from enablement.services import EnablementError
+from portal.access import NOMINATE_AWARDS, partner_own, require_perm
 from portal.models import Partner, Region, Tier
 
 # What each Impact Award recognises (SPEC §6), for the partner's awards page.
@@ -41,7 +42,7 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    partner = selectors.partner_of(request.user)
+    partner = partner_own(request.user)
     today = timezone.localdate()
     holdings = list(selectors.accreditations_for_partner(partner=partner))
     held = {h.accreditation_id for h in holdings if h.status != "lapsed"}
@@ -76,7 +77,7 @@ def _tier_list(tiers: list[str]) -> str:
 @login_required
 @require_POST
 def apply(request: HttpRequest, pk: int) -> HttpResponse:
-    selectors.partner_of(request.user)
+    partner_own(request.user)
     accreditation = Accreditation.objects.filter(pk=pk, active=True).first()
     if accreditation is None:
         raise Http404
@@ -106,7 +107,7 @@ def _award_params(request: HttpRequest) -> tuple[int, str]:
 def awards(request: HttpRequest) -> HttpResponse:
     if request.user.is_partner_user:
         return _partner_awards(request)
-    selectors.require_programme_staff(request.user)
+    require_perm(request, NOMINATE_AWARDS)
     year, region = _award_params(request)
     today = timezone.localdate()
     context = {
@@ -128,7 +129,7 @@ def awards(request: HttpRequest) -> HttpResponse:
 
 def _partner_awards(request: HttpRequest) -> HttpResponse:
     """A partner's own published Impact Awards, and what each award recognises."""
-    partner = selectors.partner_of(request.user)
+    partner = partner_own(request.user)
     explanations = dict(AWARD_EXPLANATIONS)
     return render(
         request,
@@ -150,7 +151,7 @@ def _back_to_awards(year: int, region: str) -> HttpResponse:
 @login_required
 @require_POST
 def award_nominate(request: HttpRequest) -> HttpResponse:
-    selectors.require_programme_staff(request.user)
+    require_perm(request, NOMINATE_AWARDS)
     year, region = _award_params(request)
     partner = Partner.objects.filter(partner_id=request.POST.get("partner_id", "").strip()).first()
     try:

@@ -3,13 +3,65 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
+from simple_history.admin import SimpleHistoryAdmin
 
+from portal.access import VIEW_PARTNER_HISTORY, has_perm
 from portal.models import OutgoingEmail, Partner, Role, User
 from portal.selectors import is_last_active_partner_admin
 from portal.services import last_admin_message, outgoing_emails_retry, user_credentials_revoke
+
+
+class HistoryReadOnlyAdmin(admin.ModelAdmin):
+    """History (audit entries, events, tier changes, notes): list and inspect, never add, change or delete."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class HistoryReadOnlyInline:
+    """An inline of history rows: shown, never added, changed or deleted."""
+
+    can_delete = False
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ConfigHistoryAdmin(SimpleHistoryAdmin):
+    """Configuration edited in admin: every save is recorded (who, when, old → new) by django-simple-history.
+
+    The "History" page lists the changes; reverting is off (a revert would be a silent edit).
+    """
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied("reverting from history is off; edit the record instead")
+        return super().history_form_view(request, object_id, version_id, extra_context=extra_context)
+
 
 admin.site.site_header = _("Partner portal administration")
 admin.site.site_title = _("Partner portal")
@@ -32,8 +84,11 @@ class PortalUserChangeForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin, ConfigHistoryAdmin):
+    """People are deactivated (untick "active"), never deleted: their names stay on the history they wrote."""
+
     form = PortalUserChangeForm
+
     ordering = ["email"]
     list_display = ["email", "full_name", "role", "partner", "is_active", "last_login"]
     list_filter = ["role", "is_active", "is_staff"]
@@ -47,6 +102,15 @@ class UserAdmin(DjangoUserAdmin):
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "role", "partner", "password1", "password2")}),)
+    # Only superusers hand out rights; partner operations manage profiles, roles and the active flag.
+    privilege_fields = ("is_staff", "is_superuser", "groups", "user_permissions")
+    readonly_fields = ("last_login", "date_joined")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += [f for f in self.privilege_fields if f not in fields]
+        return fields
 
     def save_model(self, request, obj: User, form, change: bool) -> None:
         super().save_model(request, obj, form, change)
@@ -56,7 +120,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin):
+class PartnerAdmin(ConfigHistoryAdmin):
     list_display = ["partner_id", "name", "kind", "tier", "tier_since", "country", "region", "cam", "joined_on"]
     list_filter = ["kind", "tier", "region"]
     search_fields = ["partner_id", "name", "cam__email", "cc__email"]
@@ -64,10 +128,25 @@ class PartnerAdmin(admin.ModelAdmin):
     autocomplete_fields = ["cam", "cc"]
     date_hierarchy = "joined_on"
     # The tier changes only through the tier engine's services (history kept there).
-    readonly_fields = ["tier", "tier_since", "created_at"]
+    readonly_fields = ["tier", "tier_since", "created_at", "whole_history"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if obj is not None else [f for f in fields if f != "whole_history"]
+
+    @admin.display(description=_("whole history"))
+    def whole_history(self, obj: Partner) -> str:
+        url = reverse("partner-history", kwargs={"partner_id": obj.partner_id})
+        return format_html('<a href="{}">{}</a>', url, _("Tier, registration, deal and programme history"))
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if obj is None or not has_perm(request.user, VIEW_PARTNER_HISTORY):
+            fields = [f for f in fields if f != "whole_history"]
+        return fields
 
 
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(HistoryReadOnlyAdmin):
     """Read-only list of a feature app's audit table (a subclass of `AuditEntryBase`)."""
 
     list_display = ("at", "subject", "object_id", "from_state", "to_state", "actor", "partner")

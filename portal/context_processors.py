@@ -56,7 +56,7 @@ def navigation(request: HttpRequest) -> dict:
         role = "partner"
     elif user.is_cam or user.is_cc:
         role = "cam"
-    elif user.is_staff:
+    elif user.is_programme_staff:
         role = "staff"
     else:
         role = None

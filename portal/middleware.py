@@ -1,12 +1,55 @@
-"""Middleware of the portal itself."""
+"""Middleware of the portal itself: liveness for load balancers, and two-factor sign-in
+(a signed-in session is complete only once its second factor is verified)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 
 from portal.health import liveness
+from portal.two_factor import session_has_two_factor, user_must_use_two_factor
+
+# Paths a half-signed-in person may still open: the two-factor pages themselves, logging out,
+# switching language, static files, health, and the API (Bearer tokens, no session).
+_ALWAYS_OPEN = ("/accounts/two-factor/", "/accounts/logout/", "/i18n/", "/static/", "/healthz", "/api/")
+
+
+class TwoFactorRequiredMiddleware:
+    """After the password: ask for the code when the person has a device; make those who must use one set it up.
+
+    Covers every page including Django admin (the admin login posts the password, then lands here).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        redirect = self._redirect_for(request)
+        return redirect if redirect is not None else self.get_response(request)
+
+    def _redirect_for(self, request: HttpRequest) -> HttpResponse | None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or request.path.startswith(_ALWAYS_OPEN):
+            return None
+        has_two_factor = session_has_two_factor(request)
+        if not has_two_factor and not user_must_use_two_factor(user):
+            return None
+        if user.is_verified():
+            return None
+        if has_two_factor:
+            return _to("two-factor-verify", request)
+        if user_must_use_two_factor(user) and not request.path.startswith(reverse("security")):
+            return _to("security", request)
+        return None
+
+
+def _to(name: str, request: HttpRequest) -> HttpResponse:
+    query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
+    url = reverse(name) + (f"?{query}" if query else "")
+    return HttpResponseRedirect(url)
 
 
 class HealthCheckMiddleware:

@@ -12,6 +12,44 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+
+class HistoryIsAppendOnly(Exception):
+    """History (audit entries, events, tier changes, notes, config history) is written once, never changed."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """A queryset of history rows: `update()` and `delete()` refuse (PostgreSQL triggers refuse raw SQL too)."""
+
+    def update(self, **kwargs):
+        raise HistoryIsAppendOnly(f"{self.model._meta.label} rows are never updated")
+
+    def delete(self):
+        raise HistoryIsAppendOnly(f"{self.model._meta.label} rows are never deleted")
+
+    update.queryset_only = True
+    delete.queryset_only = True
+
+
+class AppendOnlyModel(models.Model):
+    """A history row: inserted once; `save()` of an existing row and `delete()` refuse.
+
+    This is an integrity guard, not a business rule: nothing in the portal edits history.
+    """
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise HistoryIsAppendOnly(f"{self._meta.label} #{self.pk} is history and cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise HistoryIsAppendOnly(f"{self._meta.label} #{self.pk} is history and cannot be deleted")
 
 
 class Tier(models.TextChoices):
@@ -108,6 +146,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     credentials_revoked_at = models.DateTimeField(_("credentials revoked at"), null=True, blank=True, editable=False)
 
     objects = UserManager()
+    # Role, partner, active flag and groups; never the password hash or login times.
+    history = HistoricalRecords(
+        bases=[AppendOnlyModel],
+        excluded_fields=["password", "last_login", "date_joined"],
+        m2m_fields=["groups"],
+        m2m_bases=[AppendOnlyModel],
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -116,6 +161,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        permissions = [("view_staff_home", _("Can open the staff home page"))]
         constraints = [
             models.CheckConstraint(
                 name="partner_roles_have_partner",
@@ -173,7 +219,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def is_programme_staff(self) -> bool:
-        return self.is_staff and self.role == Role.STAFF
+        """An active staff login (role staff). It opens the admin login; every right comes from permissions."""
+        return self.is_active and self.is_staff and self.role == Role.STAFF
 
     def get_full_name(self) -> str:
         return self.full_name or self.email
@@ -198,7 +245,7 @@ class Partner(models.Model):
     cam = models.ForeignKey(
         User,
         verbose_name=_("channel account manager"),
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="cam_book",
@@ -207,7 +254,7 @@ class Partner(models.Model):
     cc = models.ForeignKey(
         User,
         verbose_name=_("channel consultant"),
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="cc_book",
@@ -215,10 +262,13 @@ class Partner(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
+    history = HistoricalRecords(bases=[AppendOnlyModel], excluded_fields=["tier", "tier_since"])
+
     class Meta:
         verbose_name = _("partner")
         verbose_name_plural = _("partners")
         ordering = ["name"]
+        permissions = [("view_partner_history", _("Can view a partner's whole history"))]
         indexes = [models.Index(fields=["cam", "name"]), models.Index(fields=["kind", "tier"])]
 
     def __str__(self) -> str:
@@ -229,7 +279,7 @@ class Partner(models.Model):
         return self.kind == PartnerKind.PROVIDER
 
 
-class AuditEntryBase(models.Model):
+class AuditEntryBase(AppendOnlyModel):
     """Who changed what, when, from which state to which, and why.
 
     Feature apps subclass it for their own audit table (`class Meta(AuditEntryBase.Meta)`)
@@ -240,13 +290,13 @@ class AuditEntryBase(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("actor"),
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
     )
     partner = models.ForeignKey(
-        Partner, verbose_name=_("partner"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Partner, verbose_name=_("partner"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     subject = models.CharField(_("subject"), max_length=40)
     object_id = models.PositiveBigIntegerField(_("object id"))
@@ -254,7 +304,7 @@ class AuditEntryBase(models.Model):
     to_state = models.CharField(_("to"), max_length=30)
     reason = models.TextField(_("why"), blank=True)
 
-    class Meta:
+    class Meta(AppendOnlyModel.Meta):
         abstract = True
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["subject", "object_id"])]
@@ -295,7 +345,7 @@ class ReviewedApplicationBase(models.Model):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("decided by"),
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",

@@ -23,7 +23,7 @@ def partners_visible_to(user: User) -> QuerySet[Partner]:
         return partners.filter(cam=user)
     if user.role == Role.CC:
         return partners.filter(cc=user)
-    if user.is_staff:
+    if user.is_programme_staff and user.has_perm("portal.view_partner"):
         return partners
     return partners.none()
 
@@ -46,6 +46,8 @@ def is_last_active_partner_admin(user: User) -> bool:
         return False
     others = User.objects.filter(partner_id=user.partner_id, role=Role.PARTNER_ADMIN, is_active=True)
     return not others.exclude(pk=user.pk).exists()
+
+
 def outbox_counts() -> dict[str, int]:
     """Emails waiting to be sent and emails that failed for good (staff home)."""
     from django.db.models import Count, Q

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Iterable, Sequence
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection, send_mail
@@ -19,6 +20,7 @@ from django.utils.html import strip_tags
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from portal.access import GROUP_NAMES, groups_ensure
 from portal.emails import partner_language
 from portal.models import PARTNER_ROLES, EmailStatus, OutgoingEmail, Partner, Role, User
 from portal.selectors import is_last_active_partner_admin
@@ -35,11 +37,12 @@ def user_create(
     partner: Partner | None = None,
     book: Iterable[Partner] = (),
     full_name: str = "",
+    groups: Iterable[str] = (),
 ) -> User:
     """Create a login with its role.
 
-    1. Validate email, role and the role's partner link.
-    2. Create the user (staff get Django staff status).
+    1. Validate email, role, the role's partner link and the staff groups (duties).
+    2. Create the user (staff get Django staff status; rights come only from the groups).
     3. For a CAM or CC, assign the partners of their book.
     """
     email = email.strip().lower()
@@ -56,6 +59,12 @@ def user_create(
     book = list(book)
     if book and role not in {Role.CAM, Role.CC}:
         raise ValidationError(f"only a CAM or CC is assigned a book of partners, not '{role}'")
+    groups = list(dict.fromkeys(groups))
+    if groups and role != Role.STAFF:
+        raise ValidationError(f"only staff are put in groups, not '{role}'")
+    unknown = [name for name in groups if name not in GROUP_NAMES]
+    if unknown:
+        raise ValidationError(f"unknown group(s) {', '.join(unknown)}; expected one of {', '.join(GROUP_NAMES)}")
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError(f"a user with email '{email}' already exists")
     user = User.objects.create_user(
@@ -66,6 +75,9 @@ def user_create(
         full_name=full_name,
         is_staff=role == Role.STAFF,
     )
+    if groups:
+        groups_ensure()
+        user.groups.set(Group.objects.filter(name__in=groups))
     if book:
         field = "cam" if role == Role.CAM else "cc"
         Partner.objects.filter(pk__in=[p.pk for p in book]).update(**{field: user})
@@ -189,6 +201,8 @@ def partner_member_set_role(*, member: User, role: str, acting_user: User) -> Us
     User.objects.filter(pk=member.pk).update(role=role)
     member.role = role
     return member
+
+
 # --- the email outbox ------------------------------------------------------------------------------------------
 
 

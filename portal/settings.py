@@ -61,6 +61,10 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_guid",
+    "simple_history",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "portal",
     "tiers",
     "registrations",
@@ -85,6 +89,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "portal.middleware.TwoFactorRequiredMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -149,6 +156,10 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # X-Forwarded-For; 0 (the default) trusts no header and uses the socket's address.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=10)
 AXES_CLIENT_IP_CALLABLE = "portal.net.client_ip"
+
+# Two-factor sign-in (django-otp): staff, CAMs and CCs must use it when set; partners may.
+PORTAL_REQUIRE_2FA = env_bool("PORTAL_REQUIRE_2FA", default=PRODUCTION)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Partner portal")
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ja", _("Japanese"))]

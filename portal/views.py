@@ -10,8 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from portal.access import VIEW_PARTNER_HISTORY, VIEW_STAFF_HOME, partner_for_staff, require_perm
 from portal.forms import MemberInviteForm
 from portal.health import liveness
+from portal.history import partner_history as partner_history_items
 from portal.home import cam_attention, partner_attention
 from portal.models import PARTNER_ROLES, Partner, User
 from portal.selectors import outbox_counts, partner_users, partners_visible_to
@@ -40,7 +42,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "portal/home_cam.html",
             {"book": book[:25], "book_size": book.count(), "attention": cam_attention(user=user, today=today)},
         )
-    if user.is_staff:
+    if user.is_programme_staff:
+        require_perm(request, VIEW_STAFF_HOME)
         partners = Partner.objects.all()
         return render(
             request,
@@ -130,3 +133,11 @@ def _member_row(request: HttpRequest, member: User, partner: Partner) -> HttpRes
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "portal/team.html#member-row", {"member": member, "partner": partner})
     return redirect("team")
+
+
+@login_required
+def partner_history(request: HttpRequest, partner_id: str) -> HttpResponse:
+    """Everything that happened to one partner, newest first: tiers, registrations, deals, programmes, edits."""
+    partner = partner_for_staff(request.user, partner_id, VIEW_PARTNER_HISTORY)
+    items = partner_history_items(partner=partner)
+    return render(request, "portal/partner_history.html", {"partner": partner, "items": items})

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from portal.admin import ConfigHistoryAdmin, HistoryReadOnlyAdmin, HistoryReadOnlyInline
 from registrations.models import (
     CommissionHold,
     Deal,
@@ -14,7 +15,7 @@ from registrations.models import (
 
 
 @admin.register(RegistrationConfig)
-class RegistrationConfigAdmin(admin.ModelAdmin):
+class RegistrationConfigAdmin(ConfigHistoryAdmin):
     list_display = ["__str__", "caps_effective_from", "compliance_deadline", "validity_months", "extension_months"]
 
     def has_add_permission(self, request) -> bool:
@@ -24,14 +25,9 @@ class RegistrationConfigAdmin(admin.ModelAdmin):
         return False
 
 
-class RegistrationEventInline(admin.TabularInline):
+class RegistrationEventInline(HistoryReadOnlyInline, admin.TabularInline):
     model = RegistrationEvent
-    extra = 0
-    can_delete = False
     readonly_fields = ["at", "actor", "job", "from_status", "to_status", "reason"]
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(DomainRegistration)
@@ -48,9 +44,13 @@ class DomainRegistrationAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Registrations end by release, rejection or expiry (with an event), never by deletion.
+        return False
+
 
 @admin.register(RegistrationEvent)
-class RegistrationEventAdmin(admin.ModelAdmin):
+class RegistrationEventAdmin(HistoryReadOnlyAdmin):
     list_display = ["registration", "at", "from_status", "to_status", "actor", "job", "reason"]
     list_filter = ["to_status", "job"]
     search_fields = ["registration__domain", "actor__email", "reason"]
@@ -67,9 +67,8 @@ class CommissionHoldAdmin(admin.ModelAdmin):
     readonly_fields = ["partner", "started_on", "ended_on", "live_at_start", "cap_at_start"]
 
 
-class DealNoteInline(admin.TabularInline):
+class DealNoteInline(HistoryReadOnlyInline, admin.TabularInline):
     model = DealNote
-    extra = 0
     readonly_fields = ["author", "body", "created_at"]
 
 
@@ -82,9 +81,12 @@ class DealAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "submitted_at", "submitted_by", "decided_at", "decided_by", "decision_reason"]
     inlines = [DealNoteInline]
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
 
 @admin.register(DealEvent)
-class DealEventAdmin(admin.ModelAdmin):
+class DealEventAdmin(HistoryReadOnlyAdmin):
     list_display = ["deal", "at", "from_status", "to_status", "actor", "reason"]
     list_filter = ["to_status"]
     search_fields = ["deal__company_name", "actor__email"]
@@ -92,7 +94,7 @@ class DealEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(DealNote)
-class DealNoteAdmin(admin.ModelAdmin):
+class DealNoteAdmin(HistoryReadOnlyAdmin):
     list_display = ["deal", "author", "created_at"]
     search_fields = ["deal__company_name", "author__email", "body"]
     list_select_related = ["deal", "author"]

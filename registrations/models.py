@@ -9,8 +9,9 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
-from portal.models import Partner, PartnerKind
+from portal.models import AppendOnlyModel, Partner, PartnerKind
 
 
 class RegistrationConfig(models.Model):
@@ -31,6 +32,8 @@ class RegistrationConfig(models.Model):
     reminder_days = models.PositiveSmallIntegerField(_("reminder (days before expiry)"), default=14)
     caps_effective_from = models.DateField(_("caps effective from"), default=dt.date(2022, 2, 1))
     compliance_deadline = models.DateField(_("compliance deadline"), default=dt.date(2022, 4, 1))
+
+    history = HistoricalRecords(bases=[AppendOnlyModel])
 
     class Meta:
         verbose_name = _("registration configuration")
@@ -77,12 +80,12 @@ class DomainRegistration(models.Model):
     )
     submitted_at = models.DateTimeField(_("submitted at"))
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decision_reason = models.TextField(_("decision reason"), blank=True)
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
@@ -120,13 +123,13 @@ class DomainRegistration(models.Model):
         return self.status in LIVE_STATUSES
 
 
-class RegistrationEvent(models.Model):
+class RegistrationEvent(AppendOnlyModel):
     """One status change of a domain registration: who (or which job), when, from, to, why."""
 
-    registration = models.ForeignKey(DomainRegistration, on_delete=models.CASCADE, related_name="events")
+    registration = models.ForeignKey(DomainRegistration, on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField(_("at"))
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     job = models.CharField(_("job"), max_length=64, blank=True)
     from_status = models.CharField(_("from"), max_length=12, blank=True)
@@ -220,11 +223,11 @@ class Deal(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=DealStatus.choices, default=DealStatus.PENDING)
     submitted_at = models.DateTimeField(_("submitted at"))
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decision_reason = models.TextField(_("decision reason"), blank=True)
 
@@ -242,13 +245,13 @@ class Deal(models.Model):
         return [str(labels.get(code, code)) for code in self.products]
 
 
-class DealEvent(models.Model):
+class DealEvent(AppendOnlyModel):
     """The status history of a deal."""
 
-    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="events")
+    deal = models.ForeignKey(Deal, on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField(_("at"))
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     from_status = models.CharField(_("from"), max_length=10, blank=True)
     to_status = models.CharField(_("to"), max_length=10)
@@ -263,11 +266,11 @@ class DealEvent(models.Model):
         return f"{self.deal_id}: {self.from_status or '∅'} → {self.to_status}"
 
 
-class DealNote(models.Model):
+class DealNote(AppendOnlyModel):
     """One message of the notes thread shared by the partner and the vendor side."""
 
-    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="notes")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    deal = models.ForeignKey(Deal, on_delete=models.PROTECT, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     body = models.TextField(_("note"))
     created_at = models.DateTimeField(_("written at"))
 

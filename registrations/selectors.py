@@ -11,16 +11,20 @@ import datetime as dt
 from django.db.models import Count, Min, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from portal.history import HistoryItem
 from portal.models import Partner, PartnerKind, Role, Tier, User
 from portal.selectors import partners_visible_to
 from registrations.models import (
     LIVE_STATUSES,
     CommissionHold,
     Deal,
+    DealEvent,
     DealStatus,
     DomainRegistration,
     RegistrationConfig,
+    RegistrationEvent,
     RegistrationStatus,
 )
 
@@ -178,3 +182,40 @@ def cam_decisions_waiting(*, cam: User) -> tuple[int, dt.datetime | None]:
     deals = deal_queue(cam=cam).order_by().aggregate(n=Count("pk"), oldest=Min("submitted_at"))
     oldest = [value for value in (domains["oldest"], deals["oldest"]) if value is not None]
     return domains["n"] + deals["n"], min(oldest) if oldest else None
+
+
+def partner_history_items(partner: Partner, limit: int) -> list[HistoryItem]:
+    """Registration and deal events of one partner, for the staff history page."""
+    reg_labels, deal_labels = dict(RegistrationStatus.choices), dict(DealStatus.choices)
+    registration_events = (
+        RegistrationEvent.objects.filter(registration__partner=partner)
+        .select_related("registration", "actor")
+        .order_by("-at", "-pk")[:limit]
+    )
+    deal_events = DealEvent.objects.filter(deal__partner=partner).select_related("deal", "actor").order_by("-at", "-pk")
+    items = [
+        HistoryItem(
+            at=event.at,
+            kind=str(_("Domain registration")),
+            subject=event.registration.domain,
+            old=str(reg_labels.get(event.from_status, event.from_status)) if event.from_status else "∅",
+            new=str(reg_labels.get(event.to_status, event.to_status)),
+            actor=event.actor,
+            actor_label=event.job,
+            reason=event.reason,
+        )
+        for event in registration_events
+    ]
+    items += [
+        HistoryItem(
+            at=event.at,
+            kind=str(_("Deal")),
+            subject=event.deal.company_name,
+            old=str(deal_labels.get(event.from_status, event.from_status)) if event.from_status else "∅",
+            new=str(deal_labels.get(event.to_status, event.to_status)),
+            actor=event.actor,
+            reason=event.reason,
+        )
+        for event in deal_events[:limit]
+    ]
+    return items

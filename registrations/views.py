@@ -11,8 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.access import partner_own
 from portal.models import Partner, User
-from portal.selectors import partners_visible_to
 from registrations import selectors, services
 from registrations.forms import CapacityFilterForm, DealForm, DomainRegisterForm, NoteForm, RejectForm
 from registrations.models import RegistrationConfig, RegistrationStatus
@@ -22,14 +22,6 @@ PAGE_SIZE = 50
 
 def _wants_partial(request: HttpRequest) -> bool:
     return bool(request.htmx) and not request.htmx.history_restore_request
-
-
-def _own_partner(request: HttpRequest) -> Partner:
-    """The signed-in partner user's organisation; 404 for everyone else."""
-    user: User = request.user
-    if not user.is_partner_user:
-        raise Http404
-    return partners_visible_to(user).get()
 
 
 def _require_cam(request: HttpRequest) -> User:
@@ -71,7 +63,7 @@ def _capacity_context(request: HttpRequest, partner: Partner, *, form: DomainReg
 @login_required
 def capacity(request: HttpRequest) -> HttpResponse:
     """GET: meter, list, filters. POST: register a domain (htmx swaps the whole capacity block)."""
-    partner = _own_partner(request)
+    partner = partner_own(request.user)
     form = DomainRegisterForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -104,7 +96,7 @@ def _after_action(request: HttpRequest, partner: Partner) -> HttpResponse:
 @login_required
 @require_POST
 def extend(request: HttpRequest, pk: int) -> HttpResponse:
-    partner = _own_partner(request)
+    partner = partner_own(request.user)
     registration = selectors.registrations_for_partner(partner=partner).filter(pk=pk).first()
     if registration is None:
         raise Http404
@@ -124,7 +116,7 @@ def extend(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def release(request: HttpRequest) -> HttpResponse:
     """Release one or many of the partner's domains (checkboxes named `ids`)."""
-    partner = _own_partner(request)
+    partner = partner_own(request.user)
     try:
         ids = {int(value) for value in request.POST.getlist("ids")}
     except ValueError as exc:
@@ -220,7 +212,7 @@ def deals(request: HttpRequest) -> HttpResponse:
     user: User = request.user
     form = DealForm(request.POST or None) if user.is_partner_user else None
     if request.method == "POST":
-        partner = _own_partner(request)
+        partner = partner_own(request.user)
         if form.is_valid():
             try:
                 deal = services.deal_submit(partner=partner, acting_user=user, **form.cleaned_data)

@@ -43,6 +43,23 @@ class CamFactory(UserFactory):
 
 
 class StaffFactory(UserFactory):
+    """Programme staff. By default in every duty group (not a superuser: rights come from the groups).
+
+    `StaffFactory(groups=["Auditors"])` makes a narrower persona; `groups=[]` a staff login with no rights.
+    """
+
     role = Role.STAFF
     is_staff = True
-    is_superuser = True
+    is_superuser = False
+
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        if not create:
+            return
+        from django.contrib.auth.models import Group
+
+        from portal.access import GROUP_NAMES, groups_ensure
+
+        names = GROUP_NAMES if extracted is None else extracted
+        groups_ensure()  # a transactional test may have flushed the groups the migration made
+        self.groups.set(Group.objects.filter(name__in=names))

@@ -42,6 +42,21 @@ def test_staff_role_gets_admin_access():
     assert User.objects.get(email="ops@example.test").is_staff
 
 
+def test_staff_without_a_group_gets_no_rights():
+    call_command("create_user", "bare@example.test", "--role", "staff")
+    user = User.objects.get(email="bare@example.test")
+    assert not user.is_superuser and not user.groups.exists()
+    assert not user.has_perm("tiers.publish_ruleset") and not user.has_perm("portal.view_partner")
+
+
+def test_group_option_puts_staff_in_duty_groups():
+    call_command("create_user", "two@example.test", "--role", "staff", "--group", "Reviewers", "--group", "Auditors")
+    user = User.objects.get(email="two@example.test")
+    assert set(user.groups.values_list("name", flat=True)) == {"Reviewers", "Auditors"}
+    assert user.has_perm("community.review_applications") and user.has_perm("tiers.view_ruleset")
+    assert not user.has_perm("tiers.publish_ruleset")
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -51,6 +66,8 @@ def test_staff_role_gets_admin_access():
         (["x@example.test", "--role", "cam", "--partners", "P10001,NOPE"], "unknown partner id(s): NOPE"),
         (["not-an-email", "--role", "staff"], "not a valid email"),
         (["x@example.test", "--role", "staff", "--partners", "P10001"], "only a CAM or CC"),
+        (["x@example.test", "--role", "staff", "--group", "Wizards"], "unknown group(s) Wizards"),
+        (["x@example.test", "--role", "cam", "--group", "Auditors"], "only staff are put in groups"),
     ],
 )
 def test_bad_input_is_refused_and_writes_nothing(partner, args, message):

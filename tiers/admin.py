@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from portal.access import PUBLISH_RULESET, SET_TIER_MANUALLY, has_perm
+from portal.admin import ConfigHistoryAdmin, HistoryReadOnlyAdmin
 from portal.models import PartnerKind
 from tiers import services
 from tiers.models import (
@@ -24,7 +26,7 @@ from tiers.selectors import rule_set_has_judged
 
 
 @admin.register(EmergingMarket)
-class EmergingMarketAdmin(admin.ModelAdmin):
+class EmergingMarketAdmin(ConfigHistoryAdmin):
     list_display = ["country", "group", "active"]
     list_editable = ["group", "active"]
     list_filter = ["group", "active"]
@@ -59,14 +61,14 @@ class TierRequirementInline(_FrozenInlineMixin, admin.TabularInline):
 
 
 @admin.register(RuleSet)
-class RuleSetAdmin(admin.ModelAdmin):
+class RuleSetAdmin(ConfigHistoryAdmin):
     list_display = ["name", "framework", "effective_from", "status", "emerging_market_multiplier", "published_at"]
     list_filter = ["framework", "status"]
     search_fields = ["name"]
     date_hierarchy = "effective_from"
     inlines = [CurrencyCoefficientInline, TierRequirementInline]
     actions = ["publish"]
-    readonly_fields = ["status", "published_at", "created_at"]
+    readonly_fields = ["status", "published_at", "published_by", "created_at"]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and rule_set_has_judged(obj):
@@ -77,9 +79,12 @@ class RuleSetAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         if obj is not None and rule_set_has_judged(obj):
             return False
-        return super().has_delete_permission(request, obj)
+        return admin.ModelAdmin.has_delete_permission(self, request, obj)
 
-    @admin.action(description=_("Publish selected rule sets"))
+    def has_publish_permission(self, request) -> bool:
+        return has_perm(request.user, PUBLISH_RULESET)
+
+    @admin.action(description=_("Publish selected rule sets"), permissions=["publish"])
     def publish(self, request, queryset):
         published = 0
         for rule_set in queryset:
@@ -94,17 +99,8 @@ class RuleSetAdmin(admin.ModelAdmin):
             self.message_user(request, message % {"count": published}, messages.SUCCESS)
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
+class _ReadOnlyAdmin(HistoryReadOnlyAdmin):
     """History written by the engine's services only: list and inspect, never edit."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CustomerMRR)
@@ -172,7 +168,7 @@ class TierChangeAdmin(_ReadOnlyAdmin):
     autocomplete_fields = ["partner"]
 
     def has_add_permission(self, request):
-        return request.user.is_active and request.user.is_staff
+        return has_perm(request.user, SET_TIER_MANUALLY)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:

@@ -6,8 +6,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
 
-from portal.models import Partner, Tier
+from portal.models import AppendOnlyModel, Partner, Tier
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 POINTS = {"max_digits": 18, "decimal_places": 4}
@@ -20,6 +21,8 @@ class EmergingMarket(models.Model):
     country = CountryField(_("country"), unique=True)
     group = models.CharField(_("group"), max_length=60, help_text=_("e.g. Latin America, Southeast Asia"))
     active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords(bases=[AppendOnlyModel])
 
     class Meta:
         verbose_name = _("emerging market")
@@ -58,12 +61,26 @@ class RuleSet(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=RuleSetStatus.choices, default=RuleSetStatus.DRAFT)
     emerging_market_multiplier = models.DecimalField(_("emerging-market multiplier"), max_digits=6, decimal_places=3)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = HistoricalRecords(bases=[AppendOnlyModel])
 
     class Meta:
         verbose_name = _("rule set")
         verbose_name_plural = _("rule sets")
         ordering = ["-effective_from", "name"]
+        permissions = [
+            ("publish_ruleset", _("Can publish and unpublish rule sets")),
+            ("run_whatif", _("Can run the what-if comparison")),
+        ]
         indexes = [models.Index(fields=["status", "effective_from"])]
 
     def __str__(self) -> str:
@@ -77,6 +94,8 @@ class CurrencyCoefficient(models.Model):
     currency = models.CharField(_("currency"), max_length=3)
     sales = models.DecimalField(_("sales coefficient"), **COEFFICIENT)
     managed = models.DecimalField(_("managed coefficient"), **COEFFICIENT)
+
+    history = HistoricalRecords(bases=[AppendOnlyModel])
 
     class Meta:
         verbose_name = _("currency coefficient")
@@ -95,6 +114,8 @@ class TierRequirement(models.Model):
     tier = models.CharField(_("tier"), max_length=20, choices=Tier.choices)
     metric = models.CharField(_("metric"), max_length=30, choices=Metric.choices)
     threshold = models.DecimalField(_("threshold"), **POINTS)
+
+    history = HistoricalRecords(bases=[AppendOnlyModel])
 
     class Meta:
         verbose_name = _("tier requirement")
@@ -202,7 +223,7 @@ class MonthlySnapshot(models.Model):
         return f"{self.partner_id} {self.month:%Y-%m}: {self.achieved_tier}"
 
 
-class TierChange(models.Model):
+class TierChange(AppendOnlyModel):
     """Every change of a partner's tier, with its reason and the run that made it."""
 
     class Reason(models.TextChoices):
@@ -210,19 +231,20 @@ class TierChange(models.Model):
         REASSESSMENT = "reassessment", _("Semiannual reassessment")
         MANUAL = "manual", _("Manual change")
 
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="tier_changes")
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="tier_changes")
     from_tier = models.CharField(_("from"), max_length=20, choices=Tier.choices)
     to_tier = models.CharField(_("to"), max_length=20, choices=Tier.choices)
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     effective_on = models.DateField(_("effective on"))
     run = models.ForeignKey(JobRun, on_delete=models.PROTECT, null=True, blank=True, related_name="tier_changes")
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("tier change")
         verbose_name_plural = _("tier changes")
+        permissions = [("set_tier_manually", _("Can set a partner's tier manually"))]
         ordering = ["partner", "effective_on", "created_at"]
         indexes = [models.Index(fields=["partner", "effective_on"])]
 

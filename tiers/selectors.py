@@ -7,9 +7,11 @@ from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
-from portal.models import Partner, PartnerKind
-from tiers.models import JobRun, MonthlySnapshot, RuleSet
+from portal.history import HistoryItem
+from portal.models import Partner, PartnerKind, Tier
+from tiers.models import JobRun, MonthlySnapshot, RuleSet, TierChange
 
 TWO_PLACES = Decimal("0.01")
 
@@ -92,3 +94,22 @@ def partner_tier_status(*, partner: Partner, on: dt.date | None = None) -> dict:
             for c in changes
         ],
     }
+
+
+def partner_history_items(partner: Partner, limit: int) -> list[HistoryItem]:
+    """Tier changes of one partner, for the staff history page."""
+    changes = TierChange.objects.filter(partner=partner).select_related("changed_by", "run").order_by("-created_at")
+    tier_labels = dict(Tier.choices)
+    return [
+        HistoryItem(
+            at=change.created_at,
+            kind=str(_("Tier")),
+            subject=str(change.get_reason_display()),
+            old=str(tier_labels.get(change.from_tier, change.from_tier)),
+            new=str(tier_labels.get(change.to_tier, change.to_tier)),
+            actor=change.changed_by,
+            actor_label=change.run.get_job_display() if change.run_id else "",
+            reason=change.note,
+        )
+        for change in changes[:limit]
+    ]

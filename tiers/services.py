@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from portal.access import PUBLISH_RULESET, SET_TIER_MANUALLY, acting_user_require
 from portal.models import Partner, PartnerKind, Tier, User
 from tiers import engine, importers
 from tiers.engine import TIER_RANK
@@ -170,6 +171,7 @@ def tier_set_manually(
     *, partner: Partner, tier: str, acting_user: User | None, note: str = "", effective_on: dt.date | None = None
 ) -> TierChange | None:
     """Programme staff set a partner's tier by hand (audited). Returns None when nothing changes."""
+    acting_user_require(acting_user, SET_TIER_MANUALLY)
     if tier not in Tier.values:
         raise TierError(f"unknown tier {tier!r}")
     with transaction.atomic():
@@ -349,6 +351,7 @@ def rule_set_import(*, data: object, draft: bool = False, acting_user: User | No
     Published unless `draft`. ImportRejected (nothing written) on any invalid
     value or when the named rule set has already judged a month.
     """
+    acting_user_require(acting_user, "tiers.add_ruleset")
     spec = importers.rule_set_spec(data)
     with transaction.atomic():
         _advisory_lock("tiers:rule-sets")
@@ -383,22 +386,37 @@ def _rule_set_fill(rule_set: RuleSet, spec: RuleSetSpec, *, draft: bool) -> None
 
 def rule_set_publish(*, rule_set: RuleSet, acting_user: User | None = None) -> RuleSet:
     """Publish a draft (conditional update: publishing twice is harmless)."""
+    acting_user_require(acting_user, PUBLISH_RULESET)
     if not rule_set.requirements.exists() or not rule_set.coefficients.exists():
         raise TierError(f"rule set {rule_set.name!r} needs coefficients and tier requirements before publishing")
-    RuleSet.objects.filter(pk=rule_set.pk, status=RuleSetStatus.DRAFT).update(
-        status=RuleSetStatus.PUBLISHED, published_at=timezone.now()
-    )
-    rule_set.refresh_from_db(fields=["status", "published_at"])
+    with transaction.atomic():
+        locked = RuleSet.objects.select_for_update().get(pk=rule_set.pk)
+        if locked.status == RuleSetStatus.DRAFT:
+            _rule_set_status_save(locked, RuleSetStatus.PUBLISHED, acting_user, published=True)
+    rule_set.refresh_from_db(fields=["status", "published_at", "published_by"])
     return rule_set
+
+
+def _rule_set_status_save(rule_set: RuleSet, status: str, acting_user: User | None, *, published: bool) -> None:
+    """Save the status under the row lock; django-simple-history records who, when, old → new."""
+    rule_set.status = status
+    rule_set.published_at = timezone.now() if published else None
+    rule_set.published_by = acting_user if published else None
+    rule_set._history_user = acting_user
+    rule_set._change_reason = "published" if published else "unpublished"
+    rule_set.save(update_fields=["status", "published_at", "published_by"])
 
 
 def rule_set_unpublish(*, rule_set: RuleSet, acting_user: User | None = None) -> RuleSet:
     """Back to draft, only while it has judged no month."""
+    acting_user_require(acting_user, PUBLISH_RULESET)
     with transaction.atomic():
-        if rule_set_has_judged(rule_set):
+        locked = RuleSet.objects.select_for_update().get(pk=rule_set.pk)
+        if rule_set_has_judged(locked):
             raise TierError(f"rule set {rule_set.name!r} has judged a month and cannot change")
-        RuleSet.objects.filter(pk=rule_set.pk).update(status=RuleSetStatus.DRAFT, published_at=None)
-    rule_set.refresh_from_db(fields=["status", "published_at"])
+        if locked.status != RuleSetStatus.DRAFT:
+            _rule_set_status_save(locked, RuleSetStatus.DRAFT, acting_user, published=False)
+    rule_set.refresh_from_db(fields=["status", "published_at", "published_by"])
     return rule_set
 
 
@@ -433,6 +451,7 @@ def partner_import(*, lines: Iterable[str], acting_user: User | None = None) -> 
     manual tier change (audited); an absent/empty tier leaves the tier alone.
     Providers have no tier: their tier column is ignored.
     """
+    acting_user_require(acting_user, "portal.add_partner")
     rows = importers.partner_rows(lines)
     with transaction.atomic():
         _advisory_lock(PARTNER_TIER_LOCK)

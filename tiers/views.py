@@ -20,9 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from portal.access import PUBLISH_RULESET, RUN_WHATIF, partner_for, require_perm
 from portal.exports import csv_lines
 from portal.models import Partner, Tier, User
-from portal.selectors import partner_get_for_user, partners_visible_to
+from portal.selectors import partners_visible_to
 from tiers import dashboard as d
 from tiers.engine import MissingCoefficient
 from tiers.forms import SORT_LABELS, BookForm, BreakdownForm, ChangesForm, GapForm, PublishForm, WhatIfForm
@@ -35,16 +36,6 @@ PARTIALS = {"breakdown", "gap", "changes"}
 
 
 # --- scoping -----------------------------------------------------------------
-
-
-def _partner_for(request: HttpRequest, partner_id: str | None) -> Partner:
-    """The partner of this page: the user's own org, or one in their book / visible to staff."""
-    user: User = request.user
-    if partner_id is None:
-        if not user.is_partner_user:
-            raise Http404
-        return partners_visible_to(user).select_related("cam", "cc").get()
-    return partner_get_for_user(user=user, partner_id=partner_id)
 
 
 def _urls(partner: Partner, partner_id: str | None) -> dict[str, str]:
@@ -111,7 +102,7 @@ def dashboard(request: HttpRequest, partner_id: str | None = None, part: str | N
         if request.user.is_cam or request.user.is_cc:
             return redirect("tiers:book")
         raise Http404
-    partner = _partner_for(request, partner_id)
+    partner = partner_for(request.user, partner_id)
     if partner.is_provider:
         if part:
             raise Http404
@@ -245,7 +236,7 @@ _PARTS = {"breakdown": _breakdown, "gap": _gap, "changes": _changes}
 @require_GET
 def breakdown_csv(request: HttpRequest, partner_id: str | None = None) -> HttpResponse:
     """The breakdown table as CSV: same month, filters and sort as on screen, every page."""
-    partner = _partner_for(request, partner_id)
+    partner = partner_for(request.user, partner_id)
     if partner.is_provider:
         raise Http404
     base = _Base(partner)
@@ -336,11 +327,6 @@ def book(request: HttpRequest) -> HttpResponse:
 # --- staff what-if ---------------------------------------------------------------
 
 
-def _require_staff(request: HttpRequest) -> None:
-    if not request.user.is_staff:
-        raise Http404
-
-
 def whatif_months(today: dt.date) -> list[dt.date]:
     """The last 24 closed months (generated: asking the MRR table for its months is a full scan)."""
     last = d.add_months(d.month_start(today), -1)
@@ -350,7 +336,7 @@ def whatif_months(today: dt.date) -> list[dt.date]:
 @login_required
 @require_GET
 def whatif(request: HttpRequest) -> HttpResponse:
-    _require_staff(request)
+    require_perm(request, RUN_WHATIF)
     months = whatif_months(timezone.localdate())
     form = WhatIfForm(request.GET or None, months=months)
     result = None
@@ -368,7 +354,7 @@ def whatif(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def whatif_publish(request: HttpRequest) -> HttpResponse:
-    _require_staff(request)
+    require_perm(request, PUBLISH_RULESET)
     form = PublishForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("That rule set cannot be published (it is not a draft)."))

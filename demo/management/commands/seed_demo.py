@@ -43,7 +43,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data loaded: {len(people.partners)} partners, {len(people.cams)} CAMs. "
-                f"Logins: partner@example.com, cam@example.com, admin@example.com (password {password!r})."
+                f"Logins: partner@example.com, cam@example.com, admin@example.com, manager@, reviewer@, operations@, "
+                f"auditor@example.com (password {password!r})."
             )
         )
 
