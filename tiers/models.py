@@ -65,6 +65,15 @@ class RuleSet(models.Model):
         verbose_name_plural = _("rule sets")
         ordering = ["-effective_from", "name"]
         indexes = [models.Index(fields=["status", "effective_from"])]
+        constraints = [
+            # Two published rule sets from one date would leave "which judges?" to the tie-break.
+            models.UniqueConstraint(
+                fields=["effective_from"],
+                condition=models.Q(status="published"),
+                name="one_published_rule_set_per_effective_date",
+                violation_error_message=_("A published rule set already takes effect on this date."),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_framework_display()}, {self.effective_from:%Y-%m-%d})"

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from portal.models import Partner, PartnerKind, Tier, User
 from tiers import engine, importers
@@ -357,8 +358,28 @@ def rule_set_import(*, data: object, draft: bool = False, acting_user: User | No
             raise ImportRejected([f"rule set {spec.name!r} has already judged a month and cannot be changed"])
         if rule_set is None:
             rule_set = RuleSet(name=spec.name)
+        if not draft:
+            same_date = _published_on_same_date(spec.effective_from, exclude=rule_set.pk)
+            if same_date is not None:
+                raise ImportRejected([_same_date_message(spec.name, same_date)])
         _rule_set_fill(rule_set, spec, draft=draft)
     return rule_set
+
+
+def _published_on_same_date(effective_from: dt.date, *, exclude: int | None) -> RuleSet | None:
+    """The published rule set already in force from that date (one date, one rule set: which would judge?)."""
+    return (
+        RuleSet.objects.filter(status=RuleSetStatus.PUBLISHED, effective_from=effective_from)
+        .exclude(pk=exclude)
+        .first()
+    )
+
+
+def _same_date_message(name: str, other: RuleSet) -> str:
+    return gettext(
+        "rule set %(name)r cannot be published: %(other)r is already published with the same effective date "
+        "%(date)s; change the date or unpublish %(other)r first"
+    ) % {"name": name, "other": other.name, "date": other.effective_from.isoformat()}
 
 
 def _rule_set_fill(rule_set: RuleSet, spec: RuleSetSpec, *, draft: bool) -> None:
@@ -385,9 +406,14 @@ def rule_set_publish(*, rule_set: RuleSet, acting_user: User | None = None) -> R
     """Publish a draft (conditional update: publishing twice is harmless)."""
     if not rule_set.requirements.exists() or not rule_set.coefficients.exists():
         raise TierError(f"rule set {rule_set.name!r} needs coefficients and tier requirements before publishing")
-    RuleSet.objects.filter(pk=rule_set.pk, status=RuleSetStatus.DRAFT).update(
-        status=RuleSetStatus.PUBLISHED, published_at=timezone.now()
-    )
+    with transaction.atomic():
+        _advisory_lock("tiers:rule-sets")
+        same_date = _published_on_same_date(rule_set.effective_from, exclude=rule_set.pk)
+        if same_date is not None:
+            raise TierError(_same_date_message(rule_set.name, same_date))
+        RuleSet.objects.filter(pk=rule_set.pk, status=RuleSetStatus.DRAFT).update(
+            status=RuleSetStatus.PUBLISHED, published_at=timezone.now()
+        )
     rule_set.refresh_from_db(fields=["status", "published_at"])
     return rule_set
 
