@@ -225,6 +225,22 @@ class TextFile:
         return "".join(self)
 
 
+def line_problem(line: int, problem: str) -> str:
+    return _("line %(line)s: %(problem)s") % {"line": line, "problem": problem}
+
+
+def _columns(expected: int, got: int) -> str:
+    return _("expected %(expected)s columns, got %(got)s") % {"expected": expected, "got": got}
+
+
+def _unknown_country(value: str) -> str:
+    return _("unknown country code %(value)r") % {"value": value}
+
+
+def _unknown_currency(value: str) -> str:
+    return _("unknown currency code %(value)r") % {"value": value}
+
+
 def _decimal(value: object) -> Decimal | None:
     """A finite Decimal from a decimal string (or JSON number parsed as Decimal/int); None otherwise."""
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
@@ -240,10 +256,17 @@ def _check_header(reader: Iterator[list[str]], expected: list[str], optional: It
     try:
         header = [column.strip() for column in next(reader)]
     except StopIteration:
-        raise ImportRejected(["line 1: the file is empty; expected header " + ",".join(expected)]) from None
+        raise ImportRejected(
+            [_("line 1: the file is empty; expected header %(header)s") % {"header": ",".join(expected)}]
+        ) from None
     allowed = [expected, expected + list(optional)]
     if header not in allowed:
-        raise ImportRejected([f"line 1: expected header {','.join(expected)}, got {','.join(header)}"])
+        raise ImportRejected(
+            [
+                _("line 1: expected header %(expected)s, got %(got)s")
+                % {"expected": ",".join(expected), "got": ",".join(header)}
+            ]
+        )
     return header
 
 
@@ -275,12 +298,14 @@ def partner_rows(lines: Iterable[str]) -> list[PartnerRow]:
         if not any(v.strip() for v in values):
             continue
         if len(values) != len(header):
-            errors.append(f"line {line}: expected {len(header)} columns, got {len(values)}")
+            errors.append(line_problem(line, _columns(len(header), len(values))))
             continue
         row, problems = _partner_row(values, has_tier)
         if row is not None and row.partner_id in seen:
-            problems.append(f"partner_id {row.partner_id!r} also on line {seen[row.partner_id]}")
-        errors += [f"line {line}: {problem}" for problem in problems]
+            problems.append(
+                _("partner_id %(id)r also on line %(line)s") % {"id": row.partner_id, "line": seen[row.partner_id]}
+            )
+        errors += [line_problem(line, problem) for problem in problems]
         if row is not None and not problems:
             seen[row.partner_id] = line
             rows.append(row)
@@ -294,21 +319,23 @@ def _partner_row(values: list[str], has_tier: bool) -> tuple[PartnerRow | None, 
     tier = values[5].strip() if has_tier else ""
     problems = []
     if not partner_id or len(partner_id) > 32:
-        problems.append("partner_id must be 1–32 characters")
+        problems.append(_("partner_id must be 1–32 characters"))
     if not name or len(name) > 200:
-        problems.append("name must be 1–200 characters")
+        problems.append(_("name must be 1–200 characters"))
     if kind not in PartnerKind.values:
-        problems.append(f"kind must be solutions_partner or provider, got {kind!r}")
+        problems.append(_("kind must be solutions_partner or provider, got %(value)r") % {"value": kind})
     if country.upper() not in COUNTRY_CODES:
-        problems.append(f"unknown country code {country!r}")
+        problems.append(_unknown_country(country))
     try:
         joined_on = dt.date.fromisoformat(joined) if len(joined) == 10 else None
     except ValueError:
         joined_on = None
     if joined_on is None:
-        problems.append(f"joined_on must be YYYY-MM-DD, got {joined!r}")
+        problems.append(_("joined_on must be YYYY-MM-DD, got %(value)r") % {"value": joined})
     if tier and tier not in Tier.values:
-        problems.append(f"tier must be one of {','.join(Tier.values)}, got {tier!r}")
+        problems.append(
+            _("tier must be one of %(tiers)s, got %(value)r") % {"tiers": ",".join(Tier.values), "value": tier}
+        )
     if problems:
         return None, problems
     return PartnerRow(partner_id, name, kind, country.upper(), joined_on, tier or None), []
@@ -394,19 +421,19 @@ def _unknown_keys(raw: dict, allowed: Iterable[str], where: str) -> list[str]:
 def rule_set_spec(data: object) -> RuleSetSpec:
     """Validate an import_rules JSON document; ImportRejected lists every problem."""
     if not isinstance(data, dict):
-        raise ImportRejected(["the rule set must be a JSON object"])
+        raise ImportRejected([_("the rule set must be a JSON object")])
     errors: list[str] = _unknown_keys(data, RULE_SET_KEYS, _("the rule set"))
     name = data.get("name")
     if not isinstance(name, str) or not name.strip() or len(name.strip()) > 120:
-        errors.append("name must be a non-empty string of at most 120 characters")
+        errors.append(_("name must be a non-empty string of at most 120 characters"))
     framework = data.get("framework")
     if framework not in Framework.values:
-        errors.append(f"unknown framework {framework!r} (expected legacy or points)")
+        errors.append(_("unknown framework %(value)r (expected legacy or points)") % {"value": framework})
     effective_from = None
     try:
         effective_from = dt.date.fromisoformat(str(data.get("effective_from")))
     except ValueError:
-        errors.append(f"effective_from must be YYYY-MM-DD, got {data.get('effective_from')!r}")
+        errors.append(_("effective_from must be YYYY-MM-DD, got %(value)r") % {"value": data.get("effective_from")})
     multiplier = _decimal(data.get("emerging_market_multiplier"))
     if multiplier is None or multiplier <= 0 or multiplier >= 1000:
         errors.append(
@@ -422,12 +449,12 @@ def rule_set_spec(data: object) -> RuleSetSpec:
 
 def _coefficients(raw: object, errors: list[str]) -> dict[str, tuple[Decimal, Decimal]]:
     if not isinstance(raw, dict) or not raw:
-        errors.append("coefficients must be an object of currency → {sales, managed}")
+        errors.append(_("coefficients must be an object of currency → {sales, managed}"))
         return {}
     result = {}
     for currency, pair in raw.items():
         if currency not in CURRENCY_CODES:
-            errors.append(f"unknown currency code {currency!r}")
+            errors.append(_unknown_currency(currency))
             continue
         if isinstance(pair, dict):
             errors += _unknown_keys(pair, COEFFICIENT_KEYS, f"coefficients.{currency}")
@@ -446,13 +473,13 @@ def _coefficients(raw: object, errors: list[str]) -> dict[str, tuple[Decimal, De
             continue
         result[currency] = (sales, managed)
     if "USD" not in raw:
-        errors.append("coefficients must include USD (the base of the USD figures)")
+        errors.append(_("coefficients must include USD (the base of the USD figures)"))
     return result
 
 
 def _requirements(raw: object, framework: str, errors: list[str]) -> dict[str, dict[str, Decimal]]:
     if not isinstance(raw, dict):
-        errors.append("tiers must be an object with gold, platinum, diamond and elite")
+        errors.append(_("tiers must be an object with gold, platinum, diamond and elite"))
         return {}
     metrics = FRAMEWORK_METRICS[framework]
     errors += [
@@ -463,7 +490,7 @@ def _requirements(raw: object, framework: str, errors: list[str]) -> dict[str, d
     result: dict[str, dict[str, Decimal]] = {}
     for tier in Tier.ladder():
         if tier not in raw:
-            errors.append(f"missing tier {tier!r}")
+            errors.append(_("missing tier %(tier)r") % {"tier": tier})
             continue
         values = raw[tier] if isinstance(raw[tier], dict) else {}
         errors += [
@@ -476,11 +503,11 @@ def _requirements(raw: object, framework: str, errors: list[str]) -> dict[str, d
         for metric in metrics:
             number = _decimal(values.get(metric))
             if number is None:
-                errors.append(f"{tier}: {metric} must be a decimal string")
+                errors.append(_("%(tier)s: %(metric)s must be a decimal string") % {"tier": tier, "metric": metric})
             elif number < 0:
-                errors.append(f"{tier}: {metric} must not be negative")
+                errors.append(_("%(tier)s: %(metric)s must not be negative") % {"tier": tier, "metric": metric})
             elif number >= THRESHOLD_LIMIT:
-                errors.append(f"{tier}: {metric} is too large")
+                errors.append(_("%(tier)s: %(metric)s is too large") % {"tier": tier, "metric": metric})
             else:
                 result[tier][metric] = number.quantize(THRESHOLD_PLACES)
     _check_increasing(result, metrics, errors)
@@ -495,7 +522,10 @@ def _check_increasing(requirements: dict[str, dict[str, Decimal]], metrics: list
             if low is None or high is None:
                 continue
             if high < low or (high == low and metric not in NON_DECREASING_METRICS):
-                errors.append(f"thresholds must increase from gold to elite: {upper} {metric} {high} ≤ {lower} {low}")
+                errors.append(
+                    _("thresholds must increase from gold to elite: %(upper)s %(metric)s %(high)s ≤ %(lower)s %(low)s")
+                    % {"upper": upper, "metric": metric, "high": high, "lower": lower, "low": low}
+                )
 
 
 # --- MRR ---------------------------------------------------------------------
@@ -555,12 +585,12 @@ class _MrrChecks:
 
     def row_checked(self, values: list[str]) -> tuple[tuple | None, list[str]]:
         if len(values) != 7:
-            return None, [f"expected 7 columns, got {len(values)}"]
+            return None, [_columns(7, len(values))]
         partner_id, month, domain, country, currency, sold, managed = (v.strip() for v in values)
         problems = []
         partner_pk = self.partners.get(partner_id)
         if partner_pk is None:
-            problems.append(f"unknown partner {partner_id!r}")
+            problems.append(_("unknown partner %(value)r") % {"value": partner_id})
         month_problem = self.month_problem(month)
         if month_problem:
             problems.append(month_problem)
@@ -570,17 +600,21 @@ class _MrrChecks:
             problems.append(_("customer_domain %(value)r: %(reason)s") % {"value": domain, "reason": exc.reason})
         country = country.upper()
         if country not in COUNTRY_CODES:
-            problems.append(f"unknown country code {country!r}")
+            problems.append(_unknown_country(country))
         currency = currency.upper()
         if currency not in CURRENCY_CODES:
-            problems.append(f"unknown currency code {currency!r}")
+            problems.append(_unknown_currency(currency))
         elif not month_problem:
             problems += self.currency_problems(month, currency)
         for column, amount in (("sold_mrr", sold), ("managed_mrr", managed)):
             if not AMOUNT_RE.fullmatch(amount):
                 negative = amount.startswith("-") and AMOUNT_RE.fullmatch(amount[1:])
-                kind = "negative" if negative else "non-numeric (at most 2 decimal places)"
-                problems.append(f"{column} {amount!r} is {kind}")
+                message = (
+                    _("%(column)s %(value)r is negative")
+                    if negative
+                    else _("%(column)s %(value)r is non-numeric (at most 2 decimal places)")
+                )
+                problems.append(message % {"column": column, "value": amount})
         if problems:
             return None, problems
         return (partner_pk, self.months[month], domain, country, currency, sold, managed), []
@@ -594,7 +628,7 @@ class _MrrChecks:
 
     def _month_judged(self, month: str) -> str | None:
         if not MONTH_RE.fullmatch(month) or month < "1970":
-            return f"bad month {month!r} (expected YYYY-MM)"
+            return _("bad month %(value)r (expected YYYY-MM)") % {"value": month}
         if month > self.this_month:
             return _("month %(month)s is in the future (the current month is %(current)s)") % {
                 "month": month,
@@ -758,7 +792,10 @@ def duplicate_errors() -> list[tuple[int, str]]:
     errors = []
     for (_partner, _month, domain), lines in groups.items():
         listed = ", ".join(map(str, lines))
-        message = f"the same partner, month and customer_domain ({domain}) appears on lines {listed}"
+        message = _("the same partner, month and customer_domain (%(domain)s) appears on lines %(lines)s") % {
+            "domain": domain,
+            "lines": listed,
+        }
         errors += [(line, message) for line in lines]
     return errors
 

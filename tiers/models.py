@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -12,6 +15,9 @@ from portal.models import Partner, Tier
 MONEY = {"max_digits": 16, "decimal_places": 2}
 POINTS = {"max_digits": 18, "decimal_places": 4}
 COEFFICIENT = {"max_digits": 20, "decimal_places": 12}
+# Zero or negative coefficients and multipliers are refused in admin forms as in rule files.
+POSITIVE_COEFFICIENT = MinValueValidator(Decimal("0.000000000001"), message=_("Must be greater than 0."))
+POSITIVE_MULTIPLIER = MinValueValidator(Decimal("0.001"), message=_("Must be greater than 0."))
 
 
 class EmergingMarket(models.Model):
@@ -56,7 +62,9 @@ class RuleSet(models.Model):
     framework = models.CharField(_("framework"), max_length=10, choices=Framework.choices)
     effective_from = models.DateField(_("effective from"))
     status = models.CharField(_("status"), max_length=10, choices=RuleSetStatus.choices, default=RuleSetStatus.DRAFT)
-    emerging_market_multiplier = models.DecimalField(_("emerging-market multiplier"), max_digits=6, decimal_places=3)
+    emerging_market_multiplier = models.DecimalField(
+        _("emerging-market multiplier"), max_digits=6, decimal_places=3, validators=[POSITIVE_MULTIPLIER]
+    )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -84,8 +92,8 @@ class CurrencyCoefficient(models.Model):
 
     rule_set = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="coefficients")
     currency = models.CharField(_("currency"), max_length=3)
-    sales = models.DecimalField(_("sales coefficient"), **COEFFICIENT)
-    managed = models.DecimalField(_("managed coefficient"), **COEFFICIENT)
+    sales = models.DecimalField(_("sales coefficient"), **COEFFICIENT, validators=[POSITIVE_COEFFICIENT])
+    managed = models.DecimalField(_("managed coefficient"), **COEFFICIENT, validators=[POSITIVE_COEFFICIENT])
 
     class Meta:
         verbose_name = _("currency coefficient")

@@ -355,7 +355,9 @@ def rule_set_import(*, data: object, draft: bool = False, acting_user: User | No
         _advisory_lock("tiers:rule-sets")
         rule_set = RuleSet.objects.select_for_update().filter(name=spec.name).first()
         if rule_set is not None and rule_set_has_judged(rule_set):
-            raise ImportRejected([f"rule set {spec.name!r} has already judged a month and cannot be changed"])
+            raise ImportRejected(
+                [gettext("rule set %(name)r has already judged a month and cannot be changed") % {"name": spec.name}]
+            )
         if rule_set is None:
             rule_set = RuleSet(name=spec.name)
         if not draft:
@@ -439,12 +441,12 @@ def mrr_import(*, lines: Iterable[str]) -> int:
         try:
             load = importers.mrr_load(lines, partners=partners)
             if load.errors:
-                raise ImportRejected([f"line {line}: {problem}" for line, problem in load.errors])
+                raise ImportRejected([importers.line_problem(line, problem) for line, problem in load.errors])
             try:
                 importers.mrr_upsert()
             except importers.DuplicateKeys:
                 raise ImportRejected(
-                    [f"line {line}: {problem}" for line, problem in importers.duplicate_errors()]
+                    [importers.line_problem(line, problem) for line, problem in importers.duplicate_errors()]
                 ) from None
         finally:
             importers.mrr_load_table_drop()

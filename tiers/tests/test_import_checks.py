@@ -360,3 +360,22 @@ def test_refusals_read_in_japanese(mrr_file):
     assert "取り込みを拒否しました" in message
     assert "9999-12" in message and "未来" in message
     assert "数式" in message
+
+
+def test_admin_forms_refuse_zero_coefficients_multipliers_and_a_second_rule_set_on_one_date():
+    from django.core.exceptions import ValidationError
+
+    rule_set = points_rules(name="First", effective_from="2022-07-16")
+    coefficient = rule_set.coefficients.get(currency="USD")
+    coefficient.sales = Decimal("0")
+    with pytest.raises(ValidationError) as error:
+        coefficient.full_clean()
+    assert "sales" in error.value.message_dict
+    rule_set.emerging_market_multiplier = Decimal("0")
+    with pytest.raises(ValidationError) as error:
+        rule_set.full_clean()
+    assert "emerging_market_multiplier" in error.value.message_dict
+    second = points_rules(name="Second", effective_from="2022-07-16", draft=True)
+    second.status = "published"
+    with pytest.raises(ValidationError, match="already takes effect on this date"):
+        second.full_clean()
