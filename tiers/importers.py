@@ -97,11 +97,13 @@ def encoding_check(name: str) -> str:
         codec = codecs.lookup(name)
     except LookupError:
         raise ImportRejected([_("unknown encoding %(name)r") % {"name": name}]) from None
+    if codec.name in {"utf-8", "utf-8-sig"}:
+        return "utf-8-sig"  # a byte-order mark is dropped either way
     if "\n".encode(codec.name) != b"\n" or "a".encode(codec.name) != b"a":
         raise ImportRejected(
             [_("encoding %(name)s is not supported: save the file as UTF-8 or CP932") % {"name": codec.name}]
         )
-    return "utf-8-sig" if codec.name == "utf-8" else codec.name
+    return codec.name
 
 
 def _bytes_shown(data: bytes) -> str:

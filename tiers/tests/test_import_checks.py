@@ -76,9 +76,10 @@ def test_encoding_option_reads_cp932_and_a_western_file(tmp_path):
     assert Partner.objects.get(partner_id="P3").name == "Société Générale Conseil"
 
 
-def test_utf8_with_a_byte_order_mark_imports(tmp_path):
+@pytest.mark.parametrize("named", [[], ["--encoding", "utf-8"], ["--encoding", "utf-8-sig"]])
+def test_utf8_with_a_byte_order_mark_imports(tmp_path, named):
     path = write_bytes(tmp_path, "p.csv", japanese_partners().encode("utf-8-sig"))
-    assert "2 created" in run("import_partners", path)
+    assert "2 created" in run("import_partners", path, *named)
     assert Partner.objects.get(partner_id="P2").name == OSAKA
 
 
