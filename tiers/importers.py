@@ -530,6 +530,33 @@ def _check_increasing(requirements: dict[str, dict[str, Decimal]], metrics: list
                 )
 
 
+def rule_set_uncovered_currencies(
+    *, effective_from: dt.date, currencies: Iterable[str], exclude: int | None = None
+) -> list[str]:
+    """Problems (one per month) when a rule set from `effective_from` would judge imported MRR in a currency it has
+    no coefficient for: the months from its own until the next published rule set takes over."""
+    later = (
+        RuleSet.objects.filter(status=RuleSetStatus.PUBLISHED, effective_from__gt=effective_from)
+        .exclude(pk=exclude)
+        .order_by("effective_from")
+        .values_list("effective_from", flat=True)
+        .first()
+    )
+    rows = CustomerMRR.objects.filter(month__gte=engine.month_start(effective_from)).exclude(
+        currency__in=list(currencies)
+    )
+    if later is not None:
+        rows = rows.filter(month__lt=engine.month_start(later))
+    missing: dict[dt.date, set[str]] = {}
+    for month, currency in rows.values_list("month", "currency").distinct():
+        missing.setdefault(month, set()).add(currency)
+    return [
+        _("MRR of %(month)s is in %(currencies)s, which the rule set has no coefficient for")
+        % {"month": f"{month:%Y-%m}", "currencies": ", ".join(sorted(found))}
+        for month, found in sorted(missing.items())
+    ]
+
+
 # --- MRR ---------------------------------------------------------------------
 
 MRR_HEADER = ["partner_id", "month", "customer_domain", "customer_country", "currency", "sold_mrr", "managed_mrr"]

@@ -364,6 +364,11 @@ def rule_set_import(*, data: object, draft: bool = False, acting_user: User | No
             same_date = _published_on_same_date(spec.effective_from, exclude=rule_set.pk)
             if same_date is not None:
                 raise ImportRejected([_same_date_message(spec.name, same_date)])
+            uncovered = importers.rule_set_uncovered_currencies(
+                effective_from=spec.effective_from, currencies=spec.coefficients, exclude=rule_set.pk
+            )
+            if uncovered:
+                raise ImportRejected(uncovered)
         _rule_set_fill(rule_set, spec, draft=draft)
     return rule_set
 
@@ -413,6 +418,13 @@ def rule_set_publish(*, rule_set: RuleSet, acting_user: User | None = None) -> R
         same_date = _published_on_same_date(rule_set.effective_from, exclude=rule_set.pk)
         if same_date is not None:
             raise TierError(_same_date_message(rule_set.name, same_date))
+        uncovered = importers.rule_set_uncovered_currencies(
+            effective_from=rule_set.effective_from,
+            currencies=rule_set.coefficients.values_list("currency", flat=True),
+            exclude=rule_set.pk,
+        )
+        if uncovered:
+            raise TierError("; ".join(uncovered))
         RuleSet.objects.filter(pk=rule_set.pk, status=RuleSetStatus.DRAFT).update(
             status=RuleSetStatus.PUBLISHED, published_at=timezone.now()
         )

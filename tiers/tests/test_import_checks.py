@@ -380,3 +380,24 @@ def test_admin_forms_refuse_zero_coefficients_multipliers_and_a_second_rule_set_
     second.status = "published"
     with pytest.raises(ValidationError, match="already takes effect on this date"):
         second.full_clean()
+
+
+def test_publishing_a_rule_set_without_a_coefficient_for_imported_mrr_is_refused(tmp_path):
+    """The same kind as an MRR currency without a coefficient: it would block run_monthly later."""
+    from tiers.tests.factories import mrr
+
+    points_rules(name="Old", effective_from="2022-01-01", currencies=["USD", "ZAR"])
+    partner = PartnerFactory(partner_id="P1")
+    mrr(partner, "2022-06", currency="ZAR", customer_country="ZA", sold="10")  # judged by Old either way
+    mrr(partner, "2022-08", currency="ZAR", customer_country="ZA", sold="10")
+    path = rules_path(tmp_path, json.dumps(rules_doc(name="New", effective_from="2022-07-16", currencies=["USD"])))
+
+    message = rejected("import_rules", path)
+
+    assert "MRR of 2022-08 is in ZAR, which the rule set has no coefficient for" in message
+    assert "2022-06" not in message
+    assert list(RuleSet.objects.values_list("name", flat=True)) == ["Old"]
+    run("import_rules", path, "--draft")
+    with pytest.raises(services.TierError, match="MRR of 2022-08 is in ZAR"):
+        services.rule_set_publish(rule_set=RuleSet.objects.get(name="New"))
+    assert RuleSet.objects.get(name="New").status == "draft"
