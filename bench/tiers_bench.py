@@ -124,7 +124,7 @@ def write_csv(path: Path, partner_ids: list[str]) -> int:
                 scale = size * (100 if currency in {"JPY", "COP", "INR", "ZAR"} else 1)
                 sold = round(rng.choice([0, rng.randint(50, 5000)]) * scale, 2)
                 managed = round(rng.randint(0, 8000) * scale, 2)
-                domain = f"c{customer}.{partner_id.lower()}.example"
+                domain = f"c{customer}-{partner_id.lower()}.example.com"
                 writer.writerow([partner_id, MONTH, domain, country, currency, sold, managed])
                 rows += 1
     return rows

@@ -172,50 +172,59 @@ def accreditation_mark_record(*, holding: PartnerAccreditation, note: str, actor
     return mark
 
 
-@transaction.atomic
 def accreditation_reevaluate(
     *, holding: PartnerAccreditation, today: dt.date, actor: User | None = None
 ) -> PartnerAccreditation:
     """The 6-monthly re-evaluation: still eligible by tier → renewed for 6 months; otherwise it lapses."""
     acting_user_require(actor, REVIEW_ACCREDITATIONS)
-    holding = (
-        PartnerAccreditation.objects.select_for_update().select_related("partner", "accreditation").get(pk=holding.pk)
+    _reevaluate(holding_pk=holding.pk, today=today, actor=actor)
+    return PartnerAccreditation.objects.select_related("partner", "accreditation").get(pk=holding.pk)
+
+
+@transaction.atomic
+def _reevaluate(*, holding_pk: int, today: dt.date, actor: User | None) -> str | None:
+    """Re-evaluate one holding; "renewed", "lapsed", or None when it was not due (any more).
+
+    The change is a conditional update (still active, still due), so the outcome
+    counts only what this call wrote: two concurrent runs never both count one
+    holding.
+    """
+    holding = PartnerAccreditation.objects.select_related("partner", "accreditation").get(pk=holding_pk)
+    due = PartnerAccreditation.objects.filter(
+        pk=holding_pk, status=AccreditationStatus.ACTIVE, next_review_on__lte=today
     )
-    if holding.status != AccreditationStatus.ACTIVE or holding.next_review_on > today:
-        return holding
     if holding.accreditation_id in accreditation_eligible_ids(partner=holding.partner, on=today):
-        holding.next_review_on = add_months(today, REEVALUATION_MONTHS)
-        holding.save(update_fields=["next_review_on"])
-        audit(
-            actor=actor,
-            subject="partner_accreditation",
-            object_id=holding.pk,
-            partner=holding.partner,
-            from_state=holding.status,
-            to_state=holding.status,
-            reason="re-evaluated: renewed",
-        )
+        outcome, to_state, reason = "renewed", AccreditationStatus.ACTIVE, "re-evaluated: renewed"
+        written = due.update(next_review_on=add_months(today, REEVALUATION_MONTHS))
     else:
-        holding.status = AccreditationStatus.LAPSED
-        holding.save(update_fields=["status"])
-        audit(
-            actor=actor,
-            subject="partner_accreditation",
-            object_id=holding.pk,
-            partner=holding.partner,
-            from_state=AccreditationStatus.ACTIVE,
-            to_state=AccreditationStatus.LAPSED,
-            reason=f"re-evaluated: tier {holding.partner.tier} not eligible",
-        )
-    return holding
+        outcome, to_state = "lapsed", AccreditationStatus.LAPSED
+        reason = f"re-evaluated: tier {holding.partner.tier} not eligible"
+        written = due.update(status=AccreditationStatus.LAPSED)
+    if not written:
+        return None
+    audit(
+        actor=actor,
+        subject="partner_accreditation",
+        object_id=holding_pk,
+        partner=holding.partner,
+        from_state=AccreditationStatus.ACTIVE,
+        to_state=to_state,
+        reason=reason,
+    )
+    return outcome
 
 
 def accreditations_reevaluate_due(*, today: dt.date) -> dict[str, int]:
-    """Re-evaluate every active accreditation whose 6-monthly review is due; safe to repeat."""
-    results = [accreditation_reevaluate(holding=h, today=today) for h in holdings_due_for_reevaluation(today=today)]
+    """Re-evaluate every active accreditation whose 6-monthly review is due; safe to repeat, also concurrently.
+
+    The counts are what this run wrote (rows its conditional updates changed),
+    not what it looked at.
+    """
+    due = list(holdings_due_for_reevaluation(today=today).values_list("pk", flat=True))
+    outcomes = [_reevaluate(holding_pk=pk, today=today, actor=None) for pk in due]
     return {
-        "reevaluated": len(results),
-        "lapsed": sum(1 for h in results if h.status == AccreditationStatus.LAPSED),
+        "reevaluated": sum(1 for o in outcomes if o is not None),
+        "lapsed": outcomes.count("lapsed"),
     }
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.emails import EmailContent, email_partner, render_email
+from portal.locks import advisory_xact_lock
 from portal.models import PARTNER_ROLES, Partner, User
 from registrations.domains import InvalidDomain, normalise_domain
 from registrations.models import (
@@ -71,6 +72,7 @@ class NotLive(RegistrationError):
 
 
 JOB_EXPIRE = "expire_registrations"
+COMPLIANCE_LOCK = "registrations:compliance"
 
 
 # --- helpers -----------------------------------------------------------------
@@ -91,8 +93,13 @@ def _event(
 
 
 def _lock_partner(partner: Partner) -> Partner:
-    """Serialise every cap decision of one partner on its row (race-free counting)."""
-    return Partner.objects.select_for_update().get(pk=partner.pk)
+    """Serialise every cap decision of one partner on its row (race-free counting).
+
+    FOR NO KEY UPDATE, the weakest lock that serialises two cap decisions: it
+    conflicts with itself but not with the FOR KEY SHARE the MRR importer holds
+    on the partners of its file, so a submit never waits for an import.
+    """
+    return Partner.objects.select_for_update(no_key=True).get(pk=partner.pk)
 
 
 def _live_count(partner: Partner) -> int:
@@ -343,6 +350,9 @@ def compliance_check(*, on: dt.date) -> dict[str, int]:
     config = RegistrationConfig.get()
     if on < config.compliance_deadline:
         return {"opened": 0, "closed": 0}
+    # Two runs at once (beat and an operator) would both see "no open hold" and
+    # both insert one; the second waits here and then sees the first's holds.
+    advisory_xact_lock(COMPLIANCE_LOCK)
     open_holds = {h.partner_id: h for h in CommissionHold.objects.select_for_update().filter(ended_on__isnull=True)}
     to_open, to_close = [], []
     for partner in partners_with_live_counts().only("pk", "kind", "tier"):

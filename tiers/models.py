@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -13,6 +16,9 @@ from portal.models import AppendOnlyModel, Partner, Tier
 MONEY = {"max_digits": 16, "decimal_places": 2}
 POINTS = {"max_digits": 18, "decimal_places": 4}
 COEFFICIENT = {"max_digits": 20, "decimal_places": 12}
+# Zero or negative coefficients and multipliers are refused in admin forms as in rule files.
+POSITIVE_COEFFICIENT = MinValueValidator(Decimal("0.000000000001"), message=_("Must be greater than 0."))
+POSITIVE_MULTIPLIER = MinValueValidator(Decimal("0.001"), message=_("Must be greater than 0."))
 
 
 class EmergingMarket(models.Model):
@@ -59,7 +65,9 @@ class RuleSet(models.Model):
     framework = models.CharField(_("framework"), max_length=10, choices=Framework.choices)
     effective_from = models.DateField(_("effective from"))
     status = models.CharField(_("status"), max_length=10, choices=RuleSetStatus.choices, default=RuleSetStatus.DRAFT)
-    emerging_market_multiplier = models.DecimalField(_("emerging-market multiplier"), max_digits=6, decimal_places=3)
+    emerging_market_multiplier = models.DecimalField(
+        _("emerging-market multiplier"), max_digits=6, decimal_places=3, validators=[POSITIVE_MULTIPLIER]
+    )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -82,6 +90,15 @@ class RuleSet(models.Model):
             ("run_whatif", _("Can run the what-if comparison")),
         ]
         indexes = [models.Index(fields=["status", "effective_from"])]
+        constraints = [
+            # Two published rule sets from one date would leave "which judges?" to the tie-break.
+            models.UniqueConstraint(
+                fields=["effective_from"],
+                condition=models.Q(status="published"),
+                name="one_published_rule_set_per_effective_date",
+                violation_error_message=_("A published rule set already takes effect on this date."),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_framework_display()}, {self.effective_from:%Y-%m-%d})"
@@ -92,8 +109,8 @@ class CurrencyCoefficient(models.Model):
 
     rule_set = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="coefficients")
     currency = models.CharField(_("currency"), max_length=3)
-    sales = models.DecimalField(_("sales coefficient"), **COEFFICIENT)
-    managed = models.DecimalField(_("managed coefficient"), **COEFFICIENT)
+    sales = models.DecimalField(_("sales coefficient"), **COEFFICIENT, validators=[POSITIVE_COEFFICIENT])
+    managed = models.DecimalField(_("managed coefficient"), **COEFFICIENT, validators=[POSITIVE_COEFFICIENT])
 
     history = HistoricalRecords(bases=[AppendOnlyModel])
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from portal.access import PUBLISH_RULESET, SET_TIER_MANUALLY, acting_user_require
 from portal.models import Partner, PartnerKind, Tier, User
@@ -357,11 +358,38 @@ def rule_set_import(*, data: object, draft: bool = False, acting_user: User | No
         _advisory_lock("tiers:rule-sets")
         rule_set = RuleSet.objects.select_for_update().filter(name=spec.name).first()
         if rule_set is not None and rule_set_has_judged(rule_set):
-            raise ImportRejected([f"rule set {spec.name!r} has already judged a month and cannot be changed"])
+            raise ImportRejected(
+                [gettext("rule set %(name)r has already judged a month and cannot be changed") % {"name": spec.name}]
+            )
         if rule_set is None:
             rule_set = RuleSet(name=spec.name)
+        if not draft:
+            same_date = _published_on_same_date(spec.effective_from, exclude=rule_set.pk)
+            if same_date is not None:
+                raise ImportRejected([_same_date_message(spec.name, same_date)])
+            uncovered = importers.rule_set_uncovered_currencies(
+                effective_from=spec.effective_from, currencies=spec.coefficients, exclude=rule_set.pk
+            )
+            if uncovered:
+                raise ImportRejected(uncovered)
         _rule_set_fill(rule_set, spec, draft=draft)
     return rule_set
+
+
+def _published_on_same_date(effective_from: dt.date, *, exclude: int | None) -> RuleSet | None:
+    """The published rule set already in force from that date (one date, one rule set: which would judge?)."""
+    return (
+        RuleSet.objects.filter(status=RuleSetStatus.PUBLISHED, effective_from=effective_from)
+        .exclude(pk=exclude)
+        .first()
+    )
+
+
+def _same_date_message(name: str, other: RuleSet) -> str:
+    return gettext(
+        "rule set %(name)r cannot be published: %(other)r is already published with the same effective date "
+        "%(date)s; change the date or unpublish %(other)r first"
+    ) % {"name": name, "other": other.name, "date": other.effective_from.isoformat()}
 
 
 def _rule_set_fill(rule_set: RuleSet, spec: RuleSetSpec, *, draft: bool) -> None:
@@ -390,8 +418,19 @@ def rule_set_publish(*, rule_set: RuleSet, acting_user: User | None = None) -> R
     if not rule_set.requirements.exists() or not rule_set.coefficients.exists():
         raise TierError(f"rule set {rule_set.name!r} needs coefficients and tier requirements before publishing")
     with transaction.atomic():
+        _advisory_lock("tiers:rule-sets")
         locked = RuleSet.objects.select_for_update().get(pk=rule_set.pk)
         if locked.status == RuleSetStatus.DRAFT:
+            same_date = _published_on_same_date(rule_set.effective_from, exclude=rule_set.pk)
+            if same_date is not None:
+                raise TierError(_same_date_message(rule_set.name, same_date))
+            uncovered = importers.rule_set_uncovered_currencies(
+                effective_from=rule_set.effective_from,
+                currencies=rule_set.coefficients.values_list("currency", flat=True),
+                exclude=rule_set.pk,
+            )
+            if uncovered:
+                raise TierError("; ".join(uncovered))
             _rule_set_status_save(locked, RuleSetStatus.PUBLISHED, acting_user, published=True)
     rule_set.refresh_from_db(fields=["status", "published_at", "published_by"])
     return rule_set
@@ -431,12 +470,12 @@ def mrr_import(*, lines: Iterable[str]) -> int:
         try:
             load = importers.mrr_load(lines, partners=partners)
             if load.errors:
-                raise ImportRejected([f"line {line}: {problem}" for line, problem in load.errors])
+                raise ImportRejected([importers.line_problem(line, problem) for line, problem in load.errors])
             try:
                 importers.mrr_upsert()
             except importers.DuplicateKeys:
                 raise ImportRejected(
-                    [f"line {line}: {problem}" for line, problem in importers.duplicate_errors()]
+                    [importers.line_problem(line, problem) for line, problem in importers.duplicate_errors()]
                 ) from None
         finally:
             importers.mrr_load_table_drop()

@@ -197,3 +197,52 @@ def test_template_tags_render_the_given_partner_and_nothing_of_another(partner, 
 def test_enablement_page_in_japanese(partner, partner_member, client_for):
     body = client_for(partner_member).get(reverse("enablement:index"), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
     assert "有効な認定資格" in body
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_concurrent_reevaluations_report_only_what_each_wrote(cam, other_cam, advanced_crm):
+    """The second run waits on the first's row locks and then writes (and reports) nothing."""
+    import threading
+
+    from django.db import connection, connections, transaction
+
+    from tests.factories import PartnerFactory
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    for i in range(5):
+        _holding(PartnerFactory(tier="diamond", partner_id=f"K{i}"), advanced_crm)
+        _holding(PartnerFactory(tier="gold", partner_id=f"L{i}"), advanced_crm)
+    opened, release, first, second = threading.Event(), threading.Event(), {}, {}
+
+    def hold_open() -> None:
+        try:
+            with transaction.atomic():
+                first["value"] = services.accreditations_reevaluate_due(today=dt.date(2023, 1, 2))
+                opened.set()
+                release.wait(30)
+        finally:
+            opened.set()
+            connections.close_all()
+
+    def run_second() -> None:
+        try:
+            second["value"] = services.accreditations_reevaluate_due(today=dt.date(2023, 1, 2))
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_open)
+    holder.start()
+    assert opened.wait(30)
+    runner = threading.Thread(target=run_second)
+    runner.start()
+    runner.join(1.0)
+    assert runner.is_alive(), "the second run must wait on the first one's rows"
+    release.set()
+    holder.join()
+    runner.join()
+
+    assert first["value"] == {"reevaluated": 10, "lapsed": 5}
+    assert second["value"] == {"reevaluated": 0, "lapsed": 0}
+    assert AuditEntry.objects.filter(subject="partner_accreditation").count() == 10
+    assert PartnerAccreditation.objects.filter(status=AccreditationStatus.LAPSED).count() == 5

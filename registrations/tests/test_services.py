@@ -401,3 +401,100 @@ def test_config_admin_is_editable_but_never_a_second_row(client_for, staff):
     response = client.get("/admin/registrations/registrationconfig/1/change/")
     assert 'name="cap_elite"' in response.content.decode()
     assert client.get("/admin/registrations/registrationconfig/add/").status_code == 403
+
+
+def _in_open_transaction(work, *, opened: threading.Event, release: threading.Event, result: dict) -> threading.Thread:
+    """A thread that runs `work()` in a transaction and keeps it open (locks held) until `release`."""
+    from django.db import connections, transaction
+
+    def body() -> None:
+        try:
+            with transaction.atomic():
+                result["value"] = work()
+                opened.set()
+                assert release.wait(30), "the test never released the open transaction"
+        except Exception as exc:  # reported to the test thread
+            result["error"] = exc
+            opened.set()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=body)
+    thread.start()
+    return thread
+
+
+def _in_thread(work, result: dict) -> threading.Thread:
+    from django.db import connections
+
+    def body() -> None:
+        try:
+            result["value"] = work()
+        except Exception as exc:
+            result["error"] = exc
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=body)
+    thread.start()
+    return thread
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_concurrent_compliance_runs_open_one_hold_without_crashing(fill):
+    """The second run waits for the first and then finds its hold (it used to crash with IntegrityError)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    over = PartnerFactory(tier=Tier.SOLUTIONS_PARTNER)
+    fill(over, 12)
+    opened, release, first, second = threading.Event(), threading.Event(), {}, {}
+    holder = _in_open_transaction(
+        lambda: services.compliance_check(on=dt.date(2022, 4, 1)), opened=opened, release=release, result=first
+    )
+    assert opened.wait(30)
+    runner = _in_thread(lambda: services.compliance_check(on=dt.date(2022, 4, 1)), second)
+    runner.join(1.0)
+    assert runner.is_alive(), "the second run must wait for the first one's transaction"
+    release.set()
+    holder.join()
+    runner.join()
+
+    assert "error" not in first and "error" not in second, (first, second)
+    assert first["value"] == {"opened": 1, "closed": 0}
+    assert second["value"] == {"opened": 0, "closed": 0}
+    assert CommissionHold.objects.filter(partner=over, ended_on__isnull=True).count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_submit_completes_while_an_mrr_import_holds_its_partner_locks():
+    """The importer's FOR KEY SHARE on the file's partners does not block the cap check's row lock."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    from tiers.services import mrr_import
+    from tiers.tests.factories import points_rules
+
+    points_rules()
+    partner = PartnerFactory(partner_id="P1", tier=Tier.SOLUTIONS_PARTNER)
+    user = PartnerUserFactory(partner=partner)
+    header = "partner_id,month,customer_domain,customer_country,currency,sold_mrr,managed_mrr\n"
+    lines = [header, "P1,2022-08,acme.com,US,USD,100,0\n"]
+    opened, release, imported, submitted = threading.Event(), threading.Event(), {}, {}
+    importer = _in_open_transaction(lambda: mrr_import(lines=lines), opened=opened, release=release, result=imported)
+    assert opened.wait(30)
+    assert "error" not in imported, imported
+
+    def submit() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '5s'")  # a blocked submit fails instead of hanging the test
+        return services.registration_submit(partner=partner, domain="during-import.com", acting_user=user).status
+
+    submitter = _in_thread(submit, submitted)
+    submitter.join(10)
+    finished_while_import_open = not submitter.is_alive()
+    release.set()
+    importer.join()
+    submitter.join()
+
+    assert finished_while_import_open and submitted == {"value": "pending"}, submitted
+    assert DomainRegistration.objects.filter(partner=partner, domain="during-import.com").exists()
+    assert imported["value"] == 1

@@ -189,8 +189,8 @@ def bad_tiers(**override) -> dict:
             {"coefficients": {"USD": {"sales": "0.03", "managed": "0.01"}, "XYZ": {"sales": "1", "managed": "1"}}},
             "unknown currency code 'XYZ'",
         ),
-        ({"coefficients": {"USD": {"sales": "-0.03", "managed": "0.01"}}}, "non-negative"),
-        ({"tiers": bad_tiers(gold={"sold_mrr": "1", "managed_mrr": "2"})}, "unknown requirement"),
+        ({"coefficients": {"USD": {"sales": "-0.03", "managed": "0.01"}}}, "above 0"),
+        ({"tiers": bad_tiers(gold={"sold_mrr": "1", "managed_mrr": "2"})}, "tiers.gold: unknown key 'sold_mrr'"),
         ({"effective_from": "16/07/2022"}, "effective_from"),
     ],
 )
@@ -233,6 +233,7 @@ MRR_HEADER = "partner_id,month,customer_domain,customer_country,currency,sold_mr
 
 
 def test_import_mrr_inserts_and_replaces_by_key(tmp_path):
+    points_rules(effective_from="2022-01-01")  # MRR is accepted only for months a rule set judges
     partner = PartnerFactory(partner_id="P1")
     mrr(partner, "2022-08", customer_domain="acme.com", sold="1")
     path = write(
@@ -250,6 +251,7 @@ def test_import_mrr_inserts_and_replaces_by_key(tmp_path):
 
 
 def test_import_mrr_rejects_the_whole_file_listing_every_bad_line(tmp_path):
+    points_rules(effective_from="2022-01-01")  # MRR is accepted only for months a rule set judges
     PartnerFactory(partner_id="P1")
     lines = [
         "P1,2022-08,good.com,US,USD,1,1",  # 2: fine
@@ -277,6 +279,7 @@ def test_import_mrr_rejects_the_whole_file_listing_every_bad_line(tmp_path):
 
 def test_import_mrr_rejects_a_clean_file_with_one_key_twice(tmp_path):
     """No other error: PostgreSQL finds the repeat in the upsert itself; the lines are still listed."""
+    points_rules(effective_from="2022-01-01")  # MRR is accepted only for months a rule set judges
     partner = PartnerFactory(partner_id="P1")
     mrr(partner, "2022-08", customer_domain="kept.com", sold="7")
     lines = ["P1,2022-08,a.com,US,USD,1,1", "P1,2022-08,kept.com,US,USD,2,2", "P1,2022-08,A.com,US,USD,3,3"]

@@ -167,7 +167,8 @@ def test_run_refuses_without_rule_set_or_coefficient_and_writes_nothing():
     mrr(partner, "2022-08", currency="JPY", customer_country="JP", sold="100")
     with pytest.raises(services.RunRefused, match="no published rule set"):
         services.month_evaluate(month=dt.date(2022, 8, 1))
-    points_rules(currencies=["USD", "EUR"])
+    # Imports and publishing refuse an uncovered currency; a coefficient deleted in admin still gets here.
+    points_rules(currencies=["USD", "EUR", "JPY"]).coefficients.filter(currency="JPY").delete()
     with pytest.raises(services.RunRefused, match="JPY"):
         services.month_evaluate(month=dt.date(2022, 8, 1))
     assert not JobRun.objects.exists() and not MonthlySnapshot.objects.exists()

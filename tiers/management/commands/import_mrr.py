@@ -1,11 +1,11 @@
-"""`manage.py import_mrr PATH`: import monthly customer MRR (streamed, all or nothing)."""
+"""`manage.py import_mrr PATH [--encoding NAME]`: import monthly customer MRR (streamed, all or nothing)."""
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
 from tiers import services
-from tiers.management.commands._base import open_text, refusals
+from tiers.management.commands._base import add_file_arguments, open_text, refusals
 
 
 class Command(BaseCommand):
@@ -15,9 +15,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("path")
+        add_file_arguments(parser)
 
-    def handle(self, *args, path: str, **options):
-        with open_text(path) as lines, refusals():
+    def handle(self, *args, path: str, encoding: str | None, **options):
+        with open_text(path, encoding) as lines, refusals(path):
             rows = services.mrr_import(lines=lines)
         self.stdout.write(f"MRR imported: {rows} rows.")
