@@ -157,6 +157,8 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "UTC"
 CELERY_ENABLE_UTC = True
 CELERY_TASK_ACKS_LATE = True
+# With acks_late, a task whose worker is killed (kill -9, OOM) is redelivered, not lost.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
@@ -183,3 +185,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# A month's MRR not marked complete this many days after the month ended → one alert to staff.
+try:
+    MRR_LATE_ALERT_DAYS = int(env_str("MRR_LATE_ALERT_DAYS", "5"))
+except ValueError:
+    raise ImproperlyConfigured("MRR_LATE_ALERT_DAYS must be a whole number of days") from None

@@ -9,6 +9,8 @@ from portal import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+    path("status/", views.system_status, name="system-status"),
     path("team/", views.team, name="team"),
     path("team/<int:pk>/active", views.team_member_active, name="team-member-active"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

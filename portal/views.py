@@ -9,9 +9,11 @@ from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from portal import jobs, status
 from portal.forms import MemberInviteForm
 from portal.models import Partner, User
 from portal.selectors import partner_users, partners_visible_to
@@ -41,6 +43,38 @@ def healthz(request: HttpRequest) -> JsonResponse:
     )
 
 
+@require_GET
+@never_cache
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness: database, broker, worker and beat heartbeats, last run of each job. 503 when a check fails."""
+    readiness = status.readiness()
+    return JsonResponse(readiness.as_json(), status=200 if readiness.ready else 503)
+
+
+CHECK_LABELS = {
+    "database": _lazy("Database"),
+    "broker": _lazy("Broker (Redis)"),
+    "worker": _lazy("Celery worker"),
+    "beat": _lazy("Celery beat"),
+}
+
+
+@login_required
+@require_GET
+@never_cache
+def system_status(request: HttpRequest) -> HttpResponse:
+    """The readiness checks and each job's last run, for programme staff only (others get 404)."""
+    if not request.user.is_programme_staff:
+        raise Http404
+    readiness = status.readiness()
+    checks = [(name, CHECK_LABELS.get(name, name), value) for name, value in readiness.checks.items()]
+    return render(
+        request,
+        "portal/status.html",
+        {"readiness": readiness, "checks": checks, "job_statuses": readiness.jobs},
+    )
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user: User = request.user
@@ -63,6 +97,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 "partner_count": partners.count(),
                 "provider_count": partners.filter(kind="provider").count(),
                 "user_count": User.objects.count(),
+                "job_statuses": jobs.last_runs(),
             },
         )
     raise Http404

@@ -8,8 +8,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import QuerySet
 
-from portal.models import Partner, PartnerKind
-from tiers.models import JobRun, MonthlySnapshot, RuleSet
+from portal.models import JobOutcome, JobRun, Partner, PartnerKind
+from tiers.models import MonthlySnapshot, RuleSet
 
 TWO_PLACES = Decimal("0.01")
 
@@ -33,7 +33,9 @@ def rule_set_has_judged(rule_set: RuleSet) -> bool:
     if rule_set.pk is None:
         return False
     return (
-        JobRun.objects.filter(rule_set=rule_set, job=JobRun.Job.MONTHLY).exists()
+        JobRun.objects.filter(
+            job="monthly_evaluation", outcome=JobOutcome.DONE, counts__rule_set_id=rule_set.pk
+        ).exists()
         or MonthlySnapshot.objects.filter(rule_set=rule_set).exists()
     )
 
