@@ -394,13 +394,10 @@ def _reassess(on: dt.date, run: JobRun, note: str) -> dict:
     _tiers_record(history_only, reason=TierChange.Reason.REASSESSMENT, effective_on=on, run=run)
     changes = now_changes + history_only
     ups = sum(1 for c in changes if TIER_RANK[c.to_tier] > TIER_RANK[c.from_tier])
-    return {
-        "partners": len(outcome),
-        "changed": len(changes),
-        "up": ups,
-        "down": len(changes) - ups,
-        "kept_later_change": len(history_only),
-    }
+    counts = {"partners": len(outcome), "changed": len(changes), "up": ups, "down": len(changes) - ups}
+    if history_only:
+        counts["kept_later_change"] = len(history_only)
+    return counts
 
 
 def _reassessment_note(months: list[str], met: list[dt.date]) -> str:

@@ -123,7 +123,9 @@ def test_a_month_whose_mrr_is_late_waits_then_alerts_once_then_evaluates_on_impo
     assert JobRun.objects.filter(job="monthly_evaluation", period="2022-08", outcome="waiting").count() == 1
 
     with time_machine.travel(dt.datetime(2022, 9, 8, 10, 0, tzinfo=dt.UTC)):
-        assert "Months marked complete" in run("import_mrr", mrr_file(tmp_path, partner, "2022-08", "4000"), "--complete")
+        assert "Months marked complete" in run(
+            "import_mrr", mrr_file(tmp_path, partner, "2022-08", "4000"), "--complete"
+        )
         output = run("run_due")
     assert "done     monthly_evaluation 2022-08" in output
     partner.refresh_from_db()
@@ -176,9 +178,11 @@ def test_a_correction_promotes_as_of_the_original_evaluation_and_records_why(tmp
     assert "re-evaluated: 2022-08, 2022-09" in output and "1 partners promoted" in output
     partner.refresh_from_db()
     assert partner.tier == Tier.PLATINUM
-    changes = list(partner.tier_changes.order_by("effective_on", "created_at").values_list(
-        "effective_on", "from_tier", "to_tier", "reason"
-    ))
+    changes = list(
+        partner.tier_changes.order_by("effective_on", "created_at").values_list(
+            "effective_on", "from_tier", "to_tier", "reason"
+        )
+    )
     assert changes == [
         (dt.date(2022, 9, 1), Tier.SOLUTIONS_PARTNER, Tier.PLATINUM, "correction"),
         (dt.date(2022, 10, 1), Tier.SOLUTIONS_PARTNER, Tier.GOLD, "promotion"),
