@@ -19,9 +19,8 @@ def test_a_refused_run_leaves_a_ledger_row_and_emails_staff_while_its_work_rolls
         PartnerFactory(partner_id="P-ROLLED-BACK")
         raise jobs.JobRefused("rule set 'Points 2026' has no coefficient for: ZAR")
 
-    with time_machine.travel(dt.datetime(2026, 7, 1, 3, 0, tzinfo=dt.UTC), tick=False):
-        with pytest.raises(jobs.JobRefused):
-            jobs.job_run(job="monthly_evaluation", period="2026-06", work=work, actor="beat")
+    with time_machine.travel(dt.datetime(2026, 7, 1, 3, 0, tzinfo=dt.UTC), tick=False), pytest.raises(jobs.JobRefused):
+        jobs.job_run(job="monthly_evaluation", period="2026-06", work=work, actor="beat")
 
     assert not Partner.objects.filter(partner_id="P-ROLLED-BACK").exists()
     run = JobRun.objects.get()

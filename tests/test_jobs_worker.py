@@ -47,10 +47,12 @@ def test_a_worker_running_run_due_after_a_missed_tick_evaluates_the_month_once(c
     services.mrr_months_mark_complete(months=[dt.date(2022, 8, 1)], by="test")
 
     # Beat restarted at 05:30 on 1 September, after the 03:00 tick: its next hourly run_due catches up.
-    with time_machine.travel(dt.datetime(2022, 9, 1, 5, 30, tzinfo=dt.UTC)):
-        with start_worker(celery_app_on_redis, perform_ping_check=False, pool="solo", shutdown_timeout=20):
-            first = celery_app_on_redis.send_task("portal.tasks.run_due").get(timeout=120)
-            second = celery_app_on_redis.send_task("portal.tasks.run_due").get(timeout=120)
+    with (
+        time_machine.travel(dt.datetime(2022, 9, 1, 5, 30, tzinfo=dt.UTC)),
+        start_worker(celery_app_on_redis, perform_ping_check=False, pool="solo", shutdown_timeout=20),
+    ):
+        first = celery_app_on_redis.send_task("portal.tasks.run_due").get(timeout=120)
+        second = celery_app_on_redis.send_task("portal.tasks.run_due").get(timeout=120)
     connections.close_all()
 
     monthly = [item for item in first if item["job"] == "monthly_evaluation"]

@@ -189,7 +189,7 @@ def test_a_correction_promotes_as_of_the_original_evaluation_and_records_why(tmp
         (dt.date(2022, 10, 1), Tier.GOLD, Tier.PLATINUM, "correction"),  # the lower promotion is superseded
     ]
     assert tier_on(partner=partner, on=dt.date(2022, 9, 15))[0] == Tier.PLATINUM
-    assert tier_on(partner=partner, on=dt.date.today())[0] == partner.tier  # history and tier agree
+    assert tier_on(partner=partner, on=dt.date(2030, 1, 1))[0] == partner.tier  # history and tier agree
     august = MonthlySnapshot.objects.get(partner=partner, month=dt.date(2022, 8, 1))
     assert (august.achieved_tier, august.run.job) == (Tier.PLATINUM, "mrr_correction")
     assert "MRR correction of 2022-08" in partner.tier_changes.filter(reason="correction").first().note
