@@ -262,8 +262,8 @@ def run_due(*, now: dt.datetime, actor: str = "run_due") -> list[DueItem]:
     for _due, _index, job, period in items:
         if (job.name, period.key) in done:
             continue
-        reason = blocked.get(job.name) if job.sequential else None
-        reason = reason or job.wait_reason(period)
+        # The period's own readiness first (so a late month alerts even behind another), then its queue.
+        reason = job.wait_reason(period) or (blocked.get(job.name) if job.sequential else None)
         if reason:
             ledger_wait(job=job.name, period=period.key, reason=reason, actor=actor)
             results.append(DueItem(job.name, period.key, JobOutcome.WAITING, reason))

@@ -103,7 +103,8 @@ def test_reassessment_across_the_framework_change_judges_each_month_by_its_own_r
     evaluate(*months("2022-04", "2022-09"))
     assert partner.snapshots.get(month=dt.date(2022, 8, 1)).achieved_tier == Tier.GOLD
 
-    services.reassessment_run(on=dt.date(2022, 10, 15))  # window Apr–Sep 2022 spans both frameworks
+    # Off-cycle (forced): its window Apr–Sep 2022 spans both frameworks.
+    services.reassessment_run(on=dt.date(2022, 10, 15), force=True, why="test of a mixed window")
 
     partner.refresh_from_db()
     assert partner.tier == Tier.PLATINUM  # May, judged by the legacy rules, counts
