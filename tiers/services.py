@@ -67,6 +67,10 @@ JOB_REASSESSMENT = "reassessment"
 JOB_CORRECTION = "mrr_correction"
 
 
+class CorrectionRejected(ImportRejected, jobs.JobRefused):
+    """A correction file rejected as a whole (the ledger records the correction as refused)."""
+
+
 @dataclass
 class RunResult:
     run: JobRun
@@ -598,7 +602,10 @@ def _correct(lines: Iterable[str], run: JobRun, by: str) -> dict:
     4. A later original change below a corrected tier is superseded (promote back on its
        date), and Partner.tier follows the history.
     """
-    rows_imported, months = _mrr_load(lines, complete=True, by=by, allow_evaluated=True)
+    try:
+        rows_imported, months = _mrr_load(lines, complete=True, by=by, allow_evaluated=True)
+    except ImportRejected as exc:  # a bad file is a refusal (ledger: refused), not a failure
+        raise CorrectionRejected(exc.errors) from None
     evaluated = sorted(evaluated_months(f"{m:%Y-%m}" for m in months))
     if not evaluated:
         return {"rows": rows_imported, "months": [], "changed": 0}

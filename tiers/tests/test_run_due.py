@@ -293,3 +293,18 @@ def test_admin_marks_a_month_complete(client_for, staff):
     assert "1 month marked complete." in response.content.decode()
     row.refresh_from_db()
     assert (row.complete, row.completed_by) == (True, staff.email)
+
+
+def test_a_correction_with_a_bad_file_is_refused_and_recorded(tmp_path):
+    points_rules()
+    partner = PartnerFactory()
+    run("run_monthly", "--month", "2022-08")
+    path = tmp_path / "bad.csv"
+    path.write_text(f"{HEADER}{partner.partner_id},2022-08,acme.example.com,US,USD,lots,0\n", encoding="utf-8")
+
+    message = rejected("import_mrr", str(path), "--correct")
+
+    assert "line 2" in message
+    correction = JobRun.objects.get(job="mrr_correction")
+    assert correction.outcome == "refused" and "line 2" in correction.reason
+    assert not partner.customer_mrr.exists()
