@@ -308,3 +308,20 @@ def test_a_correction_with_a_bad_file_is_refused_and_recorded(tmp_path):
     correction = JobRun.objects.get(job="mrr_correction")
     assert correction.outcome == "refused" and "line 2" in correction.reason
     assert not partner.customer_mrr.exists()
+
+
+def test_a_correction_raises_a_later_reassessment_that_judged_the_missing_month(tmp_path):
+    points_rules()
+    partner = PartnerFactory(tier=Tier.GOLD)
+    _evaluate(*months("2022-07", "2022-12"))  # December's MRR was late: evaluated with nothing
+    run("reassess", "--on", "2023-01-15")
+    partner.refresh_from_db()
+    assert partner.tier == Tier.SOLUTIONS_PARTNER
+
+    run("import_mrr", mrr_file(tmp_path, partner, "2022-12", "4000"), "--correct")
+
+    partner.refresh_from_db()
+    assert (partner.tier, partner.tier_since) == (Tier.GOLD, dt.date(2023, 1, 15))
+    last = partner.tier_changes.order_by("effective_on", "created_at").last()
+    assert (last.reason, last.from_tier, last.to_tier) == ("correction", Tier.SOLUTIONS_PARTNER, Tier.GOLD)
+    assert "(reassessment)" in last.note
