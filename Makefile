@@ -21,9 +21,9 @@ run: $(VENV)/.runtime
 	$(PY) manage.py seed_demo --if-empty
 	@echo "Log in at http://127.0.0.1:8000 as partner@example.com, cam@example.com or admin@example.com (password demo-password)"
 	@if [ -n "$$REDIS_URL" ]; then \
-	  trap 'kill 0' EXIT INT TERM; \
+	  mkdir -p var; trap 'kill 0' EXIT INT TERM; \
 	  $(VENV)/bin/celery -A portal worker --loglevel=INFO --concurrency=2 & \
-	  $(VENV)/bin/celery -A portal beat --loglevel=INFO --schedule=$${TMPDIR:-/tmp}/portal-celerybeat-schedule & \
+	  $(VENV)/bin/celery -A portal beat --loglevel=INFO --schedule=var/celerybeat-schedule & \
 	  $(PY) manage.py runserver 127.0.0.1:8000; \
 	else \
 	  $(PY) manage.py runserver 127.0.0.1:8000; \

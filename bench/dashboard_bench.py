@@ -78,8 +78,8 @@ def seed(partner_count: int, last_month: dt.date) -> dict:
     from django.db import connection
     from django.utils import timezone
 
-    from portal.models import Partner, Role, User
-    from tiers.models import CurrencyCoefficient, JobRun, RuleSet, TierRequirement
+    from portal.models import JobRun, Partner, Role, User
+    from tiers.models import CurrencyCoefficient, RuleSet, TierRequirement
 
     call_command("migrate", verbosity=0)
     rng = random.Random(2022)
@@ -126,7 +126,7 @@ def seed(partner_count: int, last_month: dt.date) -> dict:
     partners = Partner.objects.bulk_create(partners, batch_size=2000)
     runs = {
         add_months(last_month, -i): JobRun.objects.create(
-            job="monthly_evaluation", period=f"{add_months(last_month, -i):%Y-%m}", status="finished", started_at=now
+            job="monthly_evaluation", period=f"{add_months(last_month, -i):%Y-%m}", outcome="done", started_at=now
         )
         for i in range(24)
     }

@@ -249,7 +249,8 @@ def main() -> None:
     monthly = timed(f"run_monthly --month {MONTH}", lambda: call_command("run_monthly", "--month", MONTH, stdout=out))
     reassess = timed("reassess --on 2024-07-15", lambda: call_command("reassess", "--on", "2024-07-15", stdout=out))
     whatif = timed("what-if: compute_month, draft, all", what_if)
-    from tiers.models import JobRun, MonthlySnapshot
+    from portal.models import JobRun
+    from tiers.models import MonthlySnapshot
 
     counts = JobRun.objects.get(period=MONTH).counts
     print()

@@ -11,7 +11,7 @@ from django.utils.translation import ngettext, pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.access import VIEW_PARTNER_HISTORY, has_perm
-from portal.models import OutgoingEmail, Partner, Role, User
+from portal.models import JobRun, OutgoingEmail, Partner, Role, User
 from portal.selectors import is_last_active_partner_admin
 from portal.services import last_admin_message, outgoing_emails_retry, user_credentials_revoke
 
@@ -190,3 +190,22 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
+
+
+@admin.register(JobRun)
+class JobRunAdmin(admin.ModelAdmin):
+    """The run ledger of every scheduled job: written by portal/jobs.py only, read-only here."""
+
+    list_display = ["job", "period", "outcome", "started_at", "duration", "reason", "actor"]
+    list_filter = ["outcome", "job"]
+    search_fields = ["job", "period", "reason"]
+    date_hierarchy = "started_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

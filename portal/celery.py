@@ -17,36 +17,19 @@ app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# One beat process, UTC (CELERY_TIMEZONE). Each task computes its own period
-# from the run date, so a late or repeated beat tick is harmless.
+# One beat process, UTC (CELERY_TIMEZONE). Beat only calls `run_due` hourly: the
+# job registry (portal/jobs.py, filled by each app's jobs.py) knows each job's
+# due periods and the ledger knows which are done, so a missed tick, a restarted
+# beat or a lost worker costs an hour, not a month. The heartbeat lets /readyz
+# tell whether beat is alive.
 app.conf.beat_schedule = {
-    "tiers-monthly-evaluation": {
-        "task": "tiers.tasks.run_monthly_evaluation",
-        "schedule": crontab(minute=0, hour=3, day_of_month=1),
+    "portal-run-due": {
+        "task": "portal.tasks.run_due",
+        "schedule": crontab(minute=5),
     },
-    "tiers-semiannual-reassessment": {
-        "task": "tiers.tasks.run_reassessment",
-        "schedule": crontab(minute=0, hour=3, day_of_month=15, month_of_year="1,7"),
-    },
-    "registrations-daily-expiry": {
-        "task": "registrations.tasks.expire_registrations",
-        "schedule": crontab(minute=15, hour=2),
-    },
-    "registrations-daily-compliance": {
-        "task": "registrations.tasks.check_compliance",
-        "schedule": crontab(minute=45, hour=2),
-    },
-    "registrations-expiry-reminders": {
-        "task": "registrations.tasks.send_expiry_reminders",
-        "schedule": crontab(minute=0, hour=7),
-    },
-    "enablement-accreditation-reevaluation": {
-        "task": "enablement.tasks.reevaluate_accreditations",
-        "schedule": crontab(minute=0, hour=5),
-    },
-    "community-hug-event-check": {
-        "task": "community.tasks.flag_inactive_hug_leaders",
-        "schedule": crontab(minute=30, hour=4, day_of_month=1),
+    "portal-beat-heartbeat": {
+        "task": "portal.tasks.beat_heartbeat",
+        "schedule": 60.0,
     },
 }
 

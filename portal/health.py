@@ -27,6 +27,16 @@ def database_ok() -> tuple[bool, str]:
     return True, "ok"
 
 
+def readiness_response() -> JsonResponse:
+    """Readiness: database, broker, worker and beat heartbeats, last run of each job; 503 when a check fails."""
+    from portal.status import readiness
+
+    result = readiness()
+    response = JsonResponse(result.as_json(), status=200 if result.ready else 503)
+    add_never_cache_headers(response)
+    return response
+
+
 def liveness() -> JsonResponse:
     ok, database = database_ok()
     response = JsonResponse(

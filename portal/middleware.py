@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-from portal.health import liveness
+from portal.health import liveness, readiness_response
 from portal.two_factor import session_has_two_factor, user_must_use_two_factor
 
 # Paths a half-signed-in person may still open: the two-factor pages themselves, logging out,
@@ -53,20 +53,21 @@ def _to(name: str, request: HttpRequest) -> HttpResponse:
 
 
 class HealthCheckMiddleware:
-    """Answer `/healthz` before anything else looks at the request.
+    """Answer `/healthz` (liveness) and `/readyz` (readiness) before anything else looks at the request.
 
-    A load balancer probes each web node over plain HTTP with the node's own address as
-    Host: placed first, this answers before SecurityMiddleware's HTTPS redirect and before
-    any host validation (ALLOWED_HOSTS), which would otherwise give 301 or 400 whether the
-    node is healthy or not.
+    A load balancer or an orchestrator probes each web node over plain HTTP with the node's own
+    address as Host: placed first, this answers before SecurityMiddleware's HTTPS redirect and
+    before any host validation (ALLOWED_HOSTS), which would otherwise give 301 or 400 whether
+    the node is healthy or not.
     """
 
-    PATH = "/healthz"
+    PROBES: dict[str, Callable[[], HttpResponse]] = {"/healthz": liveness, "/readyz": readiness_response}
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path_info.rstrip("/") == self.PATH and request.method in ("GET", "HEAD"):
-            return liveness()
+        probe = self.PROBES.get(request.path_info.rstrip("/"))
+        if probe is not None and request.method in ("GET", "HEAD"):
+            return probe()
         return self.get_response(request)

@@ -418,3 +418,46 @@ class OutgoingEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{', '.join(self.to)}: {self.subject}"
+
+
+class JobOutcome(models.TextChoices):
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    WAITING = "waiting", _("Waiting")
+    REFUSED = "refused", _("Refused")
+    FAILED = "failed", _("Failed")
+
+
+class JobRun(models.Model):
+    """The run ledger of every scheduled job (portal/jobs.py writes it).
+
+    One row per attempt. The start row is committed before the work and the
+    outcome after it in its own transaction, so a refused or failed run is
+    recorded even though its work rolled back. At most one *done* row per
+    (job, period): a second run of a finished period changes nothing.
+    """
+
+    job = models.CharField(_("job"), max_length=60)
+    period = models.CharField(_("period"), max_length=60, help_text=_("YYYY-MM, YYYY-MM-DD or YYYY-Qn"))
+    outcome = models.CharField(_("outcome"), max_length=10, choices=JobOutcome.choices, default=JobOutcome.RUNNING)
+    reason = models.TextField(_("reason"), blank=True)
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    duration = models.DurationField(_("duration"), null=True, blank=True)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    actor = models.CharField(_("started by"), max_length=254, blank=True, help_text=_("beat, a command or a person"))
+    note = models.TextField(_("note"), blank=True, help_text=_("e.g. why an off-cycle run was forced"))
+
+    class Meta:
+        verbose_name = _("job run")
+        verbose_name_plural = _("job runs")
+        ordering = ["-started_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["job", "period"], condition=models.Q(outcome="done"), name="unique_done_run_per_job_period"
+            )
+        ]
+        indexes = [models.Index(fields=["job", "period"]), models.Index(fields=["job", "-started_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.period} ({self.outcome})"

@@ -234,6 +234,8 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "UTC"
 CELERY_ENABLE_UTC = True
 CELERY_TASK_ACKS_LATE = True
+# With acks_late, a task whose worker is killed (kill -9, OOM) is redelivered, not lost.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Worker and beat log through LOGGING below (same format, with the request id of the
@@ -269,7 +271,7 @@ if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     # The balancer's health check speaks plain HTTP (HealthCheckMiddleware answers first anyway).
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
@@ -327,3 +329,8 @@ if SENTRY_DSN:
         release=env_str("SENTRY_RELEASE") or None,
         traces_sample_rate=float(env_int("SENTRY_TRACES_PERCENT", 0, minimum=0, maximum=100)) / 100,
     )
+# A month's MRR not marked complete this many days after the month ended → one alert to staff.
+try:
+    MRR_LATE_ALERT_DAYS = int(env_str("MRR_LATE_ALERT_DAYS", "5"))
+except ValueError:
+    raise ImproperlyConfigured("MRR_LATE_ALERT_DAYS must be a whole number of days") from None

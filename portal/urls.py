@@ -9,6 +9,8 @@ from portal import views, views_security
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+    path("status/", views.system_status, name="system-status"),
     path("team/", views.team, name="team"),
     path("team/<int:pk>/active", views.team_member_active, name="team-member-active"),
     path("team/<int:pk>/role", views.team_member_role, name="team-member-role"),

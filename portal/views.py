@@ -7,12 +7,14 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from portal import jobs, status
 from portal.access import VIEW_PARTNER_HISTORY, VIEW_STAFF_HOME, partner_for_staff, require_perm
 from portal.forms import MemberInviteForm
-from portal.health import liveness
+from portal.health import liveness, readiness_response
 from portal.history import partner_history as partner_history_items
 from portal.home import cam_attention, partner_attention
 from portal.models import PARTNER_ROLES, Partner, User
@@ -25,6 +27,36 @@ from portal.services import partner_member_invite, partner_member_set_active, pa
 def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness (normally answered earlier by HealthCheckMiddleware): 200 when the database answers, else 503."""
     return liveness()
+
+
+@require_GET
+@never_cache
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness (normally answered earlier by HealthCheckMiddleware): see `portal.health.readiness_response`."""
+    return readiness_response()
+
+
+CHECK_LABELS = {
+    "database": _lazy("Database"),
+    "broker": _lazy("Broker (Redis)"),
+    "worker": _lazy("Celery worker"),
+    "beat": _lazy("Celery beat"),
+}
+
+
+@login_required
+@require_GET
+@never_cache
+def system_status(request: HttpRequest) -> HttpResponse:
+    """The readiness checks and each job's last run, for programme staff only (others get 404)."""
+    require_perm(request, VIEW_STAFF_HOME)
+    readiness = status.readiness()
+    checks = [(name, CHECK_LABELS.get(name, name), value) for name, value in readiness.checks.items()]
+    return render(
+        request,
+        "portal/status.html",
+        {"readiness": readiness, "checks": checks, "job_statuses": readiness.jobs},
+    )
 
 
 @login_required
@@ -53,6 +85,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 "provider_count": partners.filter(kind="provider").count(),
                 "user_count": User.objects.count(),
                 "outbox": outbox_counts(),
+                "job_statuses": jobs.last_runs(),
             },
         )
     raise Http404

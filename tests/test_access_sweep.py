@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 # Pages anyone may open: logging in, resetting a password, switching language, health, the API's description.
 PUBLIC = re.compile(
-    r"^/(accounts/(login|password_reset|reset)|i18n/|healthz|api/v1/openapi\.json|admin/(login|logout))"
+    r"^/(accounts/(login|password_reset|reset)|i18n/|healthz|readyz|api/v1/openapi\.json|admin/(login|logout))"
 )
 
 

@@ -52,6 +52,10 @@ def test_balancer_probe_over_plain_http_with_its_own_ip_as_host_gets_200(client)
     response = client.get("/healthz", HTTP_HOST="10.0.3.17:8000")
     assert response.status_code == 200
     assert response.json()["status"] == "ok"
+    # Readiness too: answered on its merits (the database check is in it), not redirected or refused.
+    ready = client.get("/readyz", HTTP_HOST="10.0.3.17:8000")
+    assert ready.status_code in (200, 503)
+    assert ready.json()["checks"]["database"] == "ok"
 
 
 @override_settings(

@@ -16,7 +16,7 @@ from tiers.models import (
     CurrencyCoefficient,
     CustomerMRR,
     EmergingMarket,
-    JobRun,
+    MonthCompleteness,
     MonthlySnapshot,
     RuleSet,
     TierChange,
@@ -192,9 +192,36 @@ class TierChangeAdmin(_ReadOnlyAdmin):
         """Nothing related to save: the service wrote the change."""
 
 
-@admin.register(JobRun)
-class JobRunAdmin(_ReadOnlyAdmin):
-    list_display = ["job", "period", "status", "rule_set", "started_at", "finished_at", "counts"]
-    list_filter = ["job", "status"]
-    search_fields = ["period"]
-    list_select_related = ["rule_set"]
+@admin.register(MonthCompleteness)
+class MonthCompletenessAdmin(admin.ModelAdmin):
+    """Which months' MRR is complete; the scheduled evaluation of a month waits until it is.
+
+    Staff mark months complete with the action (or Add a month); the services write the row.
+    """
+
+    list_display = ["month", "complete", "completed_at", "completed_by", "late_alert_sent_at"]
+    list_filter = ["complete"]
+    fields = ["month"]
+    actions = ["mark_complete"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        recorded = services.mrr_months_mark_complete(months=[obj.month], by=request.user.email)
+        obj.pk = recorded[0].pk
+
+    @admin.action(description=_("Mark MRR complete for the selected months"))
+    def mark_complete(self, request, queryset):
+        marked = services.mrr_months_mark_complete(
+            months=list(queryset.values_list("month", flat=True)), by=request.user.email
+        )
+        self.message_user(
+            request,
+            ngettext("%(count)d month marked complete.", "%(count)d months marked complete.", len(marked))
+            % {"count": len(marked)},
+            messages.SUCCESS,
+        )

@@ -61,11 +61,8 @@ Requirements = dict[str, dict[str, Decimal]]  # tier → metric → threshold
 
 
 def next_reassessment(today: dt.date) -> dt.date:
-    """The next 15 January or 15 July, today included (SPEC §3.5)."""
-    for candidate in (dt.date(today.year, 1, 15), dt.date(today.year, 7, 15)):
-        if candidate >= today:
-            return candidate
-    return dt.date(today.year + 1, 1, 15)
+    """The next reassessment date, today included (SPEC §3.5; dates from engine.reassessment_dates)."""
+    return engine.next_reassessment_date(today)
 
 
 def tier_rank_expression(field_name: str) -> Case:

@@ -272,6 +272,6 @@ def seed(*, rng: random.Random, people, today: dt.date) -> None:
     for book in books:
         if book.partner.partner_id == DEMO_PARTNER_ID:
             _shape_demo_partner(book, first_month)
-    services.mrr_import(lines=_mrr_lines(books, first_month))
+    services.mrr_import(lines=_mrr_lines(books, first_month), complete=True, by="seed_demo")
     _starting_tiers(first_month)
     _run_history(first_month)

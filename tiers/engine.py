@@ -74,6 +74,29 @@ def parse_month(text: str) -> dt.date:
     return dt.date(int(text[:4]), int(text[5:]), 1)
 
 
+def reassessment_dates(year: int) -> tuple[dt.date, dt.date]:
+    """The semiannual reassessment dates of `year`: 15 January and 15 July (SPEC §3.5).
+
+    The one definition: the job schedule, the tasks, the `reassess` check and the
+    dashboard all derive their dates from it.
+    """
+    return dt.date(year, 1, 15), dt.date(year, 7, 15)
+
+
+def is_reassessment_date(day: dt.date) -> bool:
+    return day in reassessment_dates(day.year)
+
+
+def last_reassessment_date(today: dt.date) -> dt.date:
+    """The latest reassessment date on or before `today`."""
+    return max(d for d in reassessment_dates(today.year - 1) + reassessment_dates(today.year) if d <= today)
+
+
+def next_reassessment_date(today: dt.date) -> dt.date:
+    """The next reassessment date, today included."""
+    return min(d for d in reassessment_dates(today.year) + reassessment_dates(today.year + 1) if d >= today)
+
+
 def reassessment_months(on: dt.date) -> list[dt.date]:
     """The six calendar months before the month of `on`, oldest first (SPEC §3.5)."""
     first = add_months(month_start(on), -6)

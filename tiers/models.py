@@ -1,4 +1,7 @@
-"""Tier engine data: rule sets, monthly MRR, snapshots, tier history, run ledger (SPEC §3)."""
+"""Tier engine data: rule sets, monthly MRR and its completeness, snapshots, tier history (SPEC §3).
+
+Runs are recorded in the portal-wide ledger (`portal.models.JobRun`).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from portal.models import AppendOnlyModel, Partner, Tier
+from portal.models import AppendOnlyModel, JobRun, Partner, Tier
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 POINTS = {"max_digits": 18, "decimal_places": 4}
@@ -176,38 +179,26 @@ class CustomerMRR(models.Model):
         return f"{self.partner_id} {self.month:%Y-%m} {self.customer_domain}"
 
 
-class JobRun(models.Model):
-    """The run ledger: one row per (job, period); a second run of the same period does nothing."""
+class MonthCompleteness(models.Model):
+    """Whether a month's MRR is complete: the scheduled evaluation of a month waits until it is.
 
-    class Job(models.TextChoices):
-        MONTHLY = "monthly_evaluation", _("Monthly evaluation")
-        REASSESSMENT = "reassessment", _("Reassessment")
+    Marked by `import_mrr FILE --complete` or by staff in admin. `late_alert_sent_at`
+    records the one alert staff get when a month is still incomplete a few days after it ended.
+    """
 
-    class Status(models.TextChoices):
-        RUNNING = "running", _("Running")
-        FINISHED = "finished", _("Finished")
-        FAILED = "failed", _("Failed")
-
-    job = models.CharField(_("job"), max_length=30, choices=Job.choices)
-    period = models.CharField(_("period"), max_length=10, help_text=_("YYYY-MM or YYYY-MM-DD"))
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
-    started_at = models.DateTimeField(_("started at"))
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    counts = models.JSONField(_("counts"), default=dict, blank=True)
-    # The rule set a monthly evaluation judged by: a rule set with a finished
-    # run is immutable, even when the month had no partners to snapshot.
-    rule_set = models.ForeignKey(
-        RuleSet, on_delete=models.PROTECT, null=True, blank=True, related_name="runs", verbose_name=_("rule set")
-    )
+    month = models.DateField(_("month"), unique=True, help_text=_("first day of the month"))
+    complete = models.BooleanField(_("complete"), default=False)
+    completed_at = models.DateTimeField(_("marked complete at"), null=True, blank=True)
+    completed_by = models.CharField(_("marked complete by"), max_length=254, blank=True)
+    late_alert_sent_at = models.DateTimeField(_("late-data alert sent at"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("job run")
-        verbose_name_plural = _("job runs")
-        ordering = ["-started_at"]
-        constraints = [models.UniqueConstraint(fields=["job", "period"], name="unique_run_per_job_period")]
+        verbose_name = _("MRR month")
+        verbose_name_plural = _("MRR months")
+        ordering = ["-month"]
 
     def __str__(self) -> str:
-        return f"{self.job} {self.period} ({self.status})"
+        return f"{self.month:%Y-%m}"
 
 
 class MonthlySnapshot(models.Model):
@@ -227,7 +218,7 @@ class MonthlySnapshot(models.Model):
     managed_mrr_usd = models.DecimalField(_("managed MRR (USD)"), **POINTS, default=0)
     customer_count = models.PositiveIntegerField(_("customers"), default=0)
     achieved_tier = models.CharField(_("achieved tier"), max_length=20, choices=Tier.choices)
-    run = models.ForeignKey(JobRun, on_delete=models.PROTECT, related_name="snapshots")
+    run = models.ForeignKey(JobRun, on_delete=models.PROTECT, related_name="snapshots", verbose_name=_("run"))
 
     class Meta:
         verbose_name = _("monthly snapshot")
@@ -247,13 +238,16 @@ class TierChange(AppendOnlyModel):
         PROMOTION = "promotion", _("Monthly promotion")
         REASSESSMENT = "reassessment", _("Semiannual reassessment")
         MANUAL = "manual", _("Manual change")
+        CORRECTION = "correction", _("MRR correction")
 
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="tier_changes")
     from_tier = models.CharField(_("from"), max_length=20, choices=Tier.choices)
     to_tier = models.CharField(_("to"), max_length=20, choices=Tier.choices)
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     effective_on = models.DateField(_("effective on"))
-    run = models.ForeignKey(JobRun, on_delete=models.PROTECT, null=True, blank=True, related_name="tier_changes")
+    run = models.ForeignKey(
+        JobRun, on_delete=models.PROTECT, null=True, blank=True, related_name="tier_changes", verbose_name=_("run")
+    )
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)

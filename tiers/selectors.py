@@ -10,8 +10,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from portal.history import HistoryItem
-from portal.models import Partner, PartnerKind, Tier
-from tiers.models import JobRun, MonthlySnapshot, RuleSet, TierChange
+from portal.models import JobOutcome, JobRun, Partner, PartnerKind, Tier
+from tiers.models import MonthlySnapshot, RuleSet, TierChange
 
 TWO_PLACES = Decimal("0.01")
 
@@ -35,7 +35,9 @@ def rule_set_has_judged(rule_set: RuleSet) -> bool:
     if rule_set.pk is None:
         return False
     return (
-        JobRun.objects.filter(rule_set=rule_set, job=JobRun.Job.MONTHLY).exists()
+        JobRun.objects.filter(
+            job="monthly_evaluation", outcome=JobOutcome.DONE, counts__rule_set_id=rule_set.pk
+        ).exists()
         or MonthlySnapshot.objects.filter(rule_set=rule_set).exists()
     )
 

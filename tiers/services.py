@@ -2,9 +2,10 @@
 
 `Partner.tier` / `Partner.tier_since` change here only, in `_tiers_apply`,
 always with a TierChange row and under the `tiers:partner-tier` lock. Every
-run takes a lock on its (job, period) and writes its JobRun ledger row in the
-same transaction as its results, so a refused or failed run writes nothing
-and a second run of a finished period changes nothing.
+run goes through the portal-wide ledger (`portal.jobs.job_run`): its start row
+is committed before the work and its outcome after, so a refused or failed run
+is recorded (and staff emailed) while its work rolls back, and a second run of
+a done period changes nothing.
 """
 
 from __future__ import annotations
@@ -14,18 +15,21 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
+from portal import jobs
 from portal.access import PUBLISH_RULESET, SET_TIER_MANUALLY, acting_user_require
-from portal.models import Partner, PartnerKind, Tier, User
+from portal.models import JobOutcome, JobRun, Partner, PartnerKind, Tier, User
 from tiers import engine, importers
 from tiers.engine import TIER_RANK
 from tiers.importers import ImportRejected, RuleSetSpec
 from tiers.models import (
     CurrencyCoefficient,
-    JobRun,
+    MonthCompleteness,
     MonthlySnapshot,
     RuleSet,
     RuleSetStatus,
@@ -56,14 +60,23 @@ class TierError(Exception):
     """A request the tier engine refuses (the message says why)."""
 
 
-class RunRefused(TierError):
-    """A monthly run or reassessment that cannot run; nothing was written."""
+class RunRefused(TierError, jobs.JobRefused):
+    """A monthly run or reassessment that cannot run; its work wrote nothing (the ledger records the refusal)."""
+
+
+JOB_MONTHLY = "monthly_evaluation"
+JOB_REASSESSMENT = "reassessment"
+JOB_CORRECTION = "mrr_correction"
+
+
+class CorrectionRejected(ImportRejected, jobs.JobRefused):
+    """A correction file rejected as a whole (the ledger records the correction as refused)."""
 
 
 @dataclass
 class RunResult:
     run: JobRun
-    ran: bool  # False: the period was already finished, nothing changed
+    ran: bool  # False: the period was already done, nothing changed
     counts: dict = field(default_factory=dict)
 
 
@@ -82,38 +95,6 @@ def _advisory_lock(key: str) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id])
 
 
-def _ledger_finished(job: str, period: str) -> JobRun | None:
-    _advisory_lock(f"tiers:{job}:{period}")
-    return JobRun.objects.select_for_update().filter(job=job, period=period, status=JobRun.Status.FINISHED).first()
-
-
-def _ledger_start(job: str, period: str, rule_set: RuleSet | None = None) -> JobRun:
-    """Record the run as started; refuse when another run finished the period meanwhile.
-
-    The unique (job, period) row is the lock of last resort: on SQLite (no
-    advisory locks) a concurrent second run either waits for the first to
-    commit and then finds its finished row here, or fails with "database is
-    locked" — it never runs the period twice.
-    """
-    run, created = JobRun.objects.select_for_update().get_or_create(
-        job=job, period=period, defaults={"started_at": timezone.now(), "rule_set": rule_set}
-    )
-    if not created:
-        if run.status == JobRun.Status.FINISHED:
-            raise RunRefused(f"{job} {period} has already run (run {run.pk})")
-        # A leftover unfinished row (e.g. edited by hand) is taken over.
-        run.status, run.started_at, run.rule_set = JobRun.Status.RUNNING, timezone.now(), rule_set
-        run.save(update_fields=["status", "started_at", "rule_set"])
-    return run
-
-
-def _ledger_finish(run: JobRun, counts: dict) -> None:
-    run.status = JobRun.Status.FINISHED
-    run.finished_at = timezone.now()
-    run.counts = counts
-    run.save(update_fields=["status", "finished_at", "counts"])
-
-
 # --- the one writer of Partner.tier -------------------------------------------
 
 
@@ -125,7 +106,7 @@ class _Change:
     note: str = ""
 
 
-def _tiers_apply(
+def _tiers_record(
     changes: list[_Change],
     *,
     reason: str,
@@ -133,11 +114,7 @@ def _tiers_apply(
     run: JobRun | None = None,
     acting_user: User | None = None,
 ) -> None:
-    """Record TierChange rows and update Partner.tier/tier_since in bulk (one UPDATE per target tier).
-
-    Callers hold PARTNER_TIER_LOCK; the `tier=from` condition still guards
-    each update so a stale plan can never overwrite a newer tier silently.
-    """
+    """Insert TierChange rows only (history); `_tiers_apply` also moves Partner.tier."""
     if not changes:
         return
     now = timezone.now()
@@ -157,6 +134,24 @@ def _tiers_apply(
         ],
         [(c.partner_id, c.from_tier, c.to_tier, reason, effective_on, run_id, user_id, c.note, now) for c in changes],
     )
+
+
+def _tiers_apply(
+    changes: list[_Change],
+    *,
+    reason: str,
+    effective_on: dt.date,
+    run: JobRun | None = None,
+    acting_user: User | None = None,
+) -> None:
+    """Record TierChange rows and update Partner.tier/tier_since in bulk (one UPDATE per target tier).
+
+    Callers hold PARTNER_TIER_LOCK; the `tier=from` condition still guards
+    each update so a stale plan can never overwrite a newer tier silently.
+    """
+    if not changes:
+        return
+    _tiers_record(changes, reason=reason, effective_on=effective_on, run=run, acting_user=acting_user)
     groups: dict[tuple[str, str], list[int]] = {}
     for c in changes:
         groups.setdefault((c.from_tier, c.to_tier), []).append(c.partner_id)
@@ -166,6 +161,28 @@ def _tiers_apply(
             updated = Partner.objects.filter(pk__in=chunk, tier=from_tier).update(tier=to_tier, tier_since=effective_on)
             if updated != len(chunk):
                 raise TierError("a partner's tier changed during the run; nothing was written, run it again")
+
+
+def _tiers_in_effect(partner_ids: Iterable[int], on: dt.date) -> dict[int, str]:
+    """Each partner's tier in effect on `on` according to its TierChange history (selectors.tier_on, in bulk)."""
+    ids = list(partner_ids)
+    result = dict(Partner.objects.filter(pk__in=ids).values_list("pk", "tier"))
+    first_from: dict[int, str] = {}
+    last_to: dict[int, str] = {}
+    for pk, from_tier, to_tier, effective_on in (
+        TierChange.objects.filter(partner_id__in=ids)
+        .order_by("partner_id", "effective_on", "created_at", "pk")
+        .values_list("partner_id", "from_tier", "to_tier", "effective_on")
+    ):
+        first_from.setdefault(pk, from_tier)
+        if effective_on <= on:
+            last_to[pk] = to_tier
+    for pk in ids:
+        if pk in last_to:
+            result[pk] = last_to[pk]
+        elif pk in first_from:
+            result[pk] = first_from[pk]
+    return result
 
 
 def tier_set_manually(
@@ -249,42 +266,51 @@ def _snapshots_write(month: dt.date, rule_set: RuleSet, run: JobRun, rows: list[
     )
 
 
-def month_evaluate(*, month: dt.date) -> RunResult:
-    """Evaluate every solutions partner for `month` and apply promotions.
+def month_evaluate(*, month: dt.date, actor: str = "") -> RunResult:
+    """Evaluate every solutions partner for `month` and apply promotions (ledger: monthly_evaluation).
 
-    1. Lock (job, period); a finished run of the month → return it, change nothing.
-    2. Refuse (writing nothing) when no published rule set is in force on the
-       month's last day, or an MRR currency has no coefficient in it.
-    3. Compute every partner's month set-based (engine.compute_month) and
-       write the snapshots in bulk.
-    4. Promote partners whose achieved tier is above their current tier,
-       effective the first day of the next month. Never demote.
+    A done evaluation of the month → nothing changes (`ran=False`). RunRefused
+    (recorded as refused, staff emailed) when no published rule set is in force
+    or an MRR currency has no coefficient. Readiness of the month's data is the
+    scheduler's concern (`month_wait_reason`): an operator's explicit run evaluates.
     """
     month = engine.month_start(month)
+    outcome = jobs.job_run(
+        job=JOB_MONTHLY, period=f"{month:%Y-%m}", work=lambda run: _month_evaluate(month, run), actor=actor
+    )
+    return RunResult(run=outcome.run, ran=outcome.ran, counts=outcome.run.counts)
+
+
+def _month_evaluate(month: dt.date, run: JobRun) -> dict:
+    """The work of a monthly evaluation, inside the ledger's transaction.
+
+    1. Refuse when no published rule set is in force on the month's last day,
+       or an MRR currency has no coefficient in it.
+    2. Compute every partner's month set-based (engine.compute_month) and
+       write the snapshots in bulk.
+    3. Promote partners whose achieved tier is above their current tier,
+       effective the first day of the next month. Never demote.
+    """
     period = f"{month:%Y-%m}"
-    with transaction.atomic():
-        done = _ledger_finished(JobRun.Job.MONTHLY, period)
-        if done is not None:
-            return RunResult(run=done, ran=False, counts=done.counts)
-        rule_set = engine.rule_set_in_force(month)
-        if rule_set is None:
-            raise RunRefused(f"no published rule set is in force for {period}")
-        # Row lock: a concurrent re-import of this rule set waits, then sees it has judged a month.
-        list(RuleSet.objects.select_for_update().filter(pk=rule_set.pk).values_list("pk", flat=True))
-        _advisory_lock(PARTNER_TIER_LOCK)
-        run = _ledger_start(JobRun.Job.MONTHLY, period, rule_set)
-        try:
-            rows = engine.compute_month(month=month, rule_set=rule_set)
-        except engine.MissingCoefficient as exc:  # rolls back the ledger row: nothing written
-            raise RunRefused(
-                f"rule set {rule_set.name!r} has no coefficient for: {', '.join(exc.currencies)}"
-            ) from None
-        _snapshots_write(month, rule_set, run, rows)
-        promotions = _promotions(rows)
-        _tiers_apply(promotions, reason=TierChange.Reason.PROMOTION, effective_on=engine.add_months(month, 1), run=run)
-        counts = {"partners": len(rows), "promoted": len(promotions), "rule_set": rule_set.name}
-        _ledger_finish(run, counts)
-    return RunResult(run=run, ran=True, counts=counts)
+    rule_set = engine.rule_set_in_force(month)
+    if rule_set is None:
+        raise RunRefused(f"no published rule set is in force for {period}")
+    # Row lock: a concurrent re-import of this rule set waits, then sees it has judged a month.
+    list(RuleSet.objects.select_for_update().filter(pk=rule_set.pk).values_list("pk", flat=True))
+    _advisory_lock(f"tiers:mrr-month:{period}")  # an import of this month waits for the run, then is refused
+    _advisory_lock(PARTNER_TIER_LOCK)
+    rows = _month_rows(month, rule_set)
+    _snapshots_write(month, rule_set, run, rows)
+    promotions = _promotions(rows)
+    _tiers_apply(promotions, reason=TierChange.Reason.PROMOTION, effective_on=engine.add_months(month, 1), run=run)
+    return {"partners": len(rows), "promoted": len(promotions), "rule_set": rule_set.name, "rule_set_id": rule_set.pk}
+
+
+def _month_rows(month: dt.date, rule_set: RuleSet) -> list[engine.MonthRow]:
+    try:
+        return engine.compute_month(month=month, rule_set=rule_set)
+    except engine.MissingCoefficient as exc:
+        raise RunRefused(f"rule set {rule_set.name!r} has no coefficient for: {', '.join(exc.currencies)}") from None
 
 
 def _promotions(rows: list[engine.MonthRow]) -> list[_Change]:
@@ -299,43 +325,86 @@ def _promotions(rows: list[engine.MonthRow]) -> list[_Change]:
 # --- reassessment ------------------------------------------------------------
 
 
-def reassessment_run(*, on: dt.date) -> RunResult:
-    """The semiannual reassessment as of `on` (normally 15 January / 15 July).
+def evaluated_months(periods: Iterable[str]) -> set[str]:
+    return set(
+        JobRun.objects.filter(job=JOB_MONTHLY, outcome=JobOutcome.DONE, period__in=list(periods)).values_list(
+            "period", flat=True
+        )
+    )
 
-    1. Lock (job, date); a finished reassessment of that date → change nothing.
-    2. Refuse, naming them, when any of the six months before is not evaluated.
-    3. New tier = highest tier achieved in those months (each judged by its own
+
+def reassessment_missing_months(on: dt.date) -> list[str]:
+    """The months of the reassessment window of `on` not evaluated yet (the scheduled run waits for them)."""
+    months = [f"{m:%Y-%m}" for m in engine.reassessment_months(on)]
+    evaluated = evaluated_months(months)
+    return [m for m in months if m not in evaluated]
+
+
+def reassessment_run(*, on: dt.date, force: bool = False, why: str = "", actor: str = "") -> RunResult:
+    """The semiannual reassessment as of `on` (15 January / 15 July; ledger: reassessment).
+
+    TierError (nothing written) for a date that is not a reassessment date,
+    unless `force` with a reason `why`: the forced run is audited in the ledger
+    (who, when, why) and in each tier change's note.
+    """
+    note = ""
+    if not engine.is_reassessment_date(on):
+        if not force:
+            dates = " / ".join(f"{d:%d %B}" for d in engine.reassessment_dates(on.year))
+            raise TierError(
+                f"{on.isoformat()} is not a reassessment date ({dates}); "
+                "pass --force with --reason to run an off-cycle reassessment"
+            )
+        if not why.strip():
+            raise TierError("an off-cycle reassessment (--force) needs a reason (--reason)")
+        note = f"off-cycle reassessment forced by {actor or 'unknown'}: {why.strip()}"
+    outcome = jobs.job_run(
+        job=JOB_REASSESSMENT, period=on.isoformat(), work=lambda run: _reassess(on, run, note), actor=actor, note=note
+    )
+    return RunResult(run=outcome.run, ran=outcome.ran, counts=outcome.run.counts)
+
+
+def _reassess(on: dt.date, run: JobRun, note: str) -> dict:
+    """The work of a reassessment, inside the ledger's transaction.
+
+    1. Refuse, naming them, when any of the six months before is not evaluated.
+    2. New tier = highest tier achieved in those months (each judged by its own
        rule set, as stored in its snapshot); up or down any number of steps,
        effective on `on`.
+    3. As of its date: a partner whose tier changed effective after `on` (e.g. July
+       evaluated before a late run: promotion effective 1 August) keeps that later
+       tier; the reassessment is recorded in its history at `on` only.
     """
-    period = on.isoformat()
-    with transaction.atomic():
-        done = _ledger_finished(JobRun.Job.REASSESSMENT, period)
-        if done is not None:
-            return RunResult(run=done, ran=False, counts=done.counts)
-        months = [f"{m:%Y-%m}" for m in engine.reassessment_months(on)]
-        evaluated = set(
-            JobRun.objects.filter(job=JobRun.Job.MONTHLY, status=JobRun.Status.FINISHED, period__in=months).values_list(
-                "period", flat=True
-            )
+    missing = reassessment_missing_months(on)
+    if missing:
+        raise RunRefused(f"months not evaluated yet: {', '.join(missing)}")
+    months = [f"{m:%Y-%m}" for m in engine.reassessment_months(on)]
+    _advisory_lock(PARTNER_TIER_LOCK)
+    outcome = engine.reassessment_outcome(partner_ids=None, on=on)
+    current = dict(Partner.objects.filter(kind=PartnerKind.SOLUTIONS_PARTNER).values_list("pk", "tier"))
+    later = set(
+        TierChange.objects.filter(effective_on__gt=on, partner_id__in=list(current)).values_list(
+            "partner_id", flat=True
         )
-        missing = [m for m in months if m not in evaluated]
-        if missing:
-            raise RunRefused(f"months not evaluated yet: {', '.join(missing)}")
-        _advisory_lock(PARTNER_TIER_LOCK)
-        run = _ledger_start(JobRun.Job.REASSESSMENT, period)
-        outcome = engine.reassessment_outcome(partner_ids=None, on=on)
-        current = dict(Partner.objects.filter(kind=PartnerKind.SOLUTIONS_PARTNER).values_list("pk", "tier"))
-        changes = [
-            _Change(pk, current[pk], tier, _reassessment_note(months, met))
-            for pk, (tier, met) in sorted(outcome.items())
-            if pk in current and current[pk] != tier
-        ]
-        _tiers_apply(changes, reason=TierChange.Reason.REASSESSMENT, effective_on=on, run=run)
-        ups = sum(1 for c in changes if TIER_RANK[c.to_tier] > TIER_RANK[c.from_tier])
-        counts = {"partners": len(outcome), "changed": len(changes), "up": ups, "down": len(changes) - ups}
-        _ledger_finish(run, counts)
-    return RunResult(run=run, ran=True, counts=counts)
+    )
+    at_date = _tiers_in_effect(later, on)
+    suffix = f" ({note})" if note else ""
+    now_changes, history_only = [], []
+    for pk, (tier, met) in sorted(outcome.items()):
+        if pk not in current:
+            continue
+        before = at_date[pk] if pk in later else current[pk]
+        if before != tier:
+            target = history_only if pk in later else now_changes
+            target.append(_Change(pk, before, tier, _reassessment_note(months, met) + suffix))
+    _tiers_apply(now_changes, reason=TierChange.Reason.REASSESSMENT, effective_on=on, run=run)
+    _tiers_record(history_only, reason=TierChange.Reason.REASSESSMENT, effective_on=on, run=run)
+    changes = now_changes + history_only
+    ups = sum(1 for c in changes if TIER_RANK[c.to_tier] > TIER_RANK[c.from_tier])
+    counts = {"partners": len(outcome), "changed": len(changes), "up": ups, "down": len(changes) - ups}
+    if history_only:
+        counts["kept_later_change"] = len(history_only)
+    return counts
 
 
 def _reassessment_note(months: list[str], met: list[dt.date]) -> str:
@@ -462,24 +531,236 @@ def rule_set_unpublish(*, rule_set: RuleSet, acting_user: User | None = None) ->
 # --- imports -------------------------------------------------------------------
 
 
-def mrr_import(*, lines: Iterable[str]) -> int:
-    """Import an MRR CSV as a whole: every row, or nothing (ImportRejected lists every bad line)."""
+CORRECTION_HINT = "import_mrr FILE --correct"
+
+
+def mrr_import(*, lines: Iterable[str], complete: bool = False, by: str = "") -> int:
+    """Import an MRR CSV as a whole: every row, or nothing (ImportRejected lists every bad line).
+
+    Refused when the file holds a month already evaluated (the correction path is
+    `mrr_correct`). `complete` marks every month in the file complete, so its
+    scheduled evaluation can run.
+    """
     with transaction.atomic():
-        partners = dict(Partner.objects.values_list("partner_id", "pk"))
-        importers.mrr_load_table_create()
+        rows, _months = _mrr_load(lines, complete=complete, by=by, allow_evaluated=False)
+    return rows
+
+
+def _mrr_load(lines: Iterable[str], *, complete: bool, by: str, allow_evaluated: bool) -> tuple[int, list[dt.date]]:
+    """Load the file into the temporary table, check it and upsert it; returns (rows, months in the file)."""
+    partners = dict(Partner.objects.values_list("partner_id", "pk"))
+    importers.mrr_load_table_create()
+    try:
+        load = importers.mrr_load(lines, partners=partners)
+        if load.errors:
+            raise ImportRejected([importers.line_problem(line, problem) for line, problem in load.errors])
+        months = _loaded_months()
+        for month in months:  # an evaluation of one of these months waits for the import (and vice versa)
+            _advisory_lock(f"tiers:mrr-month:{month:%Y-%m}")
+        evaluated = sorted(evaluated_months(f"{m:%Y-%m}" for m in months))
+        if evaluated and not allow_evaluated:
+            raise ImportRejected(
+                [
+                    _(
+                        "month %(month)s has already been evaluated; to import corrected MRR for it use "
+                        "`%(command)s` (re-evaluates it and every later evaluated month, promotes only)"
+                    )
+                    % {"month": m, "command": CORRECTION_HINT}
+                    for m in evaluated
+                ]
+            )
         try:
-            load = importers.mrr_load(lines, partners=partners)
-            if load.errors:
-                raise ImportRejected([importers.line_problem(line, problem) for line, problem in load.errors])
-            try:
-                importers.mrr_upsert()
-            except importers.DuplicateKeys:
-                raise ImportRejected(
-                    [importers.line_problem(line, problem) for line, problem in importers.duplicate_errors()]
-                ) from None
-        finally:
-            importers.mrr_load_table_drop()
-    return load.rows
+            importers.mrr_upsert()
+        except importers.DuplicateKeys:
+            raise ImportRejected(
+                [importers.line_problem(line, problem) for line, problem in importers.duplicate_errors()]
+            ) from None
+    finally:
+        importers.mrr_load_table_drop()
+    MonthCompleteness.objects.bulk_create(
+        [MonthCompleteness(month=m) for m in months], ignore_conflicts=True, unique_fields=["month"]
+    )
+    if complete:
+        mrr_months_mark_complete(months=months, by=by)
+    return load.rows, months
+
+
+def _loaded_months() -> list[dt.date]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT DISTINCT month FROM {importers.LOAD_TABLE} ORDER BY month")
+        return [engine.month_start(row[0]) for row in cursor.fetchall()]
+
+
+@transaction.atomic
+def mrr_months_mark_complete(*, months: Iterable[dt.date], by: str = "") -> list[MonthCompleteness]:
+    """Mark months' MRR complete (conditional update: marking twice keeps the first who/when)."""
+    months = sorted({engine.month_start(m) for m in months})
+    MonthCompleteness.objects.bulk_create(
+        [MonthCompleteness(month=m) for m in months], ignore_conflicts=True, unique_fields=["month"]
+    )
+    MonthCompleteness.objects.filter(month__in=months, complete=False).update(
+        complete=True, completed_at=timezone.now(), completed_by=by
+    )
+    return list(MonthCompleteness.objects.filter(month__in=months).order_by("month"))
+
+
+def month_wait_reason(*, month: dt.date, now: dt.datetime) -> str | None:
+    """Why the scheduled evaluation of `month` must wait, or None when its MRR is marked complete.
+
+    Still incomplete MRR_LATE_ALERT_DAYS after the month ended → staff get one alert.
+    """
+    month = engine.month_start(month)
+    if MonthCompleteness.objects.filter(month=month, complete=True).exists():
+        return None
+    days = settings.MRR_LATE_ALERT_DAYS
+    if now.date() > engine.month_end(month) + dt.timedelta(days=days):
+        _late_month_alert(month, days)
+    return f"MRR for {month:%Y-%m} is not marked complete (import_mrr FILE --complete, or Django admin → MRR months)"
+
+
+def _late_month_alert(month: dt.date, days: int) -> None:
+    with transaction.atomic():
+        MonthCompleteness.objects.get_or_create(month=month)
+        if not MonthCompleteness.objects.filter(month=month, late_alert_sent_at__isnull=True).update(
+            late_alert_sent_at=timezone.now()
+        ):
+            return  # alerted already
+        jobs.email_staff(
+            subject=_("MRR for %(month)s is still not complete") % {"month": f"{month:%Y-%m}"},
+            body=_(
+                "The MRR of %(month)s is not marked complete %(days)d days after the month ended, so the "
+                "monthly evaluation of %(month)s is waiting.\n\nImport it with `import_mrr FILE --complete`, "
+                "or mark the month complete in Django admin (MRR months)."
+            )
+            % {"month": f"{month:%Y-%m}", "days": days},
+        )
+
+
+# --- corrections ------------------------------------------------------------------
+
+
+def mrr_correct(*, lines: Iterable[str], by: str = "") -> RunResult:
+    """Import corrected MRR for evaluated months, re-evaluate them and every later evaluated month.
+
+    Recorded in the ledger as job `mrr_correction`. A correction only promotes:
+    a partner that achieves a higher tier in a corrected month gets it effective
+    when the original evaluation would have given it (the 1st of the next month),
+    with reason `correction` in its tier history. Nothing is demoted.
+    """
+    period = timezone.now().isoformat(timespec="seconds")
+    outcome = jobs.job_run(job=JOB_CORRECTION, period=period, work=lambda run: _correct(lines, run, by), actor=by)
+    return RunResult(run=outcome.run, ran=outcome.ran, counts=outcome.run.counts)
+
+
+def _correct(lines: Iterable[str], run: JobRun, by: str) -> dict:
+    """1. Import the file (marking its months complete).
+    2. Re-evaluate, oldest first, every evaluated month from the first corrected one on,
+       with the rule set that judged it; snapshots are replaced (their run is this one).
+    3. In date order: a month's achieved tier above the tier in effect when the original
+       run would have promoted → a correction change then; a later reassessment whose
+       corrected outcome is higher than the tier it left → a correction change on its date.
+    4. A later original change below a corrected tier is superseded (promote back on its
+       date), and Partner.tier follows the history.
+    """
+    try:
+        rows_imported, months = _mrr_load(lines, complete=True, by=by, allow_evaluated=True)
+    except ImportRejected as exc:  # a bad file is a refusal (ledger: refused), not a failure
+        raise CorrectionRejected(exc.errors) from None
+    evaluated = sorted(evaluated_months(f"{m:%Y-%m}" for m in months))
+    if not evaluated:
+        return {"rows": rows_imported, "months": [], "changed": 0}
+    first = engine.parse_month(evaluated[0])
+    _advisory_lock(PARTNER_TIER_LOCK)
+    redo = sorted(
+        p
+        for p in JobRun.objects.filter(job=JOB_MONTHLY, outcome=JobOutcome.DONE).values_list("period", flat=True)
+        if p >= evaluated[0]
+    )
+    events: list[tuple[dt.date, str, object]] = []
+    for period in redo:
+        month = engine.parse_month(period)
+        events.append((engine.add_months(month, 1), "month", _month_reevaluate(month, run)))
+    for day in JobRun.objects.filter(job=JOB_REASSESSMENT, outcome=JobOutcome.DONE).values_list("period", flat=True):
+        on = dt.date.fromisoformat(day)
+        if on > first:
+            events.append((on, "reassessment", on))
+    changes: list[TierChange] = []
+    reason = f"MRR correction of {', '.join(evaluated)}"
+    for effective_on, kind, payload in sorted(events, key=lambda e: (e[0], e[1] != "month")):
+        if kind == "month":
+            targets = payload
+        else:
+            targets = {
+                pk: tier for pk, (tier, _met) in engine.reassessment_outcome(partner_ids=None, on=payload).items()
+            }
+        changes += _correction_promote(targets, effective_on=effective_on, run=run, note=f"{reason} ({kind})")
+    touched = {c.partner_id for c in changes}
+    changes += _correction_supersede(touched, since=engine.add_months(first, 1), run=run, note=reason)
+    _partner_tiers_follow_history(touched)
+    return {"rows": rows_imported, "months": redo, "changed": len(touched)}
+
+
+def _month_reevaluate(month: dt.date, run: JobRun) -> dict[int, str]:
+    """Recompute `month` with the rule set that judged it and replace its snapshots; partner → achieved tier."""
+    original = JobRun.objects.get(job=JOB_MONTHLY, period=f"{month:%Y-%m}", outcome=JobOutcome.DONE)
+    rule_set = RuleSet.objects.filter(pk=original.counts.get("rule_set_id")).first() or engine.rule_set_in_force(month)
+    if rule_set is None:
+        raise RunRefused(f"no rule set to re-evaluate {month:%Y-%m} with")
+    rows = _month_rows(month, rule_set)
+    _snapshots_write(month, rule_set, run, rows)
+    return {row.partner_id: row.achieved_tier for row in rows}
+
+
+def _correction_promote(targets: dict[int, str], *, effective_on: dt.date, run: JobRun, note: str) -> list[_Change]:
+    solutions = set(Partner.objects.filter(kind=PartnerKind.SOLUTIONS_PARTNER).values_list("pk", flat=True))
+    ids = [pk for pk in targets if pk in solutions]
+    in_effect = _tiers_in_effect(ids, effective_on)
+    ups = [
+        _Change(pk, in_effect[pk], targets[pk], note)
+        for pk in sorted(ids)
+        if TIER_RANK[targets[pk]] > TIER_RANK[in_effect[pk]]
+    ]
+    _tiers_record(ups, reason=TierChange.Reason.CORRECTION, effective_on=effective_on, run=run)
+    return ups
+
+
+def _correction_supersede(partner_ids: set[int], *, since: dt.date, run: JobRun, note: str) -> list[_Change]:
+    """An original promotion after a correction that left a partner below its corrected tier never happened
+    that way: promote back to the corrected tier on the same date (corrections never demote)."""
+    added: list[_Change] = []
+    history = TierChange.objects.filter(partner_id__in=partner_ids, effective_on__gte=since).order_by(
+        "partner_id", "effective_on", "created_at", "pk"
+    )
+    floor: dict[int, str] = {}
+    for change in history:
+        pk = change.partner_id
+        if change.reason == TierChange.Reason.CORRECTION:
+            floor[pk] = max(floor.get(pk, change.to_tier), change.to_tier, key=TIER_RANK.__getitem__)
+        elif (
+            change.reason == TierChange.Reason.PROMOTION
+            and pk in floor
+            and TIER_RANK[change.to_tier] < TIER_RANK[floor[pk]]
+        ):
+            fix = _Change(pk, change.to_tier, floor[pk], f"{note} (supersedes the promotion to {change.to_tier})")
+            _tiers_record([fix], reason=TierChange.Reason.CORRECTION, effective_on=change.effective_on, run=run)
+            added.append(fix)
+        elif change.reason in (TierChange.Reason.REASSESSMENT, TierChange.Reason.MANUAL):
+            floor.pop(pk, None)  # a reassessment or a person decides afresh
+    return added
+
+
+def _partner_tiers_follow_history(partner_ids: set[int]) -> None:
+    """Set Partner.tier/tier_since to what the (corrected) history says is in effect now."""
+    today = timezone.localdate()
+    last: dict[int, tuple[str, dt.date]] = {}
+    for pk, to_tier, effective_on in (
+        TierChange.objects.filter(partner_id__in=partner_ids, effective_on__lte=today)
+        .order_by("partner_id", "effective_on", "created_at", "pk")
+        .values_list("partner_id", "to_tier", "effective_on")
+    ):
+        last[pk] = (to_tier, effective_on)
+    for pk, (tier, since) in last.items():
+        Partner.objects.filter(pk=pk).exclude(tier=tier).update(tier=tier, tier_since=since)
 
 
 def partner_import(*, lines: Iterable[str], acting_user: User | None = None) -> dict[str, int]:

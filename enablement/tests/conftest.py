@@ -40,7 +40,7 @@ def window(db):
 def snapshot(db):
     """`snapshot(partner, "2022-05", sold=..., managed=..., tier=...)` creates one MonthlySnapshot."""
     RuleSet = apps.get_model("tiers", "RuleSet")
-    JobRun = apps.get_model("tiers", "JobRun")
+    JobRun = apps.get_model("portal", "JobRun")
     Snapshot = apps.get_model("tiers", "MonthlySnapshot")
     rule_set = RuleSet.objects.create(
         name="test rules", framework="points", effective_from=dt.date(2020, 1, 1), emerging_market_multiplier=2

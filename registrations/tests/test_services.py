@@ -255,14 +255,14 @@ def test_daily_job_commands_take_a_date_and_refuse_garbage(partner, fill, capsys
         call_command("expire_registrations", "--on", "01/03/2024")
 
 
-def test_tasks_are_thin_wrappers_with_the_beat_names(partner):
-    from portal.celery import app
+def test_tasks_are_thin_wrappers_and_the_daily_jobs_are_scheduled(partner):
+    from portal import jobs
     from registrations import tasks
 
     DomainRegistrationFactory(partner=partner, status="registered", expires_on=dt.date(2024, 3, 1))
     assert tasks.expire_registrations.name == "registrations.tasks.expire_registrations"
-    scheduled = {entry["task"] for entry in app.conf.beat_schedule.values()}
-    assert {tasks.check_compliance.name, tasks.send_expiry_reminders.name} <= scheduled
+    scheduled = {job.name for job in jobs.registered()}  # beat runs them through run_due
+    assert {"registrations_expiry", "registrations_compliance", "registrations_expiry_reminders"} <= scheduled
     assert tasks.expire_registrations.apply(kwargs={"on": "2024-03-01"}).get() == 1
     assert tasks.check_compliance.apply(kwargs={"on": "2024-03-01"}).get() == {"opened": 0, "closed": 0}
 

@@ -11,13 +11,12 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from portal.models import Partner, Tier
+from portal.models import JobRun, Partner, Tier
 from tiers.models import (
     CurrencyCoefficient,
     CustomerMRR,
     EmergingMarket,
     Framework,
-    JobRun,
     Metric,
     MonthlySnapshot,
     RuleSet,
@@ -87,9 +86,10 @@ def emerging_markets_ensure() -> None:
 
 def run_for(month: dt.date) -> JobRun:
     run, _ = JobRun.objects.get_or_create(
-        job=JobRun.Job.MONTHLY,
+        job="monthly_evaluation",
         period=f"{month:%Y-%m}",
-        defaults={"status": JobRun.Status.FINISHED, "started_at": timezone.now()},
+        outcome="done",
+        defaults={"started_at": timezone.now()},
     )
     return run
 

@@ -7,9 +7,8 @@ import os
 
 import pytest
 
-from portal.models import Tier
+from portal.models import JobRun, Tier
 from tests.factories import PartnerFactory
-from tiers.models import JobRun
 from tiers.tests.factories import (
     mrr,
     points_rules,
@@ -56,4 +55,4 @@ def test_real_worker_runs_the_monthly_evaluation(celery_app_on_redis):
     assert (outcome["month"], outcome["ran"], again["ran"]) == ("2022-08", True, False)
     partner.refresh_from_db()
     assert (partner.tier, partner.tier_since) == (Tier.PLATINUM, dt.date(2022, 9, 1))
-    assert JobRun.objects.filter(period="2022-08", status="finished").count() == 1
+    assert JobRun.objects.filter(period="2022-08", outcome="done").count() == 1

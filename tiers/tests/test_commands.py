@@ -11,9 +11,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from portal.models import Partner, PartnerKind, Tier
+from portal.models import JobRun, Partner, PartnerKind, Tier
 from tests.factories import PartnerFactory
-from tiers.models import CustomerMRR, JobRun, MonthlySnapshot, RuleSet, TierChange
+from tiers.models import CustomerMRR, MonthlySnapshot, RuleSet, TierChange
 from tiers.tests.factories import (
     legacy_rules,
     month_date,
@@ -319,14 +319,16 @@ def test_run_monthly_refuses_without_rule_set_in_force():
     legacy_rules(effective_from="2023-01-01")
     PartnerFactory()
     assert "no published rule set" in rejected("run_monthly", "--month", "2022-08")
-    assert not JobRun.objects.exists() and not MonthlySnapshot.objects.exists()
+    assert list(JobRun.objects.values_list("outcome", flat=True)) == ["refused"]  # the ledger says so
+    assert not MonthlySnapshot.objects.exists()
 
 
 def test_run_monthly_refuses_when_a_currency_has_no_coefficient():
     points_rules(currencies=["USD"])
     mrr(PartnerFactory(), "2022-08", currency="ZAR", customer_country="ZA", sold="10")
     assert "ZAR" in rejected("run_monthly", "--month", "2022-08")
-    assert not JobRun.objects.exists() and not MonthlySnapshot.objects.exists()
+    assert list(JobRun.objects.values_list("outcome", flat=True)) == ["refused"]
+    assert not MonthlySnapshot.objects.exists()
 
 
 def test_reassess_refuses_naming_missing_months_and_rejects_bad_dates():
@@ -338,7 +340,7 @@ def test_reassess_refuses_naming_missing_months_and_rejects_bad_dates():
 
     assert "2022-08, 2022-09, 2022-10, 2022-11, 2022-12" in message and "2022-07" not in message
     assert "--on must be YYYY-MM-DD" in rejected("reassess", "--on", "2023-01-32")
-    assert not JobRun.objects.filter(job="reassessment").exists()
+    assert list(JobRun.objects.filter(job="reassessment").values_list("outcome", flat=True)) == ["refused"]
 
 
 def test_reassess_runs_once():

@@ -169,7 +169,7 @@ def test_customer_contributions_add_up_to_the_partners_points():
 
 
 def test_reassessment_outcome_is_the_highest_tier_of_the_six_months_before(django_assert_num_queries):
-    from tiers.models import JobRun
+    from portal.models import JobRun
 
     rules = points_rules()
     run = JobRun.objects.create(job="monthly_evaluation", period="x", started_at="2023-01-01T00:00Z")

@@ -49,7 +49,7 @@ def test_history_lists_are_read_only(client_for, staff):
     client = client_for(staff)
     assert client.get(reverse("admin:tiers_monthlysnapshot_changelist")).status_code == 200
     assert client.get(reverse("admin:tiers_monthlysnapshot_add")).status_code == 403
-    assert client.get(reverse("admin:tiers_jobrun_add")).status_code == 403
+    assert client.get(reverse("admin:portal_jobrun_add")).status_code == 403
     assert client.get(reverse("admin:tiers_emergingmarket_changelist")).status_code == 200
 
 

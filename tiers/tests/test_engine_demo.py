@@ -8,9 +8,9 @@ import random
 import pytest
 
 from demo.people import seed_people
-from portal.models import Partner, PartnerKind, Tier
+from portal.models import JobRun, Partner, PartnerKind, Tier
 from tiers import demo
-from tiers.models import CustomerMRR, JobRun, MonthlySnapshot, RuleSet, TierChange
+from tiers.models import CustomerMRR, MonthlySnapshot, RuleSet, TierChange
 from tiers.tests.factories import spec_emerging_markets  # noqa: F401  (autouse fixture)
 
 TODAY = dt.date(2026, 11, 26)
@@ -28,7 +28,7 @@ def test_demo_seed_builds_a_real_history_with_p00001_gold_near_platinum():
     assert CustomerMRR.objects.values("partner", "customer_domain").distinct().count() >= 8000
     currencies = set(CustomerMRR.objects.values_list("currency", flat=True))
     assert len(currencies) >= 8 and "JPY" in currencies
-    assert JobRun.objects.filter(job="monthly_evaluation", status="finished").count() == 24
+    assert JobRun.objects.filter(job="monthly_evaluation", outcome="done").count() == 24
     assert set(JobRun.objects.filter(job="reassessment").values_list("period", flat=True)) == {
         "2025-07-15",
         "2026-01-15",

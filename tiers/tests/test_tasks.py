@@ -7,10 +7,11 @@ import datetime as dt
 import pytest
 import time_machine
 
-from portal.models import Tier
+from portal.models import JobRun, Tier
 from tests.factories import PartnerFactory
 from tiers import tasks
-from tiers.models import JobRun, TierChange
+from tiers.models import TierChange
+from tiers.services import RunRefused
 from tiers.tests.factories import (
     mrr,
     points_rules,
@@ -47,12 +48,16 @@ def test_monthly_task_evaluates_the_month_just_ended_once():
     partner.refresh_from_db()
     assert (partner.tier, partner.tier_since) == (Tier.PLATINUM, dt.date(2022, 9, 1))
     assert JobRun.objects.get().period == "2022-08"
+    assert JobRun.objects.get().outcome == "done"
 
 
-def test_monthly_task_reports_a_refusal_without_writing():
-    result = tasks.run_monthly_evaluation.apply(args=["2022-09-01"]).get()
-    assert "no published rule set" in result["refused"]
-    assert not JobRun.objects.exists()
+def test_monthly_task_fails_on_a_refusal_and_the_ledger_says_why(staff, mailoutbox):
+    with pytest.raises(RunRefused, match="no published rule set"):  # the task fails; it never reports success
+        tasks.run_monthly_evaluation.apply(args=["2022-09-01"])
+    run = JobRun.objects.get()
+    assert (run.job, run.period, run.outcome) == ("monthly_evaluation", "2022-08", "refused")
+    assert "no published rule set" in run.reason
+    assert [m.to for m in mailoutbox] == [[staff.email]]
 
 
 def test_reassessment_task_runs_for_the_half_year_just_ended():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import getpass
+
 from django.core.management.base import BaseCommand, CommandError
 
 from tiers import engine, services
@@ -20,7 +22,8 @@ class Command(BaseCommand):
         except ValueError:
             raise CommandError(f"--month must be YYYY-MM, got {month!r}") from None
         with refusals():
-            result = services.month_evaluate(month=first_day)
+            # An operator's explicit run evaluates even when the month's MRR is not marked complete.
+            result = services.month_evaluate(month=first_day, actor=f"command (os user {getpass.getuser()})")
         if not result.ran:
             self.stdout.write(f"{month} was already evaluated (run {result.run.pk}); nothing changed.")
             return

@@ -1,0 +1,86 @@
+"""A real Celery worker (against REDIS_URL) runs run_due and answers the readiness checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import pytest
+import time_machine
+
+from conftest import redis_url_or_skip
+from portal import status
+from portal.models import JobRun, Tier
+from tests.factories import PartnerFactory
+from tiers import services
+from tiers.tests.factories import (
+    mrr,
+    points_rules,
+    spec_emerging_markets,  # noqa: F401  (autouse fixture)
+)
+
+
+@pytest.fixture
+def celery_app_on_redis(settings):
+    url = redis_url_or_skip()
+    settings.REDIS_URL = url
+    import portal.tasks  # noqa: F401  (registers the tasks with the app)
+    from portal.celery import app
+
+    previous = (app.conf.task_always_eager, app.conf.broker_url, app.conf.result_backend)
+    app.conf.task_always_eager = False
+    app.conf.broker_url = url
+    app.conf.result_backend = url
+    yield app
+    app.conf.task_always_eager, app.conf.broker_url, app.conf.result_backend = previous
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_worker_running_run_due_after_a_missed_tick_evaluates_the_month_once(celery_app_on_redis):
+    from celery.contrib.testing.worker import start_worker
+    from django.db import connections
+
+    points_rules()
+    partner = PartnerFactory()
+    mrr(partner, "2022-08", sold="10000")
+    services.mrr_months_mark_complete(months=[dt.date(2022, 8, 1)], by="test")
+
+    # Beat restarted at 05:30 on 1 September, after the 03:00 tick: its next hourly run_due catches up.
+    with (
+        time_machine.travel(dt.datetime(2022, 9, 1, 5, 30, tzinfo=dt.UTC)),
+        start_worker(celery_app_on_redis, perform_ping_check=False, pool="solo", shutdown_timeout=20),
+    ):
+        first = celery_app_on_redis.send_task("portal.tasks.run_due").get(timeout=120)
+        second = celery_app_on_redis.send_task("portal.tasks.run_due").get(timeout=120)
+    connections.close_all()
+
+    monthly = [item for item in first if item["job"] == "monthly_evaluation"]
+    assert monthly == [{"job": "monthly_evaluation", "period": "2022-08", "outcome": "done", "reason": ""}]
+    assert second == []
+    partner.refresh_from_db()
+    assert (partner.tier, partner.tier_since) == (Tier.PLATINUM, dt.date(2022, 9, 1))
+    assert JobRun.objects.filter(job="monthly_evaluation", outcome="done").count() == 1
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_readiness_with_a_running_worker_and_a_beat_heartbeat(celery_app_on_redis):
+    from django.core.cache import cache
+
+    cache.delete(status.HEARTBEAT_KEY.format(status.BEAT))
+    from celery.contrib.testing.worker import start_worker
+    from django.db import connections
+
+    with start_worker(celery_app_on_redis, perform_ping_check=False, pool="solo", shutdown_timeout=20):
+        celery_app_on_redis.send_task("portal.tasks.beat_heartbeat")  # what beat sends every minute
+        deadline = time.monotonic() + 60
+        while status.heartbeat_last(status.BEAT) is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        with_worker = status.readiness()
+    without_worker = status.readiness()
+    connections.close_all()
+
+    assert with_worker.checks == {"database": "ok", "broker": "ok", "worker": "ok", "beat": "ok"}
+    assert with_worker.ready and with_worker.beat_last is not None
+    assert without_worker.checks["worker"] == "error: no worker answered a ping"
