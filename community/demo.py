@@ -20,6 +20,7 @@ from community.models import (
     HugLeaderApplication,
     HugMembership,
     HugTopic,
+    MeetingCadence,
     PugApplication,
     PugGroup,
     PugReviewCycle,
@@ -98,7 +99,7 @@ def _seed_pug(*, rng: random.Random, people, today: dt.date, admins: dict) -> No
                 role=role,
                 region=region,
                 champion=rng.choice(CHAMPIONS),
-                meeting_cadence="Monthly",
+                meeting_cadence=MeetingCadence.MONTHLY,
                 description=f"Monthly peer group for {str(role.label).lower()} leaders in {region.label}.",
             )
             for role in PugRole

@@ -70,7 +70,7 @@ def pug_apply(
     if not _window_open(cycle.opens_on, cycle.closes_on, today):
         raise ProgrammeError(
             _("Applications for %(cycle)s are open from %(opens)s to %(closes)s.")
-            % {"cycle": cycle.name, "opens": cycle.opens_on.isoformat(), "closes": cycle.closes_on.isoformat()}
+            % {"cycle": cycle.label, "opens": cycle.opens_on.isoformat(), "closes": cycle.closes_on.isoformat()}
         )
     if PugApplication.objects.filter(group=group, cycle=cycle, partner=partner).exists():
         raise ProgrammeError(
@@ -142,7 +142,7 @@ def _email_pug_decision(application: PugApplication) -> None:
         if application.status == PugStatus.ACCEPTED:
             lines.append(
                 _("Meetings: %(cadence)s, led by %(champion)s.")
-                % {"cadence": group.meeting_cadence, "champion": group.champion}
+                % {"cadence": group.get_meeting_cadence_display(), "champion": group.champion}
             )
         return subject, "\n\n".join(lines)
 
@@ -329,11 +329,11 @@ def deib_apply(
     if not _window_open(cohort.opens_on, cohort.closes_on, today):
         raise ProgrammeError(
             _("Applications for %(cycle)s are open from %(opens)s to %(closes)s.")
-            % {"cycle": cohort.name, "opens": cohort.opens_on.isoformat(), "closes": cohort.closes_on.isoformat()}
+            % {"cycle": cohort.label, "opens": cohort.opens_on.isoformat(), "closes": cohort.closes_on.isoformat()}
         )
     existing = DeibApplication.objects.select_for_update().filter(cohort=cohort, partner=partner).first()
     if existing is not None and existing.status != DeibStatus.WITHDRAWN:
-        raise ProgrammeError(_("Your organisation has already applied to %(cohort)s.") % {"cohort": cohort.name})
+        raise ProgrammeError(_("Your organisation has already applied to %(cohort)s.") % {"cohort": cohort.label})
     now = timezone.now()
     if existing is None:
         application = DeibApplication.objects.create(cohort=cohort, partner=partner, submitted_by=user, consent_at=now)
@@ -398,7 +398,7 @@ def deib_select(
         raise ProgrammeError(_("This application has already been decided."))
     if DeibApplication.objects.filter(cohort=cohort, status=DeibStatus.SELECTED).count() >= cohort.capacity:
         raise ProgrammeError(
-            _("%(group)s is full (%(capacity)s partners).") % {"group": cohort.name, "capacity": cohort.capacity}
+            _("%(group)s is full (%(capacity)s partners).") % {"group": cohort.label, "capacity": cohort.capacity}
         )
     if not DeibApplication.decision_record(
         application=current,
@@ -453,11 +453,11 @@ def _email_deib_decision(application: DeibApplication) -> None:
         subject = _("Your DEI&B sponsorship application: %(status)s") % {"status": application.get_status_display()}
         if application.status == DeibStatus.SELECTED:
             body = _("Your organisation was selected for %(cohort)s. Your executive sponsor is %(sponsor)s.") % {
-                "cohort": application.cohort.name,
+                "cohort": application.cohort.label,
                 "sponsor": application.sponsor.name,
             }
         else:
-            body = _("Your organisation was not selected for %(cohort)s.") % {"cohort": application.cohort.name}
+            body = _("Your organisation was not selected for %(cohort)s.") % {"cohort": application.cohort.label}
             body += "\n\n" + _("Reason: %(reason)s") % {"reason": application.decision_reason}
         return subject, body
 

@@ -43,7 +43,7 @@ class PartnerAdmin(admin.ModelAdmin):
 class AuditEntryAdmin(admin.ModelAdmin):
     """Read-only list of a feature app's audit table (a subclass of `AuditEntryBase`)."""
 
-    list_display = ("at", "subject", "object_id", "from_state", "to_state", "actor", "partner")
+    list_display = ("at", "subject_label", "object_id", "from_label", "to_label", "actor", "partner")
     list_filter = ("subject", "to_state")
     search_fields = ("subject", "reason", "partner__partner_id", "actor__email")
     list_select_related = ("actor", "partner")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -223,8 +226,30 @@ class AuditEntryBase(models.Model):
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["subject", "object_id"])]
 
+    # Subclasses name their subjects and states for people ({code: lazy label}); codes stay in the table.
+    SUBJECTS: ClassVar[dict[str, str]] = {}
+    STATES: ClassVar[dict[str, str]] = {}
+
     def __str__(self) -> str:
-        return f"{self.subject}#{self.object_id}: {self.from_state or '∅'} → {self.to_state}"
+        return gettext("%(subject)s #%(id)s: %(from)s → %(to)s") % {
+            "subject": self.subject_label(),
+            "id": self.object_id,
+            "from": self.from_label() or "—",
+            "to": self.to_label(),
+        }
+
+    def subject_label(self) -> str:
+        return str(self.SUBJECTS.get(self.subject, self.subject))
+
+    def from_label(self) -> str:
+        return str(self.STATES.get(self.from_state, self.from_state))
+
+    def to_label(self) -> str:
+        return str(self.STATES.get(self.to_state, self.to_state))
+
+    subject_label.short_description = _("subject")  # type: ignore[attr-defined]
+    from_label.short_description = _("from")  # type: ignore[attr-defined]
+    to_label.short_description = _("to")  # type: ignore[attr-defined]
 
     @classmethod
     def record(

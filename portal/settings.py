@@ -45,7 +45,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "django_countries",
-    "axes",
+    "portal.apps.AxesConfig",  # django-axes, with a translated admin name
     "portal",
     "tiers",
     "registrations",

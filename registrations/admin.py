@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 
 from registrations.models import (
     CommissionHold,
     Deal,
     DealEvent,
+    Product,
     DealNote,
     DomainRegistration,
     RegistrationConfig,
@@ -28,7 +30,8 @@ class RegistrationEventInline(admin.TabularInline):
     model = RegistrationEvent
     extra = 0
     can_delete = False
-    readonly_fields = ["at", "actor", "job", "from_status", "to_status", "reason"]
+    readonly_fields = ["at", "actor", "job", "from_status", "to_status", "reason_label"]
+    fields = readonly_fields
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -51,11 +54,12 @@ class DomainRegistrationAdmin(admin.ModelAdmin):
 
 @admin.register(RegistrationEvent)
 class RegistrationEventAdmin(admin.ModelAdmin):
-    list_display = ["registration", "at", "from_status", "to_status", "actor", "job", "reason"]
+    list_display = ["registration", "at", "from_status", "to_status", "actor", "job", "reason_label"]
     list_filter = ["to_status", "job"]
     search_fields = ["registration__domain", "actor__email", "reason"]
     list_select_related = ["registration", "actor"]
-    readonly_fields = ["registration", "at", "actor", "job", "from_status", "to_status", "reason"]
+    readonly_fields = ["registration", "at", "actor", "job", "from_status", "to_status", "reason_label"]
+    fields = readonly_fields
 
 
 @admin.register(CommissionHold)
@@ -73,8 +77,22 @@ class DealNoteInline(admin.TabularInline):
     readonly_fields = ["author", "body", "created_at"]
 
 
+class DealAdminForm(forms.ModelForm):
+    # The JSON list of product codes, shown to staff as the products' names.
+    products = forms.MultipleChoiceField(
+        label=Deal._meta.get_field("products").verbose_name,
+        choices=Product.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Deal
+        fields = "__all__"
+
+
 @admin.register(Deal)
 class DealAdmin(admin.ModelAdmin):
+    form = DealAdminForm
     list_display = ["company_name", "partner", "status", "stage", "expected_mrr", "currency", "expected_close_on"]
     list_filter = ["status", "stage", "currency"]
     search_fields = ["company_name", "domain", "partner__partner_id", "partner__name", "sales_rep_email"]
@@ -85,7 +103,14 @@ class DealAdmin(admin.ModelAdmin):
 
 @admin.register(DealEvent)
 class DealEventAdmin(admin.ModelAdmin):
-    list_display = ["deal", "at", "from_status", "to_status", "actor", "reason"]
+    list_display = ["deal", "at", "from_status", "to_status", "actor", "reason_label"]
+    # History is written by the services only; the reason is shown translated when the service wrote it.
+    readonly_fields = ["deal", "at", "actor", "from_status", "to_status", "reason_label"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
     list_filter = ["to_status"]
     search_fields = ["deal__company_name", "actor__email"]
     list_select_related = ["deal", "actor"]

@@ -36,6 +36,7 @@ from community.models import (
     HugMembership,
     HugTopic,
     LeadStatus,
+    MeetingCadence,
     PugApplication,
     PugGroup,
     PugReviewCycle,
@@ -91,6 +92,9 @@ THINGS = (
     "Sales Software",
     "Chief Customer Officer",
     "HubSpot Japan",
+    "Berliner Laden",
+    "advanced-crm",
+    "platform-enablement",
     USER_AGENT,
 )
 NAMES = PEOPLE + ORGANISATIONS + THINGS
@@ -355,6 +359,7 @@ def _community(
             role=role,
             region=Region.JAPAN,
             champion="Aiko Sato",
+            meeting_cadence=list(MeetingCadence)[len(groups) % len(MeetingCadence)],
             description="東京・大阪の担当者が毎月集まり、事例を共有します。",
         )
     statuses = list(PugStatus)
@@ -462,7 +467,7 @@ def _enablement(*, partner: Partner, other: Partner, admin: User, staff: User) -
         code="advanced-crm", name="Advanced CRM Implementation", description="高度なCRM導入の実績を証明します。"
     )
     platform = Accreditation.objects.create(
-        code="platform", name="Platform Enablement", description="プラットフォーム活用の支援実績です。"
+        code="platform-enablement", name="Platform Enablement", description="プラットフォーム活用の支援実績です。"
     )
     for accreditation in (crm, platform):
         for tier in (Tier.PLATINUM, Tier.DIAMOND, Tier.ELITE):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -14,11 +15,20 @@ POINTS = {"max_digits": 18, "decimal_places": 4}
 COEFFICIENT = {"max_digits": 20, "decimal_places": 12}
 
 
+class EmergingMarketGroup(models.TextChoices):
+    """The seed's groups of emerging markets (SPEC §3.3); the stored values are the seed's English names."""
+
+    INDIA = "India", _("India")
+    LATIN_AMERICA = "Latin America", _("Latin America")
+    NORTH_ASIA = "North Asia", _("North Asia")
+    SOUTHEAST_ASIA = "Southeast Asia", _("Southeast Asia")
+
+
 class EmergingMarket(models.Model):
     """A country whose customers (points) or partners (legacy) earn the multiplier (SPEC §3.3)."""
 
     country = CountryField(_("country"), unique=True)
-    group = models.CharField(_("group"), max_length=60, help_text=_("e.g. Latin America, Southeast Asia"))
+    group = models.CharField(_("group"), max_length=60, choices=EmergingMarketGroup.choices)
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -27,7 +37,7 @@ class EmergingMarket(models.Model):
         ordering = ["group", "country"]
 
     def __str__(self) -> str:
-        return f"{self.country.name} ({self.group})"
+        return f"{self.country.name} ({self.get_group_display()})"
 
 
 class Framework(models.TextChoices):
@@ -73,7 +83,9 @@ class RuleSet(models.Model):
 class CurrencyCoefficient(models.Model):
     """Per-currency coefficients: points per unit (points) or USD per unit (legacy)."""
 
-    rule_set = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="coefficients")
+    rule_set = models.ForeignKey(
+        RuleSet, verbose_name=_("rule set"), on_delete=models.CASCADE, related_name="coefficients"
+    )
     currency = models.CharField(_("currency"), max_length=3)
     sales = models.DecimalField(_("sales coefficient"), **COEFFICIENT)
     managed = models.DecimalField(_("managed coefficient"), **COEFFICIENT)
@@ -91,7 +103,9 @@ class CurrencyCoefficient(models.Model):
 class TierRequirement(models.Model):
     """One threshold of one tier in one rule set: (tier, metric) → threshold."""
 
-    rule_set = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="requirements")
+    rule_set = models.ForeignKey(
+        RuleSet, verbose_name=_("rule set"), on_delete=models.CASCADE, related_name="requirements"
+    )
     tier = models.CharField(_("tier"), max_length=20, choices=Tier.choices)
     metric = models.CharField(_("metric"), max_length=30, choices=Metric.choices)
     threshold = models.DecimalField(_("threshold"), **POINTS)
@@ -104,7 +118,7 @@ class TierRequirement(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.tier} {self.metric} ≥ {self.threshold}"
+        return f"{self.get_tier_display()} {self.get_metric_display()} ≥ {self.threshold.normalize():f}"
 
 
 class CustomerMRR(models.Model):
@@ -115,7 +129,12 @@ class CustomerMRR(models.Model):
     # trigger would do, ~40% of a 250,000-row import). Deletes still cascade (Django).
     # No index of its own either: the unique (partner, month, customer_domain) index leads with it.
     partner = models.ForeignKey(
-        Partner, on_delete=models.CASCADE, related_name="customer_mrr", db_constraint=False, db_index=False
+        Partner,
+        verbose_name=_("partner"),
+        on_delete=models.CASCADE,
+        related_name="customer_mrr",
+        db_constraint=False,
+        db_index=False,
     )
     month = models.DateField(_("month"), help_text=_("first day of the month"))
     customer_domain = models.CharField(_("customer domain"), max_length=253)
@@ -151,7 +170,7 @@ class JobRun(models.Model):
         FAILED = "failed", _("Failed")
 
     job = models.CharField(_("job"), max_length=30, choices=Job.choices)
-    period = models.CharField(_("period"), max_length=10, help_text=_("YYYY-MM or YYYY-MM-DD"))
+    period = models.CharField(_("period"), max_length=10, help_text=_("Month (2026-11) or date (2026-07-15)"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
     started_at = models.DateTimeField(_("started at"))
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
@@ -169,7 +188,7 @@ class JobRun(models.Model):
         constraints = [models.UniqueConstraint(fields=["job", "period"], name="unique_run_per_job_period")]
 
     def __str__(self) -> str:
-        return f"{self.job} {self.period} ({self.status})"
+        return f"{self.get_job_display()} {self.period} ({self.get_status_display()})"
 
 
 class MonthlySnapshot(models.Model):
@@ -179,9 +198,11 @@ class MonthlySnapshot(models.Model):
     columns (and points = 0). Both always carry the USD figures for display.
     """
 
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="snapshots")
+    partner = models.ForeignKey(Partner, verbose_name=_("partner"), on_delete=models.CASCADE, related_name="snapshots")
     month = models.DateField(_("month"))
-    rule_set = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="snapshots")
+    rule_set = models.ForeignKey(
+        RuleSet, verbose_name=_("rule set"), on_delete=models.PROTECT, related_name="snapshots"
+    )
     sales_points = models.DecimalField(_("sales points"), **POINTS, default=0)
     managed_points = models.DecimalField(_("managed points"), **POINTS, default=0)
     points = models.DecimalField(_("points"), **POINTS, default=0)
@@ -189,7 +210,7 @@ class MonthlySnapshot(models.Model):
     managed_mrr_usd = models.DecimalField(_("managed MRR (USD)"), **POINTS, default=0)
     customer_count = models.PositiveIntegerField(_("customers"), default=0)
     achieved_tier = models.CharField(_("achieved tier"), max_length=20, choices=Tier.choices)
-    run = models.ForeignKey(JobRun, on_delete=models.PROTECT, related_name="snapshots")
+    run = models.ForeignKey(JobRun, verbose_name=_("job run"), on_delete=models.PROTECT, related_name="snapshots")
 
     class Meta:
         verbose_name = _("monthly snapshot")
@@ -199,7 +220,7 @@ class MonthlySnapshot(models.Model):
         indexes = [models.Index(fields=["month", "achieved_tier"])]
 
     def __str__(self) -> str:
-        return f"{self.partner_id} {self.month:%Y-%m}: {self.achieved_tier}"
+        return f"{self.partner_id} {self.month:%Y-%m}: {self.get_achieved_tier_display()}"
 
 
 class TierChange(models.Model):
@@ -210,13 +231,19 @@ class TierChange(models.Model):
         REASSESSMENT = "reassessment", _("Semiannual reassessment")
         MANUAL = "manual", _("Manual change")
 
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="tier_changes")
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("partner"), on_delete=models.CASCADE, related_name="tier_changes"
+    )
     from_tier = models.CharField(_("from"), max_length=20, choices=Tier.choices)
     to_tier = models.CharField(_("to"), max_length=20, choices=Tier.choices)
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     effective_on = models.DateField(_("effective on"))
-    run = models.ForeignKey(JobRun, on_delete=models.PROTECT, null=True, blank=True, related_name="tier_changes")
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    run = models.ForeignKey(
+        JobRun, verbose_name=_("job run"), on_delete=models.PROTECT, null=True, blank=True, related_name="tier_changes"
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("changed by"), on_delete=models.SET_NULL, null=True, blank=True
+    )
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
@@ -227,4 +254,9 @@ class TierChange(models.Model):
         indexes = [models.Index(fields=["partner", "effective_on"])]
 
     def __str__(self) -> str:
-        return f"{self.partner_id}: {self.from_tier} → {self.to_tier} on {self.effective_on}"
+        return gettext("%(partner)s: %(from)s → %(to)s on %(date)s") % {
+            "partner": self.partner_id,
+            "from": self.get_from_tier_display(),
+            "to": self.get_to_tier_display(),
+            "date": self.effective_on.isoformat(),
+        }

@@ -324,8 +324,9 @@ def reassessment_run(*, on: dt.date) -> RunResult:
         outcome = engine.reassessment_outcome(partner_ids=None, on=on)
         current = dict(Partner.objects.filter(kind=PartnerKind.SOLUTIONS_PARTNER).values_list("pk", "tier"))
         changes = [
-            _Change(pk, current[pk], tier, _reassessment_note(months, met))
-            for pk, (tier, met) in sorted(outcome.items())
+            # No note: the dashboard explains a reassessment from its window and snapshots, in the reader's language.
+            _Change(pk, current[pk], tier)
+            for pk, (tier, _met) in sorted(outcome.items())
             if pk in current and current[pk] != tier
         ]
         _tiers_apply(changes, reason=TierChange.Reason.REASSESSMENT, effective_on=on, run=run)
@@ -333,11 +334,6 @@ def reassessment_run(*, on: dt.date) -> RunResult:
         counts = {"partners": len(outcome), "changed": len(changes), "up": ups, "down": len(changes) - ups}
         _ledger_finish(run, counts)
     return RunResult(run=run, ran=True, counts=counts)
-
-
-def _reassessment_note(months: list[str], met: list[dt.date]) -> str:
-    achieved = ", ".join(f"{m:%Y-%m}" for m in met)
-    return f"highest tier of {months[0]}…{months[-1]}, achieved in {achieved}"
 
 
 # --- rule sets -----------------------------------------------------------------
