@@ -1,6 +1,6 @@
 """Japanese for the third-party apps staff meet in the admin.
 
-django-axes ships no Japanese catalogue and builds its record names in English
+django-countries calls a country 国家 (the glossary says 国・地域); django-axes ships no Japanese catalogue and builds its record names in English
 f-strings. The strings below are axes' own msgids, listed here so that
 `makemessages` keeps them in the project catalogue (which Django consults first);
 `translate_axes_records` gives axes' records translatable names.
@@ -44,6 +44,11 @@ AXES_MESSAGES = (
     _("access log"),
     _("access logs"),
 )
+
+
+# django-countries translates its field label "Country" as 国家; the glossary says 国・地域.
+# The project catalogue is consulted first, so this entry wins everywhere.
+COUNTRIES_MESSAGES = (_("Country"),)
 
 
 def _when(value) -> str:
