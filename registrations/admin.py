@@ -7,9 +7,9 @@ from registrations.models import (
     CommissionHold,
     Deal,
     DealEvent,
-    Product,
     DealNote,
     DomainRegistration,
+    Product,
     RegistrationConfig,
     RegistrationEvent,
 )
@@ -87,7 +87,7 @@ class DealAdminForm(forms.ModelForm):
 
     class Meta:
         model = Deal
-        fields = "__all__"
+        fields = ["products"]  # the admin adds its own fields to these
 
 
 @admin.register(Deal)
