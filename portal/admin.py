@@ -40,11 +40,38 @@ class PartnerAdmin(admin.ModelAdmin):
     readonly_fields = ["tier", "tier_since", "created_at"]
 
 
+class _LabelledCodeFilter(admin.SimpleListFilter):
+    """Filter an audit table by a code column, offering the codes under their labels."""
+
+    labels_attribute = ""
+
+    def lookups(self, request, model_admin):
+        labels = getattr(model_admin.model, self.labels_attribute)
+        codes = model_admin.model.objects.values_list(self.parameter_name, flat=True).distinct()
+        return sorted(((code, str(labels.get(code, code))) for code in codes), key=lambda item: item[1])
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(**{self.parameter_name: value}) if value else queryset
+
+
+class SubjectFilter(_LabelledCodeFilter):
+    title = _("subject")
+    parameter_name = "subject"
+    labels_attribute = "SUBJECTS"
+
+
+class ToStateFilter(_LabelledCodeFilter):
+    title = _("to")
+    parameter_name = "to_state"
+    labels_attribute = "STATES"
+
+
 class AuditEntryAdmin(admin.ModelAdmin):
     """Read-only list of a feature app's audit table (a subclass of `AuditEntryBase`)."""
 
     list_display = ("at", "subject_label", "object_id", "from_label", "to_label", "actor", "partner")
-    list_filter = ("subject", "to_state")
+    list_filter = (SubjectFilter, ToStateFilter)
     search_fields = ("subject", "reason", "partner__partner_id", "actor__email")
     list_select_related = ("actor", "partner")
 

@@ -6,11 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 
 class PortalConfig(AppConfig):
+    default = True  # this module also holds AxesConfig
     name = "portal"
     verbose_name = _("Partner portal")
 
 
 class AxesConfig(AxesAppConfig):
+    default = False
     """django-axes with a translated name in the admin (it ships no Japanese catalogue).
 
     INSTALLED_APPS lists `portal.apps.AxesConfig` instead of `axes`; its field labels

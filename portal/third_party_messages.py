@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_noop as _
 
 AXES_MESSAGES = (
@@ -71,6 +71,9 @@ def translate_axes_records() -> None:
     def log(self: AccessLog) -> str:
         return gettext("Login by %(user)s at %(when)s") % {"user": self.username, "when": _when(self.attempt_time)}
 
+    from axes.admin import AccessAttemptAdmin
+
+    AccessAttemptAdmin.status.short_description = gettext_lazy("Status")
     AccessAttempt.__str__ = attempt
     AccessFailureLog.__str__ = failure
     AccessLog.__str__ = log

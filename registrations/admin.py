@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from registrations.models import (
     CommissionHold,
@@ -45,11 +47,17 @@ class DomainRegistrationAdmin(admin.ModelAdmin):
     list_select_related = ["partner"]
     date_hierarchy = "submitted_at"
     # Status changes go through registrations.services (audit rows); the admin only reads them.
-    readonly_fields = [f.name for f in DomainRegistration._meta.fields]
+    # The country is stored as its code; staff read its name in their language.
+    readonly_fields = [f.name if f.name != "country" else "country_name" for f in DomainRegistration._meta.fields]
+    fields = [name for name in readonly_fields if name != "id"]
     inlines = [RegistrationEventInline]
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    @admin.display(description=_("country"))
+    def country_name(self, obj: DomainRegistration) -> str:
+        return countries.name(obj.country) if obj.country else "—"
 
 
 @admin.register(RegistrationEvent)

@@ -96,6 +96,9 @@ THINGS = (
     "advanced-crm",
     "platform-enablement",
     USER_AGENT,
+    # What django-axes records for a request without those headers, and the Accept header it stores.
+    "<unknown>",
+    "text/html",
 )
 NAMES = PEOPLE + ORGANISATIONS + THINGS
 
@@ -452,12 +455,11 @@ def _community(
     BlackAtInboundMembership.objects.create(user=member)
     CommunityAudit.record(
         actor=staff,
-        subject="hug_group",
+        subject="hug_membership",
         object_id=hug.pk,
         partner=partner,
         from_state="",
-        to_state="led",
-        reason="リーダー就任",
+        to_state="member",
     )
     return groups[PugRole.DEVELOPERS], hug  # accepted into its running cohort
 

@@ -53,6 +53,7 @@ def test_english_words_are_found_but_names_addresses_and_allowed_terms_are_not()
     assert english_in("2026-11 cycle") == ["cycle"]
     assert english_in("∅ → pending: submitted") == ["pending", "submitted"]
     assert english_in("Access attempts") == ["Access", "attempts"]
+    assert english_in("例え.jpを選択、例: example.comまたはhttps://www.example.co.jp/") == []
 
 
 # --- the pages ------------------------------------------------------------------------------------------

@@ -103,6 +103,11 @@ ALLOWED_WORDS = frozenset(
         "Django",
         "OpenAPI",
         "SHA",
+        # Protocol names staff see on login records.
+        "GET",
+        "POST",
+        "IP",
+        "HTTP",
         "localhost",  # the literal a partner may type, quoted in an error message
         # Key names in Django's own Japanese help text for multiple selects.
         "Control",
@@ -139,10 +144,12 @@ ALLOWED_WORDS = frozenset(
 )
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(r"https?://\S+|/[\w/.-]+/")
-_DOMAIN = re.compile(r"(?<![\w@])(?:[\w-]+\.)+(?:[a-z]{2,}|xn--[a-z0-9-]+)\b")
+# A domain may be followed directly by Japanese text (例え.jpを選択): no \b after the top-level domain.
+_DOMAIN = re.compile(r"(?<![\w@])(?:[\w-]+\.)+(?:xn--[a-z0-9-]+|[a-z]{2,})(?![a-z0-9-])")
 _PARTNER_ID = re.compile(r"\b[A-Z]\d{4,}\b")
-_MASKED = re.compile(r"\S*\*{6,}\S*|\b[0-9a-f]{32,}\b")  # password hash summaries, token hashes
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’]*(?:-[A-Za-z]+)*")
+# Password hash summaries, token hashes and API token prefixes (pp_…).
+_MASKED = re.compile(r"\S*\*{6,}\S*|\b[0-9a-f]{32,}\b|\bpp_[\w-]+")
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’]*(?:-[A-Za-z]+)*")
 
 
 def english_in(text: str, *, names: Iterable[str] = ()) -> list[str]:
