@@ -296,7 +296,15 @@ class HugInactivityFlag(models.Model):
         constraints = [models.UniqueConstraint(fields=["group", "quarter"], name="one_flag_per_group_quarter")]
 
     def __str__(self) -> str:
-        return f"{self.group_id} {self.quarter}"
+        return gettext("Group %(group)s, %(quarter)s") % {"group": self.group_id, "quarter": self.quarter_label}
+
+    @property
+    def quarter_label(self) -> str:
+        """2026-Q3 as people read it: "Q3 2026" / "2026年第3四半期"."""
+        year, _sep, number = self.quarter.partition("-Q")
+        if not (year.isdigit() and number.isdigit()):
+            return self.quarter
+        return gettext("Q%(quarter)s %(year)s") % {"quarter": number, "year": year}
 
 
 # --- DEI&B sponsorship -----------------------------------------------------------------------------------------

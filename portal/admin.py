@@ -76,4 +76,9 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_select_related = ("actor", "partner")
 
     def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
+        # Codes are shown under their labels (the table keeps the codes).
+        labelled = {"subject": "subject_label", "from_state": "from_label", "to_state": "to_label"}
+        return [labelled.get(field.name, field.name) for field in self.model._meta.fields if field.name != "id"]
+
+    def get_fields(self, request, obj=None):
+        return self.get_readonly_fields(request, obj)

@@ -78,7 +78,17 @@ NOW = dt.datetime(2026, 11, 28, 1, 30, tzinfo=dt.UTC)  # 10:30 in Tokyo
 
 USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0"
 # Names as their owners spell them: people, organisations, groups, programmes, rule sets.
-PEOPLE = ("Kenji Tanaka", "Yuki Mori", "Casey Morgan", "Otto Berg", "Programme Admin", "Jordan Rivera", "Aiko Sato")
+# Short names too: the admin greets staff by their first name.
+PEOPLE = (
+    "Kenji Tanaka",
+    "Yuki Mori",
+    "Casey Morgan",
+    "Otto Berg",
+    "Haruka Ito",
+    "Haruka",
+    "Jordan Rivera",
+    "Aiko Sato",
+)
 ORGANISATIONS = ("Sakura Digital", "Nordlicht Growth", "Kumo Works", "Maple Inbound")
 THINGS = (
     "Points FY2026",
@@ -92,6 +102,7 @@ THINGS = (
     "Sales Software",
     "Chief Customer Officer",
     "HubSpot Japan",
+    "2022 H1",  # a DEI&B cohort's name, as staff named it
     "Berliner Laden",
     "advanced-crm",
     "platform-enablement",
@@ -128,7 +139,7 @@ def build() -> World:
     cam = _user("casey@hubspot.example", Role.CAM, "Casey Morgan")
     other_cam = _user("otto@hubspot.example", Role.CAM, "Otto Berg")
     cc = _user("aiko@hubspot.example", Role.CC, "Aiko Sato")
-    staff = _user("admin@hubspot.example", Role.STAFF, "Programme Admin", is_staff=True, is_superuser=True)
+    staff = _user("admin@hubspot.example", Role.STAFF, "Haruka Ito", is_staff=True, is_superuser=True)
     partner = Partner.objects.create(
         partner_id="P10001",
         name="Sakura Digital",

@@ -148,6 +148,8 @@ _URL = re.compile(r"https?://\S+|/[\w/.-]+/")
 _DOMAIN = re.compile(r"(?<![\w@])(?:[\w-]+\.)+(?:xn--[a-z0-9-]+|[a-z]{2,})(?![a-z0-9-])")
 _PARTNER_ID = re.compile(r"\b[A-Z]\d{4,}\b")
 # Password hash summaries, token hashes and API token prefixes (pp_…).
+# Numeric codes: ISO timestamps in tooltips and the quarter code staff type (2026-Q3).
+_CODES = re.compile(r"\b\d{4}-\d{2}-\d{2}T[\d:.+-]+|\b\d{4}-Q[1-4]\b")
 _MASKED = re.compile(r"\S*\*{6,}\S*|\b[0-9a-f]{32,}\b|\bpp_[\w-]+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’]*(?:-[A-Za-z]+)*")
 
@@ -159,7 +161,7 @@ def english_in(text: str, *, names: Iterable[str] = ()) -> list[str]:
             text = text.replace(name, " ")
     for phrase in ALLOWED_PHRASES:
         text = text.replace(phrase, " ")
-    for pattern in (_EMAIL, _URL, _DOMAIN, _PARTNER_ID, _MASKED):
+    for pattern in (_EMAIL, _URL, _DOMAIN, _PARTNER_ID, _MASKED, _CODES):
         text = pattern.sub(" ", text)
     return [word for word in _WORD.findall(text) if word not in ALLOWED_WORDS and len(word) > 1]
 
