@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from portal.models import PARTNER_ROLES, Partner, Role, User
 
@@ -31,18 +32,20 @@ def user_create(
     try:
         validate_email(email)
     except ValidationError as exc:
-        raise ValidationError(f"'{email}' is not a valid email address") from exc
+        raise ValidationError(_("'%(email)s' is not a valid email address") % {"email": email}) from exc
     if role not in Role.values:
-        raise ValidationError(f"unknown role '{role}'; expected one of {', '.join(Role.values)}")
+        raise ValidationError(
+            _("unknown role '%(role)s'; expected one of %(roles)s") % {"role": role, "roles": ", ".join(Role.values)}
+        )
     if role in PARTNER_ROLES and partner is None:
-        raise ValidationError(f"role '{role}' needs a partner")
+        raise ValidationError(_("role '%(role)s' needs a partner") % {"role": role})
     if role not in PARTNER_ROLES and partner is not None:
-        raise ValidationError(f"role '{role}' cannot belong to a partner")
+        raise ValidationError(_("role '%(role)s' cannot belong to a partner") % {"role": role})
     book = list(book)
     if book and role not in {Role.CAM, Role.CC}:
-        raise ValidationError(f"only a CAM or CC is assigned a book of partners, not '{role}'")
+        raise ValidationError(_("only a CAM or CC is assigned a book of partners, not '%(role)s'") % {"role": role})
     if User.objects.filter(email=email).exists():
-        raise ValidationError(f"a user with email '{email}' already exists")
+        raise ValidationError(_("a user with email '%(email)s' already exists") % {"email": email})
     user = User.objects.create_user(
         email,
         password,
@@ -63,7 +66,7 @@ def partner_member_invite(*, partner: Partner, email: str, full_name: str, role:
     if not (acting_user.is_partner_admin and acting_user.partner_id == partner.pk):
         raise PermissionError("only this partner's org admins manage its users")
     if role not in PARTNER_ROLES:
-        raise ValidationError(f"role must be one of {', '.join(sorted(PARTNER_ROLES))}")
+        raise ValidationError(_("role must be one of %(roles)s") % {"roles": ", ".join(sorted(PARTNER_ROLES))})
     return user_create(email=email, role=role, password=None, partner=partner, full_name=full_name)
 
 
@@ -73,7 +76,7 @@ def partner_member_set_active(*, member: User, active: bool, acting_user: User) 
     if not (acting_user.is_partner_admin and acting_user.partner_id == member.partner_id):
         raise PermissionError("only this partner's org admins manage its users")
     if member.pk == acting_user.pk:
-        raise ValidationError("you cannot deactivate your own login")
+        raise ValidationError(_("you cannot deactivate your own login"))
     User.objects.filter(pk=member.pk).update(is_active=active)
     member.is_active = active
     return member

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.models import Partner, PartnerKind, Tier, User
 from tiers import engine, importers
@@ -380,7 +381,10 @@ def _rule_set_fill(rule_set: RuleSet, spec: RuleSetSpec, *, draft: bool) -> None
 def rule_set_publish(*, rule_set: RuleSet, acting_user: User | None = None) -> RuleSet:
     """Publish a draft (conditional update: publishing twice is harmless)."""
     if not rule_set.requirements.exists() or not rule_set.coefficients.exists():
-        raise TierError(f"rule set {rule_set.name!r} needs coefficients and tier requirements before publishing")
+        raise TierError(
+            _("rule set %(name)s needs coefficients and tier requirements before publishing")
+            % {"name": repr(rule_set.name)}
+        )
     RuleSet.objects.filter(pk=rule_set.pk, status=RuleSetStatus.DRAFT).update(
         status=RuleSetStatus.PUBLISHED, published_at=timezone.now()
     )
@@ -392,7 +396,7 @@ def rule_set_unpublish(*, rule_set: RuleSet, acting_user: User | None = None) ->
     """Back to draft, only while it has judged no month."""
     with transaction.atomic():
         if rule_set_has_judged(rule_set):
-            raise TierError(f"rule set {rule_set.name!r} has judged a month and cannot change")
+            raise TierError(_("rule set %(name)s has judged a month and cannot change") % {"name": repr(rule_set.name)})
         RuleSet.objects.filter(pk=rule_set.pk).update(status=RuleSetStatus.DRAFT, published_at=None)
     rule_set.refresh_from_db(fields=["status", "published_at"])
     return rule_set
