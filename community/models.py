@@ -6,6 +6,7 @@ data on these models, editable by programme staff in the Django admin.
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from django.conf import settings
@@ -410,6 +411,19 @@ class DeibSelfIdentification(models.Model):
 # --- Black@INBOUND ---------------------------------------------------------------------------------------------
 
 
+AuditEntry.REASONS = [
+    (
+        re.compile(r"no free event in (\d{4})-Q([1-4])"),
+        lambda m: (
+            gettext("No free event in %(quarter)s")
+            % {"quarter": gettext("Q%(quarter)s %(year)s") % {"quarter": m[2], "year": m[1]}}
+        ),
+    ),
+    (
+        re.compile(r"sponsor: (.+?)\.(?: (.*))?", re.DOTALL),
+        lambda m: " ".join(filter(None, [gettext("Sponsor: %(name)s.") % {"name": m[1]}, m[2]])),
+    ),
+]
 AuditEntry.STATES = {
     **dict(PugStatus.choices),
     **dict(LeadStatus.choices),

@@ -7,6 +7,7 @@ read the same tables (SPEC §3.7).
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from django.conf import settings
@@ -213,6 +214,15 @@ class AccreditationMark(models.Model):
         return gettext("Mark on record #%(id)s") % {"id": self.pk}
 
 
+AuditEntry.REASONS = [
+    (re.compile(r"re-evaluated: renewed"), lambda m: gettext("Re-evaluated: renewed")),
+    (
+        re.compile(r"re-evaluated: tier (\w+) not eligible"),
+        lambda m: (
+            gettext("Re-evaluated: the tier %(tier)s is not eligible") % {"tier": dict(Tier.choices).get(m[1], m[1])}
+        ),
+    ),
+]
 AuditEntry.STATES = {
     **dict(ApplicationStatus.choices),
     **dict(AccreditationStatus.choices),

@@ -120,7 +120,12 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # Codes are shown under their labels (the table keeps the codes).
-        labelled = {"subject": "subject_label", "from_state": "from_label", "to_state": "to_label"}
+        labelled = {
+            "subject": "subject_label",
+            "from_state": "from_label",
+            "to_state": "to_label",
+            "reason": "reason_label",
+        }
         return [labelled.get(field.name, field.name) for field in self.model._meta.fields if field.name != "id"]
 
     def get_fields(self, request, obj=None):

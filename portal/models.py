@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import ClassVar
 
 from django.conf import settings
@@ -229,6 +231,8 @@ class AuditEntryBase(models.Model):
     # Subclasses name their subjects and states for people ({code: lazy label}); codes stay in the table.
     SUBJECTS: ClassVar[dict[str, str]] = {}
     STATES: ClassVar[dict[str, str]] = {}
+    # Reasons the services write themselves: (pattern, label built from the match), shown translated.
+    REASONS: ClassVar[list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]]] = []
 
     def __str__(self) -> str:
         return gettext("%(subject)s #%(id)s: %(from)s → %(to)s") % {
@@ -247,7 +251,15 @@ class AuditEntryBase(models.Model):
     def to_label(self) -> str:
         return str(self.STATES.get(self.to_state, self.to_state))
 
+    def reason_label(self) -> str:
+        for pattern, label in self.REASONS:
+            match = pattern.fullmatch(self.reason)
+            if match:
+                return label(match)
+        return self.reason
+
     subject_label.short_description = _("subject")  # type: ignore[attr-defined]
+    reason_label.short_description = _("why")  # type: ignore[attr-defined]
     from_label.short_description = _("from")  # type: ignore[attr-defined]
     to_label.short_description = _("to")  # type: ignore[attr-defined]
 

@@ -195,3 +195,26 @@ def test_the_world_covers_every_status_and_choice(world):
 
 
 PORTAL_APPS = {"portal", "tiers", "registrations", "community", "enablement", "api"}
+
+
+@pytest.mark.parametrize(
+    ("model_path", "reason"),
+    [
+        ("community.models.AuditEntry", "no free event in 2026-Q3"),
+        ("community.models.AuditEntry", "sponsor: Jordan Rivera. 推薦します"),
+        ("enablement.models.AuditEntry", "re-evaluated: renewed"),
+        ("enablement.models.AuditEntry", "re-evaluated: tier gold not eligible"),
+        ("registrations.models.RegistrationEvent", "extended until 2027-08-28"),
+        ("registrations.models.RegistrationEvent", "expiry date reached (run for 2026-11-28)"),
+        ("registrations.models.RegistrationEvent", "released by the partner"),
+        ("registrations.models.DealEvent", "submitted"),
+    ],
+)
+def test_reasons_the_services_write_are_shown_in_japanese(model_path, reason):
+    from django.utils import translation
+    from django.utils.module_loading import import_string
+
+    row = import_string(model_path)(reason=reason)
+    with translation.override("ja"):
+        label = row.reason_label()
+    assert label != reason and english_in(label, names=world_module.NAMES) == [], label

@@ -149,7 +149,7 @@ _DOMAIN = re.compile(r"(?<![\w@])(?:[\w-]+\.)+(?:xn--[a-z0-9-]+|[a-z]{2,})(?![a-
 _PARTNER_ID = re.compile(r"\b[A-Z]\d{4,}\b")
 # Password hash summaries, token hashes and API token prefixes (pp_…).
 # Numeric codes: ISO timestamps in tooltips and the quarter code staff type (2026-Q3).
-_CODES = re.compile(r"\b\d{4}-\d{2}-\d{2}T[\d:.+-]+|\b\d{4}-Q[1-4]\b")
+_CODES = re.compile(r"\b\d{4}-\d{2}-\d{2}T[\d:.+-]+|\b\d{4}-Q[1-4](?![A-Za-z0-9])")
 _MASKED = re.compile(r"\S*\*{6,}\S*|\b[0-9a-f]{32,}\b|\bpp_[\w-]+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’]*(?:-[A-Za-z]+)*")
 
