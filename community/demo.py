@@ -82,14 +82,14 @@ def seed(*, rng: random.Random, people, today: dt.date) -> None:
 def _seed_pug(*, rng: random.Random, people, today: dt.date, admins: dict) -> None:
     """25 groups (role × region); a cohort running since last cycle and a cycle open today with applications."""
     previous = PugReviewCycle.objects.create(
-        name=f"{(today - dt.timedelta(days=180)):%Y-%m} cycle",
+        name=f"PUG {(today - dt.timedelta(days=180)):%Y-%m}",
         opens_on=today - dt.timedelta(days=200),
         closes_on=today - dt.timedelta(days=170),
         cohort_starts_on=today - dt.timedelta(days=160),
         cohort_ends_on=today + dt.timedelta(days=20),
     )
     current = PugReviewCycle.objects.create(
-        name=f"{today:%Y-%m} cycle",
+        name=f"PUG {today:%Y-%m}",
         opens_on=today - dt.timedelta(days=14),
         closes_on=today + dt.timedelta(days=30),
         cohort_starts_on=today + dt.timedelta(days=31),
@@ -225,7 +225,7 @@ def _seed_deib(*, rng: random.Random, people, today: dt.date, admins: dict) -> N
         name="H1 2022", opens_on=dt.date(2022, 1, 15), closes_on=dt.date(2022, 3, 31), capacity=5
     )
     current = DeibCohort.objects.create(
-        name=f"{today:%Y} cohort {today:%m}",
+        name=f"DEI&B {today:%Y-%m}",
         opens_on=today - dt.timedelta(days=10),
         closes_on=today + dt.timedelta(days=40),
         capacity=5,
