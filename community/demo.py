@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from community.models import (
     BlackAtInboundMembership,
@@ -20,6 +20,7 @@ from community.models import (
     HugLeaderApplication,
     HugMembership,
     HugTopic,
+    MeetingCadence,
     PugApplication,
     PugGroup,
     PugReviewCycle,
@@ -52,6 +53,9 @@ CHAMPIONS = [
     "Hiro Sato",
     "Nia Okafor",
 ]
+# A group's events are titled in the group's language, as its leaders would write them.
+EVENT_TITLES = ["Meetup", "Workshop", "Office hours", "Breakfast club", "Show and tell"]
+EVENT_TITLES_JA = ["ミートアップ", "ワークショップ", "相談会", "朝活", "事例共有会"]
 SPONSORS = [
     ("Jordan Rivera", "Chief Customer Officer"),
     ("Sam Okoye", "SVP Partnerships"),
@@ -78,14 +82,14 @@ def seed(*, rng: random.Random, people, today: dt.date) -> None:
 def _seed_pug(*, rng: random.Random, people, today: dt.date, admins: dict) -> None:
     """25 groups (role × region); a cohort running since last cycle and a cycle open today with applications."""
     previous = PugReviewCycle.objects.create(
-        name=f"{(today - dt.timedelta(days=180)):%Y-%m} cycle",
+        name=f"PUG {(today - dt.timedelta(days=180)):%Y-%m}",
         opens_on=today - dt.timedelta(days=200),
         closes_on=today - dt.timedelta(days=170),
         cohort_starts_on=today - dt.timedelta(days=160),
         cohort_ends_on=today + dt.timedelta(days=20),
     )
     current = PugReviewCycle.objects.create(
-        name=f"{today:%Y-%m} cycle",
+        name=f"PUG {today:%Y-%m}",
         opens_on=today - dt.timedelta(days=14),
         closes_on=today + dt.timedelta(days=30),
         cohort_starts_on=today + dt.timedelta(days=31),
@@ -94,12 +98,12 @@ def _seed_pug(*, rng: random.Random, people, today: dt.date, admins: dict) -> No
     groups = PugGroup.objects.bulk_create(
         [
             PugGroup(
-                name=f"{role.label} · {region.label}",
+                name=_pug_name(role, region),
                 role=role,
                 region=region,
                 champion=rng.choice(CHAMPIONS),
-                meeting_cadence="Monthly",
-                description=f"Monthly peer group for {str(role.label).lower()} leaders in {region.label}.",
+                meeting_cadence=MeetingCadence.MONTHLY,
+                description=_pug_description(role, region),
             )
             for role in PugRole
             for region in Region
@@ -130,6 +134,19 @@ def _seed_pug(*, rng: random.Random, people, today: dt.date, admins: dict) -> No
             if accepted[row.group_id] > 20:
                 row.status = PugStatus.WAITLISTED
     PugApplication.objects.bulk_create(rows)
+
+
+def _pug_name(role: PugRole, region: Region) -> str:
+    """Groups are named in their region's language (a Japanese group by its Japanese members)."""
+    with translation.override("ja" if region == Region.JAPAN else "en"):
+        return f"{role.label} · {region.label}"
+
+
+def _pug_description(role: PugRole, region: Region) -> str:
+    if region == Region.JAPAN:
+        with translation.override("ja"):
+            return f"{role.label}の担当者が毎月集まり、事例を共有するグループです。"
+    return f"Monthly peer group for {str(role.label).lower()} leaders in {region.label}."
 
 
 def _pug_row(group, cycle, partner, admins, status, now) -> PugApplication:
@@ -175,14 +192,16 @@ def _seed_hug(*, rng: random.Random, people, today: dt.date, partner_users: list
     now = timezone.now().replace(hour=18, minute=0, second=0, microsecond=0)
     events = []
     for group in groups:
+        titles = EVENT_TITLES_JA if group.language == HugLanguage.JA else EVENT_TITLES
         for _ in range(rng.randint(1, 3)):
             events.append(
                 HugEvent(
                     group=group,
-                    title=rng.choice(["Meetup", "Workshop", "Office hours", "Breakfast club", "Show and tell"]),
+                    title=rng.choice(titles),
                     starts_at=now + dt.timedelta(days=rng.randint(-200, 90)),
                     is_free=rng.random() < 0.85,
-                    location=group.city or "Online",
+                    # Online events have no place; the page shows the group's format in the reader's language.
+                    location=group.city,
                 )
             )
     HugEvent.objects.bulk_create(events)
@@ -206,7 +225,7 @@ def _seed_deib(*, rng: random.Random, people, today: dt.date, admins: dict) -> N
         name="H1 2022", opens_on=dt.date(2022, 1, 15), closes_on=dt.date(2022, 3, 31), capacity=5
     )
     current = DeibCohort.objects.create(
-        name=f"{today:%Y} cohort {today:%m}",
+        name=f"DEI&B {today:%Y-%m}",
         opens_on=today - dt.timedelta(days=10),
         closes_on=today + dt.timedelta(days=40),
         capacity=5,

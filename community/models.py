@@ -6,8 +6,13 @@ data on these models, editable by programme staff in the Django admin.
 
 from __future__ import annotations
 
+import re
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
+from django.utils.formats import date_format
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import AuditEntryBase, Partner, Region, ReviewedApplicationBase
@@ -21,6 +26,16 @@ class AuditEntry(AuditEntryBase):
 
     Never carries DEI&B self-identification: `reason` holds staff reasons only.
     """
+
+    SUBJECTS: ClassVar[dict[str, str]] = {
+        "pug_application": _("PUG application"),
+        "hug_membership": _("HUG membership"),
+        "hug_lead_application": _("HUG leader application"),
+        "hug_group_leader": _("HUG group leader"),
+        "hug_inactivity_flag": _("HUG inactivity flag"),
+        "deib_application": _("DEI&B application"),
+        "black_at_inbound": _("Black@INBOUND membership"),
+    }
 
     class Meta(AuditEntryBase.Meta):
         verbose_name = _("community audit entry")
@@ -36,6 +51,13 @@ class PugRole(models.TextChoices):
     OPERATIONS = "operations", _("Operations")
     MARKETING = "marketing", _("Marketing")
     SERVICES = "services", _("Services and onboarding")
+
+
+class MeetingCadence(models.TextChoices):
+    WEEKLY = "weekly", _("Weekly")
+    FORTNIGHTLY = "fortnightly", _("Every two weeks")
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
 
 
 class PugReviewCycle(models.Model):
@@ -63,6 +85,11 @@ class PugReviewCycle(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def label(self) -> str:
+        """What partners read: built from the window's dates in their language (the name is staff's handle)."""
+        return gettext("%(month)s review cycle") % {"month": date_format(self.opens_on, "YEAR_MONTH_FORMAT")}
+
 
 class PugGroup(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
@@ -70,7 +97,9 @@ class PugGroup(models.Model):
     region = models.CharField(_("region"), max_length=10, choices=Region.choices)
     champion = models.CharField(_("champion"), max_length=120)
     capacity = models.PositiveSmallIntegerField(_("capacity (partners)"), default=DEFAULT_PUG_CAPACITY)
-    meeting_cadence = models.CharField(_("meeting cadence"), max_length=120, default="Monthly")
+    meeting_cadence = models.CharField(
+        _("meeting cadence"), max_length=120, choices=MeetingCadence.choices, default=MeetingCadence.MONTHLY
+    )
     description = models.TextField(_("description"), blank=True)
 
     class Meta:
@@ -114,7 +143,11 @@ class PugApplication(ReviewedApplicationBase):
         indexes = [models.Index(fields=["cycle", "status"])]
 
     def __str__(self) -> str:
-        return f"{self.partner_id} → {self.group_id} ({self.status})"
+        return gettext("Partner %(partner)s → group %(group)s (%(status)s)") % {
+            "partner": self.partner_id,
+            "group": self.group_id,
+            "status": self.get_status_display(),
+        }
 
 
 # --- HUG -------------------------------------------------------------------------------------------------------
@@ -188,7 +221,7 @@ class HugMembership(models.Model):
         constraints = [models.UniqueConstraint(fields=["group", "user"], name="one_hug_membership_per_user")]
 
     def __str__(self) -> str:
-        return f"{self.user_id} in {self.group_id}"
+        return gettext("User %(user)s in group %(group)s") % {"user": self.user_id, "group": self.group_id}
 
 
 class HugEvent(models.Model):
@@ -240,14 +273,18 @@ class HugLeaderApplication(ReviewedApplicationBase):
         ]
 
     def __str__(self) -> str:
-        return f"{self.partner_id} → lead {self.group_id} ({self.status})"
+        return gettext("Partner %(partner)s to lead group %(group)s (%(status)s)") % {
+            "partner": self.partner_id,
+            "group": self.group_id,
+            "status": self.get_status_display(),
+        }
 
 
 class HugInactivityFlag(models.Model):
     """A led group that held no free event in a calendar quarter; one row per (group, quarter)."""
 
     group = models.ForeignKey(HugGroup, verbose_name=_("group"), on_delete=models.CASCADE, related_name="flags")
-    quarter = models.CharField(_("quarter"), max_length=7, help_text=_("YYYY-Qn"))
+    quarter = models.CharField(_("quarter"), max_length=7, help_text=_("Year and quarter, e.g. 2026-Q3"))
     leader_partner = models.ForeignKey(
         Partner, verbose_name=_("leading partner"), on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -261,7 +298,15 @@ class HugInactivityFlag(models.Model):
         constraints = [models.UniqueConstraint(fields=["group", "quarter"], name="one_flag_per_group_quarter")]
 
     def __str__(self) -> str:
-        return f"{self.group_id} {self.quarter}"
+        return gettext("Group %(group)s, %(quarter)s") % {"group": self.group_id, "quarter": self.quarter_label}
+
+    @property
+    def quarter_label(self) -> str:
+        """2026-Q3 as people read it: "Q3 2026" / "2026年第3四半期"."""
+        year, _sep, number = self.quarter.partition("-Q")
+        if not (year.isdigit() and number.isdigit()):
+            return self.quarter
+        return gettext("Q%(quarter)s %(year)s") % {"quarter": number, "year": year}
 
 
 # --- DEI&B sponsorship -----------------------------------------------------------------------------------------
@@ -280,6 +325,11 @@ class DeibCohort(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def label(self) -> str:
+        """What partners read: built from the window's dates in their language (the name is staff's handle)."""
+        return gettext("DEI&B cohort of %(month)s") % {"month": date_format(self.opens_on, "YEAR_MONTH_FORMAT")}
 
 
 class ExecutiveSponsor(models.Model):
@@ -333,7 +383,11 @@ class DeibApplication(ReviewedApplicationBase):
         constraints = [models.UniqueConstraint(fields=["cohort", "partner"], name="one_deib_application_per_cohort")]
 
     def __str__(self) -> str:
-        return f"{self.partner_id} → {self.cohort_id} ({self.status})"
+        return gettext("Partner %(partner)s → cohort %(cohort)s (%(status)s)") % {
+            "partner": self.partner_id,
+            "cohort": self.cohort_id,
+            "status": self.get_status_display(),
+        }
 
 
 class DeibSelfIdentification(models.Model):
@@ -352,10 +406,33 @@ class DeibSelfIdentification(models.Model):
 
     def __str__(self) -> str:
         # Deliberately says nothing about the content.
-        return f"self-identification #{self.pk}"
+        return gettext("Self-identification #%(id)s") % {"id": self.pk}
 
 
 # --- Black@INBOUND ---------------------------------------------------------------------------------------------
+
+
+AuditEntry.REASONS = [
+    (
+        re.compile(r"no free event in (\d{4})-Q([1-4])"),
+        lambda m: (
+            gettext("No free event in %(quarter)s")
+            % {"quarter": gettext("Q%(quarter)s %(year)s") % {"quarter": m[2], "year": m[1]}}
+        ),
+    ),
+    (
+        re.compile(r"sponsor: (.+?)\.(?: (.*))?", re.DOTALL),
+        lambda m: " ".join(filter(None, [gettext("Sponsor: %(name)s.") % {"name": m[1]}, m[2]])),
+    ),
+]
+AuditEntry.STATES = {
+    **dict(PugStatus.choices),
+    **dict(LeadStatus.choices),
+    **dict(DeibStatus.choices),
+    "member": pgettext_lazy("audit state", "Member"),
+    "left": pgettext_lazy("audit state", "Left"),
+    "flagged": pgettext_lazy("audit state", "Flagged"),
+}
 
 
 class BlackAtInboundMembership(models.Model):

@@ -71,7 +71,7 @@ def pug_apply(
     if not _window_open(cycle.opens_on, cycle.closes_on, today):
         raise ProgrammeError(
             _("Applications for %(cycle)s are open from %(opens)s to %(closes)s.")
-            % {"cycle": cycle.name, "opens": cycle.opens_on.isoformat(), "closes": cycle.closes_on.isoformat()}
+            % {"cycle": cycle.label, "opens": cycle.opens_on.isoformat(), "closes": cycle.closes_on.isoformat()}
         )
     if PugApplication.objects.filter(group=group, cycle=cycle, partner=partner).exists():
         raise ProgrammeError(
@@ -311,11 +311,11 @@ def deib_apply(
     if not _window_open(cohort.opens_on, cohort.closes_on, today):
         raise ProgrammeError(
             _("Applications for %(cycle)s are open from %(opens)s to %(closes)s.")
-            % {"cycle": cohort.name, "opens": cohort.opens_on.isoformat(), "closes": cohort.closes_on.isoformat()}
+            % {"cycle": cohort.label, "opens": cohort.opens_on.isoformat(), "closes": cohort.closes_on.isoformat()}
         )
     existing = DeibApplication.objects.select_for_update().filter(cohort=cohort, partner=partner).first()
     if existing is not None and existing.status != DeibStatus.WITHDRAWN:
-        raise ProgrammeError(_("Your organisation has already applied to %(cohort)s.") % {"cohort": cohort.name})
+        raise ProgrammeError(_("Your organisation has already applied to %(cohort)s.") % {"cohort": cohort.label})
     now = timezone.now()
     if existing is None:
         application = DeibApplication.objects.create(cohort=cohort, partner=partner, submitted_by=user, consent_at=now)
@@ -381,7 +381,7 @@ def deib_select(
         raise ProgrammeError(_("This application has already been decided."))
     if DeibApplication.objects.filter(cohort=cohort, status=DeibStatus.SELECTED).count() >= cohort.capacity:
         raise ProgrammeError(
-            _("%(group)s is full (%(capacity)s partners).") % {"group": cohort.name, "capacity": cohort.capacity}
+            _("%(group)s is full (%(capacity)s partners).") % {"group": cohort.label, "capacity": cohort.capacity}
         )
     if not DeibApplication.decision_record(
         application=current,

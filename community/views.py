@@ -188,7 +188,7 @@ def deib_apply(request: HttpRequest) -> HttpResponse:
     except ProgrammeError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _applied_message(cohort.name))
+        messages.success(request, _applied_message(cohort.label))
     return redirect("community:deib")
 
 

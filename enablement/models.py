@@ -7,8 +7,12 @@ read the same tables (SPEC §3.7).
 
 from __future__ import annotations
 
+import re
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import AuditEntryBase, Partner, Region, ReviewedApplicationBase, Tier
@@ -19,6 +23,13 @@ REEVALUATION_MONTHS = 6
 
 class AuditEntry(AuditEntryBase):
     """Who changed what, when, from which state to which, and why — for every enablement write."""
+
+    SUBJECTS: ClassVar[dict[str, str]] = {
+        "accreditation_application": _("Accreditation application"),
+        "accreditation_mark": _("Mark on record"),
+        "partner_accreditation": _("Partner accreditation"),
+        "impact_award": _("Impact Award"),
+    }
 
     class Meta(AuditEntryBase.Meta):
         verbose_name = _("enablement audit entry")
@@ -70,7 +81,9 @@ class Accreditation(models.Model):
 class AccreditationEligibility(models.Model):
     """Partners of `tier` may hold and apply for the accreditation from `available_from` (rollout)."""
 
-    accreditation = models.ForeignKey(Accreditation, on_delete=models.CASCADE, related_name="eligibility")
+    accreditation = models.ForeignKey(
+        Accreditation, verbose_name=_("accreditation"), on_delete=models.CASCADE, related_name="eligibility"
+    )
     tier = models.CharField(_("tier"), max_length=20, choices=Tier.choices)
     available_from = models.DateField(_("available from"))
 
@@ -81,7 +94,10 @@ class AccreditationEligibility(models.Model):
         constraints = [models.UniqueConstraint(fields=["accreditation", "tier"], name="one_rollout_per_tier")]
 
     def __str__(self) -> str:
-        return f"{self.accreditation_id} {self.tier} ≥ {self.available_from}"
+        return gettext("%(tier)s from %(date)s") % {
+            "tier": self.get_tier_display(),
+            "date": self.available_from.isoformat(),
+        }
 
 
 class ApplicationWindow(models.Model):
@@ -135,7 +151,11 @@ class AccreditationApplication(ReviewedApplicationBase):
         ]
 
     def __str__(self) -> str:
-        return f"{self.partner_id} → {self.accreditation_id} ({self.status})"
+        return gettext("Partner %(partner)s → accreditation %(accreditation)s (%(status)s)") % {
+            "partner": self.partner_id,
+            "accreditation": self.accreditation_id,
+            "status": self.get_status_display(),
+        }
 
 
 class AccreditationStatus(models.TextChoices):
@@ -167,7 +187,11 @@ class PartnerAccreditation(models.Model):
         indexes = [models.Index(fields=["status", "next_review_on"])]
 
     def __str__(self) -> str:
-        return f"{self.partner_id} {self.accreditation_id} ({self.status})"
+        return gettext("Partner %(partner)s holds accreditation %(accreditation)s (%(status)s)") % {
+            "partner": self.partner_id,
+            "accreditation": self.accreditation_id,
+            "status": self.get_status_display(),
+        }
 
 
 class AccreditationMark(models.Model):
@@ -188,7 +212,23 @@ class AccreditationMark(models.Model):
         ordering = ["-recorded_at"]
 
     def __str__(self) -> str:
-        return f"mark on {self.holding_id}"
+        return gettext("Mark on record #%(id)s") % {"id": self.pk}
+
+
+AuditEntry.REASONS = [
+    (re.compile(r"re-evaluated: renewed"), lambda m: gettext("Re-evaluated: renewed")),
+    (
+        re.compile(r"re-evaluated: tier (\w+) not eligible"),
+        lambda m: (
+            gettext("Re-evaluated: the tier %(tier)s is not eligible") % {"tier": dict(Tier.choices).get(m[1], m[1])}
+        ),
+    ),
+]
+AuditEntry.STATES = {
+    **dict(ApplicationStatus.choices),
+    **dict(AccreditationStatus.choices),
+    "recorded": pgettext_lazy("audit state", "Recorded"),
+}
 
 
 class AwardCategory(models.TextChoices):
@@ -202,6 +242,9 @@ class AwardCategory(models.TextChoices):
 class AwardStatus(models.TextChoices):
     NOMINATED = "nominated", _("Nominated")
     PUBLISHED = "published", _("Published")
+
+
+AuditEntry.STATES |= dict(AwardStatus.choices)
 
 
 class ImpactAward(models.Model):
@@ -231,4 +274,4 @@ class ImpactAward(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.year} {self.region} {self.category}: {self.partner_id}"
+        return f"{self.year} {self.get_region_display()} {self.get_category_display()}: {self.partner_id}"

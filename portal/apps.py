@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class PortalConfig(AppConfig):
+    default = True  # this module also holds AxesConfig
     name = "portal"
     verbose_name = _("Partner portal")
 
@@ -29,3 +31,20 @@ def _sync_duty_groups(sender: AppConfig, using: str = "default", **kwargs) -> No
     for app_config in sender.apps.get_app_configs():
         create_permissions(app_config, verbosity=0, using=using)
     groups_sync()
+
+
+class AxesConfig(AxesAppConfig):
+    default = False
+    """django-axes with a translated name in the admin (it ships no Japanese catalogue).
+
+    INSTALLED_APPS lists `portal.apps.AxesConfig` instead of `axes`; its field labels
+    are translated in the project catalogue (`portal/third_party_messages.py`).
+    """
+
+    verbose_name = _("Login lockout")
+
+    def ready(self) -> None:
+        super().ready()
+        from portal.third_party_messages import translate_axes_records
+
+        translate_axes_records()

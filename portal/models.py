@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from typing import ClassVar
+
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -9,8 +13,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -309,8 +313,40 @@ class AuditEntryBase(AppendOnlyModel):
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["subject", "object_id"])]
 
+    # Subclasses name their subjects and states for people ({code: lazy label}); codes stay in the table.
+    SUBJECTS: ClassVar[dict[str, str]] = {}
+    STATES: ClassVar[dict[str, str]] = {}
+    # Reasons the services write themselves: (pattern, label built from the match), shown translated.
+    REASONS: ClassVar[list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]]] = []
+
     def __str__(self) -> str:
-        return f"{self.subject}#{self.object_id}: {self.from_state or '∅'} → {self.to_state}"
+        return gettext("%(subject)s #%(id)s: %(from)s → %(to)s") % {
+            "subject": self.subject_label(),
+            "id": self.object_id,
+            "from": self.from_label() or "—",
+            "to": self.to_label(),
+        }
+
+    def subject_label(self) -> str:
+        return str(self.SUBJECTS.get(self.subject, self.subject))
+
+    def from_label(self) -> str:
+        return str(self.STATES.get(self.from_state, self.from_state))
+
+    def to_label(self) -> str:
+        return str(self.STATES.get(self.to_state, self.to_state))
+
+    def reason_label(self) -> str:
+        for pattern, label in self.REASONS:
+            match = pattern.fullmatch(self.reason)
+            if match:
+                return label(match)
+        return self.reason
+
+    subject_label.short_description = _("subject")  # type: ignore[attr-defined]
+    reason_label.short_description = _("why")  # type: ignore[attr-defined]
+    from_label.short_description = _("from")  # type: ignore[attr-defined]
+    to_label.short_description = _("to")  # type: ignore[attr-defined]
 
     @classmethod
     def record(

@@ -49,24 +49,29 @@ def user_create(
     try:
         validate_email(email)
     except ValidationError as exc:
-        raise ValidationError(f"'{email}' is not a valid email address") from exc
+        raise ValidationError(_("'%(email)s' is not a valid email address") % {"email": email}) from exc
     if role not in Role.values:
-        raise ValidationError(f"unknown role '{role}'; expected one of {', '.join(Role.values)}")
+        raise ValidationError(
+            _("unknown role '%(role)s'; expected one of %(roles)s") % {"role": role, "roles": ", ".join(Role.values)}
+        )
     if role in PARTNER_ROLES and partner is None:
-        raise ValidationError(f"role '{role}' needs a partner")
+        raise ValidationError(_("role '%(role)s' needs a partner") % {"role": role})
     if role not in PARTNER_ROLES and partner is not None:
-        raise ValidationError(f"role '{role}' cannot belong to a partner")
+        raise ValidationError(_("role '%(role)s' cannot belong to a partner") % {"role": role})
     book = list(book)
     if book and role not in {Role.CAM, Role.CC}:
-        raise ValidationError(f"only a CAM or CC is assigned a book of partners, not '{role}'")
+        raise ValidationError(_("only a CAM or CC is assigned a book of partners, not '%(role)s'") % {"role": role})
     groups = list(dict.fromkeys(groups))
     if groups and role != Role.STAFF:
-        raise ValidationError(f"only staff are put in groups, not '{role}'")
+        raise ValidationError(_("only staff are put in groups, not '%(role)s'") % {"role": role})
     unknown = [name for name in groups if name not in GROUP_NAMES]
     if unknown:
-        raise ValidationError(f"unknown group(s) {', '.join(unknown)}; expected one of {', '.join(GROUP_NAMES)}")
+        raise ValidationError(
+            _("unknown group(s) %(unknown)s; expected one of %(groups)s")
+            % {"unknown": ", ".join(unknown), "groups": ", ".join(GROUP_NAMES)}
+        )
     if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError(f"a user with email '{email}' already exists")
+        raise ValidationError(_("a user with email '%(email)s' already exists") % {"email": email})
     user = User.objects.create_user(
         email,
         password,
@@ -132,7 +137,7 @@ def partner_member_invite(*, partner: Partner, email: str, full_name: str, role:
     if not (acting_user.is_partner_admin and acting_user.partner_id == partner.pk):
         raise PermissionError("only this partner's org admins manage its users")
     if role not in PARTNER_ROLES:
-        raise ValidationError(f"role must be one of {', '.join(sorted(PARTNER_ROLES))}")
+        raise ValidationError(_("role must be one of %(roles)s") % {"roles": ", ".join(sorted(PARTNER_ROLES))})
     if User.objects.filter(email__iexact=email.strip()).exists():
         return None
     return user_create(email=email, role=role, password=None, partner=partner, full_name=full_name)
@@ -192,7 +197,7 @@ def partner_member_set_active(*, member: User, active: bool, acting_user: User) 
 def partner_member_set_role(*, member: User, role: str, acting_user: User) -> User:
     """Make a colleague an org admin or a member; the last active org admin cannot be demoted."""
     if role not in PARTNER_ROLES:
-        raise ValidationError(f"role must be one of {', '.join(sorted(PARTNER_ROLES))}")
+        raise ValidationError(_("role must be one of %(roles)s") % {"roles": ", ".join(sorted(PARTNER_ROLES))})
     locked, _actor = _lock_for_member_change(member=member, acting_user=acting_user)
     if locked.role == role:
         return member

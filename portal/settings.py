@@ -58,7 +58,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "django_countries",
-    "axes",
+    "portal.apps.AxesConfig",  # django-axes, with a translated admin name
     "csp",
     "django_guid",
     "simple_history",

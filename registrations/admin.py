@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from portal.admin import ConfigHistoryAdmin, HistoryReadOnlyAdmin, HistoryReadOnlyInline
 from registrations.models import (
@@ -9,6 +12,7 @@ from registrations.models import (
     DealEvent,
     DealNote,
     DomainRegistration,
+    Product,
     RegistrationConfig,
     RegistrationEvent,
 )
@@ -27,7 +31,13 @@ class RegistrationConfigAdmin(ConfigHistoryAdmin):
 
 class RegistrationEventInline(HistoryReadOnlyInline, admin.TabularInline):
     model = RegistrationEvent
-    readonly_fields = ["at", "actor", "job", "from_status", "to_status", "reason"]
+    extra = 0
+    can_delete = False
+    readonly_fields = ["at", "actor", "job", "from_status", "to_status", "reason_label"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(DomainRegistration)
@@ -38,7 +48,9 @@ class DomainRegistrationAdmin(admin.ModelAdmin):
     list_select_related = ["partner"]
     date_hierarchy = "submitted_at"
     # Status changes go through registrations.services (audit rows); the admin only reads them.
-    readonly_fields = [f.name for f in DomainRegistration._meta.fields]
+    # The country is stored as its code; staff read its name in their language.
+    readonly_fields = [f.name if f.name != "country" else "country_name" for f in DomainRegistration._meta.fields]
+    fields = [name for name in readonly_fields if name != "id"]
     inlines = [RegistrationEventInline]
 
     def has_add_permission(self, request) -> bool:
@@ -48,14 +60,19 @@ class DomainRegistrationAdmin(admin.ModelAdmin):
         # Registrations end by release, rejection or expiry (with an event), never by deletion.
         return False
 
+    @admin.display(description=_("country"))
+    def country_name(self, obj: DomainRegistration) -> str:
+        return countries.name(obj.country) if obj.country else "—"
+
 
 @admin.register(RegistrationEvent)
 class RegistrationEventAdmin(HistoryReadOnlyAdmin):
-    list_display = ["registration", "at", "from_status", "to_status", "actor", "job", "reason"]
+    list_display = ["registration", "at", "from_status", "to_status", "actor", "job", "reason_label"]
     list_filter = ["to_status", "job"]
     search_fields = ["registration__domain", "actor__email", "reason"]
     list_select_related = ["registration", "actor"]
-    readonly_fields = ["registration", "at", "actor", "job", "from_status", "to_status", "reason"]
+    readonly_fields = ["registration", "at", "actor", "job", "from_status", "to_status", "reason_label"]
+    fields = readonly_fields
 
 
 @admin.register(CommissionHold)
@@ -69,11 +86,26 @@ class CommissionHoldAdmin(admin.ModelAdmin):
 
 class DealNoteInline(HistoryReadOnlyInline, admin.TabularInline):
     model = DealNote
+    extra = 0
     readonly_fields = ["author", "body", "created_at"]
+
+
+class DealAdminForm(forms.ModelForm):
+    # The JSON list of product codes, shown to staff as the products' names.
+    products = forms.MultipleChoiceField(
+        label=Deal._meta.get_field("products").verbose_name,
+        choices=Product.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Deal
+        fields = ["products"]  # the admin adds its own fields to these
 
 
 @admin.register(Deal)
 class DealAdmin(admin.ModelAdmin):
+    form = DealAdminForm
     list_display = ["company_name", "partner", "status", "stage", "expected_mrr", "currency", "expected_close_on"]
     list_filter = ["status", "stage", "currency"]
     search_fields = ["company_name", "domain", "partner__partner_id", "partner__name", "sales_rep_email"]
@@ -87,7 +119,11 @@ class DealAdmin(admin.ModelAdmin):
 
 @admin.register(DealEvent)
 class DealEventAdmin(HistoryReadOnlyAdmin):
-    list_display = ["deal", "at", "from_status", "to_status", "actor", "reason"]
+    list_display = ["deal", "at", "from_status", "to_status", "actor", "reason_label"]
+    # History is written by the services only; the reason is shown translated when the service wrote it.
+    readonly_fields = ["deal", "at", "actor", "from_status", "to_status", "reason_label"]
+    fields = readonly_fields
+
     list_filter = ["to_status"]
     search_fields = ["deal__company_name", "actor__email"]
     list_select_related = ["deal", "actor"]

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RegistrationsConfig(AppConfig):
     name = "registrations"
+    verbose_name = _("Registrations")
 
     def ready(self) -> None:
         # Registers what the home pages show as needing attention (portal.home).

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
-from django_countries.fields import LazyTypedChoiceField
 
 from registrations.models import Currency, DealStage, Product, RegistrationStatus
 
@@ -15,7 +14,9 @@ class DomainRegisterForm(forms.Form):
         label=_("Domain"), max_length=2048, help_text=_("For example example.com or https://www.example.co.jp/")
     )
     company_name = forms.CharField(label=_("Company name"), max_length=200, required=False)
-    country = LazyTypedChoiceField(label=_("Country"), choices=[("", "—"), *countries], required=False)
+    # A callable: the names are looked up in the reader's language each time the form renders
+    # (a list built here, at import, would freeze them in English).
+    country = forms.ChoiceField(label=_("Country"), choices=lambda: [("", "—"), *countries], required=False)
 
 
 class CapacityFilterForm(forms.Form):

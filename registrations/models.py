@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.formats import date_format
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -71,7 +75,9 @@ LIVE_STATUSES = (RegistrationStatus.PENDING, RegistrationStatus.REGISTERED)
 class DomainRegistration(models.Model):
     """A partner's claim on a prospect's domain. Status changes only in `registrations.services`."""
 
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="domain_registrations")
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="domain_registrations"
+    )
     domain = models.CharField(_("domain"), max_length=253)
     company_name = models.CharField(_("company name"), max_length=200, blank=True)
     country = models.CharField(_("country"), max_length=2, blank=True)
@@ -80,18 +86,28 @@ class DomainRegistration(models.Model):
     )
     submitted_at = models.DateTimeField(_("submitted at"))
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     decision_reason = models.TextField(_("decision reason"), blank=True)
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
     extension_count = models.PositiveSmallIntegerField(_("extensions"), default=0)
     # The expiry date a reminder was last sent for: an extension moves the date, so a new reminder goes out.
-    reminded_for = models.DateField(null=True, blank=True, editable=False)
+    reminded_for = models.DateField(_("reminder sent for"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("domain registration")
@@ -123,17 +139,57 @@ class DomainRegistration(models.Model):
         return self.status in LIVE_STATUSES
 
 
+class RegistrationJob(models.TextChoices):
+    EXPIRE = "expire_registrations", _("Daily expiry run")
+
+
+def _system_reasons() -> list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]]:
+    """The reasons services write for people (stored in English, shown in the reader's language)."""
+    return [
+        (re.compile(r"^submitted$"), lambda m: pgettext("history reason", "Submitted")),
+        (re.compile(r"^released by the partner$"), lambda m: gettext("Released by the partner")),
+        (
+            re.compile(r"^extended until (\d{4}-\d{2}-\d{2})$"),
+            lambda m: gettext("Extended until %(date)s") % {"date": _date(m.group(1))},
+        ),
+        (
+            re.compile(r"^expiry date reached \(run for (\d{4}-\d{2}-\d{2})\)$"),
+            lambda m: gettext("Expiry date reached (daily run of %(date)s)") % {"date": _date(m.group(1))},
+        ),
+    ]
+
+
+def _date(iso: str) -> str:
+    return date_format(dt.date.fromisoformat(iso), "DATE_FORMAT")
+
+
+def reason_label(reason: str) -> str:
+    """A history reason as the reader should see it: the services' own reasons translated, people's as written."""
+    for pattern, label in _system_reasons():
+        match = pattern.match(reason)
+        if match:
+            return label(match)
+    return reason
+
+
 class RegistrationEvent(AppendOnlyModel):
     """One status change of a domain registration: who (or which job), when, from, to, why."""
 
-    registration = models.ForeignKey(DomainRegistration, on_delete=models.PROTECT, related_name="events")
+    registration = models.ForeignKey(
+        DomainRegistration, verbose_name=_("domain registration"), on_delete=models.PROTECT, related_name="events"
+    )
     at = models.DateTimeField(_("at"))
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    job = models.CharField(_("job"), max_length=64, blank=True)
-    from_status = models.CharField(_("from"), max_length=12, blank=True)
-    to_status = models.CharField(_("to"), max_length=12)
+    job = models.CharField(_("job"), max_length=64, blank=True, choices=RegistrationJob.choices)
+    from_status = models.CharField(_("from"), max_length=12, blank=True, choices=RegistrationStatus.choices)
+    to_status = models.CharField(_("to"), max_length=12, choices=RegistrationStatus.choices)
     reason = models.TextField(_("reason"), blank=True)
 
     class Meta:
@@ -142,13 +198,24 @@ class RegistrationEvent(AppendOnlyModel):
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.registration_id}: {self.from_status or '∅'} → {self.to_status}"
+        return gettext("Registration %(id)s: %(from)s → %(to)s") % {
+            "id": self.registration_id,
+            "from": self.get_from_status_display() or "—",
+            "to": self.get_to_status_display(),
+        }
+
+    def reason_label(self) -> str:
+        return reason_label(self.reason)
+
+    reason_label.short_description = _("reason")  # type: ignore[attr-defined]
 
 
 class CommissionHold(models.Model):
     """A period during which a partner over its cap after the compliance deadline has commissions held."""
 
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="commission_holds")
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="commission_holds"
+    )
     started_on = models.DateField(_("started on"))
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     live_at_start = models.PositiveIntegerField(_("live registrations at start"))
@@ -207,7 +274,7 @@ class DealStatus(models.TextChoices):
 class Deal(models.Model):
     """A deal registration: the partner claims a deal and collaborates on it with the vendor's sales rep."""
 
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="deals")
+    partner = models.ForeignKey(Partner, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="deals")
     company_name = models.CharField(_("company"), max_length=200)
     domain = models.CharField(_("domain"), max_length=253, blank=True)
     products = models.JSONField(_("products"), default=list)
@@ -223,11 +290,21 @@ class Deal(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=DealStatus.choices, default=DealStatus.PENDING)
     submitted_at = models.DateTimeField(_("submitted at"))
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     decision_reason = models.TextField(_("decision reason"), blank=True)
 
@@ -248,13 +325,18 @@ class Deal(models.Model):
 class DealEvent(AppendOnlyModel):
     """The status history of a deal."""
 
-    deal = models.ForeignKey(Deal, on_delete=models.PROTECT, related_name="events")
+    deal = models.ForeignKey(Deal, verbose_name=_("deal registration"), on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField(_("at"))
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    from_status = models.CharField(_("from"), max_length=10, blank=True)
-    to_status = models.CharField(_("to"), max_length=10)
+    from_status = models.CharField(_("from"), max_length=10, blank=True, choices=DealStatus.choices)
+    to_status = models.CharField(_("to"), max_length=10, choices=DealStatus.choices)
     reason = models.TextField(_("reason"), blank=True)
 
     class Meta:
@@ -263,14 +345,25 @@ class DealEvent(AppendOnlyModel):
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.deal_id}: {self.from_status or '∅'} → {self.to_status}"
+        return gettext("Deal %(id)s: %(from)s → %(to)s") % {
+            "id": self.deal_id,
+            "from": self.get_from_status_display() or "—",
+            "to": self.get_to_status_display(),
+        }
+
+    def reason_label(self) -> str:
+        return reason_label(self.reason)
+
+    reason_label.short_description = _("reason")  # type: ignore[attr-defined]
 
 
 class DealNote(AppendOnlyModel):
     """One message of the notes thread shared by the partner and the vendor side."""
 
-    deal = models.ForeignKey(Deal, on_delete=models.PROTECT, related_name="notes")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    deal = models.ForeignKey(Deal, verbose_name=_("deal registration"), on_delete=models.PROTECT, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
     body = models.TextField(_("note"))
     created_at = models.DateTimeField(_("written at"))
 

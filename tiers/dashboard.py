@@ -332,7 +332,22 @@ def yoy_growth(history: list[MonthlySnapshot]) -> Growth | None:
 
 
 def tier_changes(*, partner: Partner, limit: int = 20) -> list[TierChange]:
-    return list(TierChange.objects.filter(partner=partner).order_by("-effective_on", "-created_at")[:limit])
+    """The partner's latest tier changes; a reassessment carries its window and the months that met its tier.
+
+    The explanation is built from those typed values at display time, in the reader's language.
+    """
+    changes = list(TierChange.objects.filter(partner=partner).order_by("-effective_on", "-created_at")[:limit])
+    windows = {c.pk: reassessment_months(c.effective_on) for c in changes if c.reason == TierChange.Reason.REASSESSMENT}
+    if windows:
+        months = {m for window in windows.values() for m in window}
+        achieved = dict(
+            MonthlySnapshot.objects.filter(partner=partner, month__in=months).values_list("month", "achieved_tier")
+        )
+        for change in changes:
+            if change.pk in windows:
+                change.window = windows[change.pk]
+                change.months_met = [m for m in change.window if achieved.get(m) == change.to_tier]
+    return changes
 
 
 # --- per-customer breakdown ---------------------------------------------------

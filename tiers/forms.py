@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import django_countries
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -45,7 +46,8 @@ class BreakdownForm(forms.Form):
     def __init__(self, data, *, months: list[dt.date], countries: list[str], currencies: list[str]) -> None:
         super().__init__(data)
         self.fields["month"].choices = month_choices(months)
-        self.fields["country"].choices = [("", _("All countries")), *[(c, c) for c in countries]]
+        named = sorted(((code, django_countries.countries.name(code)) for code in countries), key=lambda c: c[1])
+        self.fields["country"].choices = [("", _("All countries")), *named]
         self.fields["currency"].choices = [("", _("All currencies")), *[(c, c) for c in currencies]]
 
 

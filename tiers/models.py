@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -24,11 +25,20 @@ POSITIVE_COEFFICIENT = MinValueValidator(Decimal("0.000000000001"), message=_("M
 POSITIVE_MULTIPLIER = MinValueValidator(Decimal("0.001"), message=_("Must be greater than 0."))
 
 
+class EmergingMarketGroup(models.TextChoices):
+    """The seed's groups of emerging markets (SPEC §3.3); the stored values are the seed's English names."""
+
+    INDIA = "India", _("India")
+    LATIN_AMERICA = "Latin America", _("Latin America")
+    NORTH_ASIA = "North Asia", _("North Asia")
+    SOUTHEAST_ASIA = "Southeast Asia", _("Southeast Asia")
+
+
 class EmergingMarket(models.Model):
     """A country whose customers (points) or partners (legacy) earn the multiplier (SPEC §3.3)."""
 
     country = CountryField(_("country"), unique=True)
-    group = models.CharField(_("group"), max_length=60, help_text=_("e.g. Latin America, Southeast Asia"))
+    group = models.CharField(_("group"), max_length=60, choices=EmergingMarketGroup.choices)
     active = models.BooleanField(_("active"), default=True)
 
     history = HistoricalRecords(bases=[AppendOnlyModel])
@@ -39,7 +49,7 @@ class EmergingMarket(models.Model):
         ordering = ["group", "country"]
 
     def __str__(self) -> str:
-        return f"{self.country.name} ({self.group})"
+        return f"{self.country.name} ({self.get_group_display()})"
 
 
 class Framework(models.TextChoices):
@@ -110,7 +120,9 @@ class RuleSet(models.Model):
 class CurrencyCoefficient(models.Model):
     """Per-currency coefficients: points per unit (points) or USD per unit (legacy)."""
 
-    rule_set = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="coefficients")
+    rule_set = models.ForeignKey(
+        RuleSet, verbose_name=_("rule set"), on_delete=models.CASCADE, related_name="coefficients"
+    )
     currency = models.CharField(_("currency"), max_length=3)
     sales = models.DecimalField(_("sales coefficient"), **COEFFICIENT, validators=[POSITIVE_COEFFICIENT])
     managed = models.DecimalField(_("managed coefficient"), **COEFFICIENT, validators=[POSITIVE_COEFFICIENT])
@@ -130,7 +142,9 @@ class CurrencyCoefficient(models.Model):
 class TierRequirement(models.Model):
     """One threshold of one tier in one rule set: (tier, metric) → threshold."""
 
-    rule_set = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="requirements")
+    rule_set = models.ForeignKey(
+        RuleSet, verbose_name=_("rule set"), on_delete=models.CASCADE, related_name="requirements"
+    )
     tier = models.CharField(_("tier"), max_length=20, choices=Tier.choices)
     metric = models.CharField(_("metric"), max_length=30, choices=Metric.choices)
     threshold = models.DecimalField(_("threshold"), **POINTS)
@@ -145,7 +159,7 @@ class TierRequirement(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.tier} {self.metric} ≥ {self.threshold}"
+        return f"{self.get_tier_display()} {self.get_metric_display()} ≥ {self.threshold.normalize():f}"
 
 
 class CustomerMRR(models.Model):
@@ -156,7 +170,12 @@ class CustomerMRR(models.Model):
     # trigger would do, ~40% of a 250,000-row import). Deletes still cascade (Django).
     # No index of its own either: the unique (partner, month, customer_domain) index leads with it.
     partner = models.ForeignKey(
-        Partner, on_delete=models.CASCADE, related_name="customer_mrr", db_constraint=False, db_index=False
+        Partner,
+        verbose_name=_("partner"),
+        on_delete=models.CASCADE,
+        related_name="customer_mrr",
+        db_constraint=False,
+        db_index=False,
     )
     month = models.DateField(_("month"), help_text=_("first day of the month"))
     customer_domain = models.CharField(_("customer domain"), max_length=253)
@@ -208,9 +227,11 @@ class MonthlySnapshot(models.Model):
     columns (and points = 0). Both always carry the USD figures for display.
     """
 
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="snapshots")
+    partner = models.ForeignKey(Partner, verbose_name=_("partner"), on_delete=models.CASCADE, related_name="snapshots")
     month = models.DateField(_("month"))
-    rule_set = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="snapshots")
+    rule_set = models.ForeignKey(
+        RuleSet, verbose_name=_("rule set"), on_delete=models.PROTECT, related_name="snapshots"
+    )
     sales_points = models.DecimalField(_("sales points"), **POINTS, default=0)
     managed_points = models.DecimalField(_("managed points"), **POINTS, default=0)
     points = models.DecimalField(_("points"), **POINTS, default=0)
@@ -218,7 +239,7 @@ class MonthlySnapshot(models.Model):
     managed_mrr_usd = models.DecimalField(_("managed MRR (USD)"), **POINTS, default=0)
     customer_count = models.PositiveIntegerField(_("customers"), default=0)
     achieved_tier = models.CharField(_("achieved tier"), max_length=20, choices=Tier.choices)
-    run = models.ForeignKey(JobRun, on_delete=models.PROTECT, related_name="snapshots", verbose_name=_("run"))
+    run = models.ForeignKey(JobRun, verbose_name=_("job run"), on_delete=models.PROTECT, related_name="snapshots")
 
     class Meta:
         verbose_name = _("monthly snapshot")
@@ -228,7 +249,7 @@ class MonthlySnapshot(models.Model):
         indexes = [models.Index(fields=["month", "achieved_tier"])]
 
     def __str__(self) -> str:
-        return f"{self.partner_id} {self.month:%Y-%m}: {self.achieved_tier}"
+        return f"{self.partner_id} {self.month:%Y-%m}: {self.get_achieved_tier_display()}"
 
 
 class TierChange(AppendOnlyModel):
@@ -240,15 +261,19 @@ class TierChange(AppendOnlyModel):
         MANUAL = "manual", _("Manual change")
         CORRECTION = "correction", _("MRR correction")
 
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="tier_changes")
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="tier_changes"
+    )
     from_tier = models.CharField(_("from"), max_length=20, choices=Tier.choices)
     to_tier = models.CharField(_("to"), max_length=20, choices=Tier.choices)
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     effective_on = models.DateField(_("effective on"))
     run = models.ForeignKey(
-        JobRun, on_delete=models.PROTECT, null=True, blank=True, related_name="tier_changes", verbose_name=_("run")
+        JobRun, verbose_name=_("job run"), on_delete=models.PROTECT, null=True, blank=True, related_name="tier_changes"
     )
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("changed by"), on_delete=models.PROTECT, null=True, blank=True
+    )
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
@@ -260,4 +285,9 @@ class TierChange(AppendOnlyModel):
         indexes = [models.Index(fields=["partner", "effective_on"])]
 
     def __str__(self) -> str:
-        return f"{self.partner_id}: {self.from_tier} → {self.to_tier} on {self.effective_on}"
+        return gettext("%(partner)s: %(from)s → %(to)s on %(date)s") % {
+            "partner": self.partner_id,
+            "from": self.get_from_tier_display(),
+            "to": self.get_to_tier_display(),
+            "date": self.effective_on.isoformat(),
+        }

@@ -378,7 +378,6 @@ def _reassess(on: dt.date, run: JobRun, note: str) -> dict:
     missing = reassessment_missing_months(on)
     if missing:
         raise RunRefused(f"months not evaluated yet: {', '.join(missing)}")
-    months = [f"{m:%Y-%m}" for m in engine.reassessment_months(on)]
     _advisory_lock(PARTNER_TIER_LOCK)
     outcome = engine.reassessment_outcome(partner_ids=None, on=on)
     current = dict(Partner.objects.filter(kind=PartnerKind.SOLUTIONS_PARTNER).values_list("pk", "tier"))
@@ -388,15 +387,16 @@ def _reassess(on: dt.date, run: JobRun, note: str) -> dict:
         )
     )
     at_date = _tiers_in_effect(later, on)
-    suffix = f" ({note})" if note else ""
     now_changes, history_only = [], []
-    for pk, (tier, met) in sorted(outcome.items()):
+    for pk, (tier, _met) in sorted(outcome.items()):
         if pk not in current:
             continue
         before = at_date[pk] if pk in later else current[pk]
         if before != tier:
             target = history_only if pk in later else now_changes
-            target.append(_Change(pk, before, tier, _reassessment_note(months, met) + suffix))
+            # No explanation stored: the dashboard explains a reassessment from its window and snapshots,
+            # in the reader's language. A forced run's reason is kept as the note.
+            target.append(_Change(pk, before, tier, note or ""))
     _tiers_apply(now_changes, reason=TierChange.Reason.REASSESSMENT, effective_on=on, run=run)
     _tiers_record(history_only, reason=TierChange.Reason.REASSESSMENT, effective_on=on, run=run)
     changes = now_changes + history_only
@@ -405,11 +405,6 @@ def _reassess(on: dt.date, run: JobRun, note: str) -> dict:
     if history_only:
         counts["kept_later_change"] = len(history_only)
     return counts
-
-
-def _reassessment_note(months: list[str], met: list[dt.date]) -> str:
-    achieved = ", ".join(f"{m:%Y-%m}" for m in met)
-    return f"highest tier of {months[0]}…{months[-1]}, achieved in {achieved}"
 
 
 # --- rule sets -----------------------------------------------------------------
@@ -485,7 +480,10 @@ def rule_set_publish(*, rule_set: RuleSet, acting_user: User | None = None) -> R
     """Publish a draft (conditional update: publishing twice is harmless)."""
     acting_user_require(acting_user, PUBLISH_RULESET)
     if not rule_set.requirements.exists() or not rule_set.coefficients.exists():
-        raise TierError(f"rule set {rule_set.name!r} needs coefficients and tier requirements before publishing")
+        raise TierError(
+            _("rule set %(name)s needs coefficients and tier requirements before publishing")
+            % {"name": repr(rule_set.name)}
+        )
     with transaction.atomic():
         _advisory_lock("tiers:rule-sets")
         locked = RuleSet.objects.select_for_update().get(pk=rule_set.pk)
@@ -521,7 +519,7 @@ def rule_set_unpublish(*, rule_set: RuleSet, acting_user: User | None = None) ->
     with transaction.atomic():
         locked = RuleSet.objects.select_for_update().get(pk=rule_set.pk)
         if rule_set_has_judged(locked):
-            raise TierError(f"rule set {rule_set.name!r} has judged a month and cannot change")
+            raise TierError(_("rule set %(name)s has judged a month and cannot change") % {"name": repr(rule_set.name)})
         if locked.status != RuleSetStatus.DRAFT:
             _rule_set_status_save(locked, RuleSetStatus.DRAFT, acting_user, published=False)
     rule_set.refresh_from_db(fields=["status", "published_at", "published_by"])

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('community', '0001_initial'),
+        ('community', '0002_pug_meeting_cadence_choices'),
         ('portal', '0002_history_permissions_protect'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -28,7 +28,7 @@ def test_double_application_is_refused(frozen, partner_admin, cohort, client_for
     client = client_for(partner_admin)
     _apply(client)
     response = _apply(client)
-    assert "already applied to H1 2022" in response.content.decode()
+    assert "already applied to DEI&amp;B cohort of January 2022" in response.content.decode()
     assert DeibApplication.objects.count() == 1 and DeibSelfIdentification.objects.count() == 1
 
 

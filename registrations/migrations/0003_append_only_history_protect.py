@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registrations', '0002_registration_config_defaults'),
+        ('registrations', '0003_history_status_choices'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

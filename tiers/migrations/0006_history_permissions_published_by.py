@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('portal', '0002_history_permissions_protect'),
-        ('tiers', '0005_customermrr_partner_no_extra_index'),
+        ('tiers', '0007_reassessment_notes_from_typed_fields'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

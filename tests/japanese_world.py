@@ -1,0 +1,560 @@
+"""A realistic portal for the Japanese UI check: every page has something to show, every status and choice occurs.
+
+The viewing partner is Japanese (Sakura Digital, Japan region); free text people
+typed (notes, motivations, reasons, citations) is Japanese, as a Japanese
+partner, CAM and programme team would write it. Names of people, organisations,
+groups and programmes stay as their owners spell them: they are listed in
+`NAMES` so the check can tell them from UI text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone
+
+from api.services import api_token_create, api_token_revoke
+from community import services as community
+from community.models import (
+    AuditEntry as CommunityAudit,
+)
+from community.models import (
+    BlackAtInboundMembership,
+    DeibApplication,
+    DeibCohort,
+    DeibSelfIdentification,
+    DeibStatus,
+    ExecutiveSponsor,
+    HugEvent,
+    HugFormat,
+    HugGroup,
+    HugInactivityFlag,
+    HugLanguage,
+    HugLeaderApplication,
+    HugMembership,
+    HugTopic,
+    LeadStatus,
+    MeetingCadence,
+    PugApplication,
+    PugGroup,
+    PugReviewCycle,
+    PugRole,
+    PugStatus,
+)
+from enablement.models import (
+    Accreditation,
+    AccreditationApplication,
+    AccreditationEligibility,
+    AccreditationMark,
+    AccreditationStatus,
+    ApplicationStatus,
+    ApplicationWindow,
+    AwardCategory,
+    AwardStatus,
+    Certification,
+    ImpactAward,
+    PartnerAccreditation,
+)
+from enablement.models import AuditEntry as EnablementAudit
+from portal.models import Partner, PartnerKind, Region, Role, Tier, User
+from registrations import services as registrations
+from registrations.models import (
+    CommissionHold,
+    Deal,
+    DealStage,
+    DomainRegistration,
+    Product,
+    RegistrationConfig,
+)
+from tests.factories import TEST_PASSWORD
+from tiers.models import CustomerMRR, Framework, JobRun, RuleSetStatus, TierChange
+from tiers.tests.dashboard_factories import months_back, rule_set_make, run_for, snapshot_make
+
+D = Decimal
+TODAY = dt.date(2026, 11, 28)
+NOW = dt.datetime(2026, 11, 28, 1, 30, tzinfo=dt.UTC)  # 10:30 in Tokyo
+
+USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0"
+# Names as their owners spell them: people, organisations, groups, programmes, rule sets.
+# Short names too: the admin greets staff by their first name.
+PEOPLE = (
+    "Kenji Tanaka",
+    "Yuki Mori",
+    "Casey Morgan",
+    "Otto Berg",
+    "Haruka Ito",
+    "Haruka",
+    "Jordan Rivera",
+    "Aiko Sato",
+)
+ORGANISATIONS = ("Sakura Digital", "Nordlicht Growth", "Kumo Works", "Maple Inbound")
+THINGS = (
+    "Points FY2026",
+    "Points FY2027",
+    "Legacy FY2022",
+    "Advanced CRM Implementation",
+    "Platform Enablement",
+    "Tokyo Automation HUG",
+    "Osaka CRM HUG",
+    "Inbound Marketing",
+    "Sales Software",
+    "Chief Customer Officer",
+    "HubSpot Japan",
+    "2022 H1",  # a DEI&B cohort's name, as staff named it
+    "Berliner Laden",
+    "advanced-crm",
+    "platform-enablement",
+    USER_AGENT,
+    # What django-axes records for a request without those headers, and the Accept header it stores.
+    "<unknown>",
+    "text/html",
+)
+NAMES = PEOPLE + ORGANISATIONS + THINGS
+
+
+@dataclass
+class World:
+    partner: Partner
+    partner_admin: User
+    partner_member: User
+    other_partner: Partner
+    provider: Partner
+    cam: User
+    other_cam: User
+    staff: User
+    deal: Deal
+    pug_group: PugGroup
+    hug: HugGroup
+    rule_set_draft_id: int
+
+
+def _user(email: str, role: str, name: str, **extra: object) -> User:
+    return User.objects.create_user(email, TEST_PASSWORD, role=role, full_name=name, **extra)
+
+
+def build() -> World:
+    """Create the world; call with the clock at `NOW`."""
+    cam = _user("casey@hubspot.example", Role.CAM, "Casey Morgan")
+    other_cam = _user("otto@hubspot.example", Role.CAM, "Otto Berg")
+    cc = _user("aiko@hubspot.example", Role.CC, "Aiko Sato")
+    staff = _user("admin@hubspot.example", Role.STAFF, "Haruka Ito", is_staff=True, is_superuser=True)
+    partner = Partner.objects.create(
+        partner_id="P10001",
+        name="Sakura Digital",
+        country="JP",
+        region=Region.JAPAN,
+        joined_on=dt.date(2021, 4, 1),
+        tier=Tier.PLATINUM,
+        tier_since=dt.date(2026, 7, 15),
+        cam=cam,
+        cc=cc,
+    )
+    other = Partner.objects.create(
+        partner_id="P10002",
+        name="Nordlicht Growth",
+        country="DE",
+        region=Region.EMEA,
+        joined_on=dt.date(2025, 2, 1),
+        tier=Tier.GOLD,
+        cam=cam,
+    )
+    provider = Partner.objects.create(
+        partner_id="P10003",
+        name="Kumo Works",
+        kind=PartnerKind.PROVIDER,
+        country="JP",
+        region=Region.JAPAN,
+        joined_on=dt.date(2023, 1, 1),
+        cam=cam,
+    )
+    elsewhere = Partner.objects.create(
+        partner_id="P10004",
+        name="Maple Inbound",
+        country="CA",
+        region=Region.NORTH_AMERICA,
+        joined_on=dt.date(2020, 1, 1),
+        tier=Tier.ELITE,
+        cam=other_cam,
+    )
+    for tier, region in ((Tier.DIAMOND, Region.LATIN_AMERICA), (Tier.SOLUTIONS_PARTNER, Region.APAC)):
+        Partner.objects.create(
+            partner_id=f"P1{len(tier):04d}",
+            name="Maple Inbound" if tier == Tier.DIAMOND else "Kumo Works",
+            country="BR" if region == Region.LATIN_AMERICA else "SG",
+            region=region,
+            joined_on=dt.date(2022, 1, 1),
+            tier=tier,
+            cam=other_cam,
+        )
+    admin = _user("kenji@sakura.example.jp", Role.PARTNER_ADMIN, "Kenji Tanaka", partner=partner)
+    member = _user("yuki@sakura.example.jp", Role.PARTNER_MEMBER, "Yuki Mori", partner=partner)
+    _user("former@sakura.example.jp", Role.PARTNER_MEMBER, "Aiko Sato", partner=partner, is_active=False)
+    other_admin = _user("otto@nordlicht.example.de", Role.PARTNER_ADMIN, "Otto Berg", partner=other)
+    _user("kumo@kumo.example.jp", Role.PARTNER_ADMIN, "Kenji Tanaka", partner=provider)
+    _user("maple@maple.example.ca", Role.PARTNER_ADMIN, "Jordan Rivera", partner=elsewhere)
+
+    draft_id = _tiers(partner=partner, other=other, staff=staff)
+    deal = _registrations(partner=partner, other=other, admin=admin, other_admin=other_admin, cam=cam)
+    pug_group, hug = _community(
+        partner=partner, other=other, admin=admin, member=member, other_admin=other_admin, staff=staff
+    )
+    _enablement(partner=partner, other=other, admin=admin, staff=staff)
+    api_token_create(user=admin, name="CRM連携", acting_user=admin)
+    token, _raw = api_token_create(user=admin, name="旧連携", acting_user=admin)
+    api_token_revoke(token=token, acting_user=admin)
+    api_token_create(user=cam, name="レポート", acting_user=cam)
+    _security(staff=staff)
+    return World(
+        partner=partner,
+        partner_admin=admin,
+        partner_member=member,
+        other_partner=other,
+        provider=provider,
+        cam=cam,
+        other_cam=other_cam,
+        staff=staff,
+        deal=deal,
+        pug_group=pug_group,
+        hug=hug,
+        rule_set_draft_id=draft_id,
+    )
+
+
+def _tiers(*, partner: Partner, other: Partner, staff: User) -> int:
+    legacy = rule_set_make(name="Legacy FY2022", effective_from=dt.date(2020, 1, 1), framework=Framework.LEGACY)
+    points = rule_set_make(name="Points FY2026", effective_from=dt.date(2022, 7, 16))
+    draft = rule_set_make(name="Points FY2027", effective_from=dt.date(2027, 7, 1), status=RuleSetStatus.DRAFT)
+    months = months_back(dt.date(2026, 10, 1), 24)
+    for i, month in enumerate(months):
+        sales, managed = D(900 + 40 * i), D(2600 + 60 * i)
+        tier = Tier.PLATINUM if i % 3 else Tier.GOLD
+        snapshot_make(
+            partner=partner, month=month, rule_set=points, sales=sales, managed=managed, tier=tier, customers=4
+        )
+        snapshot_make(partner=other, month=month, rule_set=points, sales=D(300), managed=D(800), tier=Tier.GOLD)
+        for domain, country, currency, sold, managed_mrr in (
+            ("ginza-tea.co.jp", "JP", "JPY", 1_800_000 + 20_000 * i, 2_400_000),
+            ("kyoto-crafts.co.jp", "JP", "JPY", 0 if i < 20 else 600_000, 900_000),
+            ("lion-city.com.sg", "SG", "USD", 4200, 1500 + 10 * i),
+            ("maple-leaf.ca", "CA", "USD", 3100 if i < 22 else 0, 800),
+        ):
+            CustomerMRR.objects.create(
+                partner=partner,
+                month=month,
+                customer_domain=domain,
+                customer_country=country,
+                currency=currency,
+                sold_mrr=D(sold),
+                managed_mrr=D(managed_mrr),
+            )
+    snapshot_make(
+        partner=partner, month=dt.date(2019, 12, 1), rule_set=legacy, sales=D(10), managed=D(10), tier=Tier.GOLD
+    )
+    reassessment = JobRun.objects.create(
+        job=JobRun.Job.REASSESSMENT, period="2026-07-15", status=JobRun.Status.FINISHED, started_at=timezone.now()
+    )
+    JobRun.objects.create(
+        job=JobRun.Job.MONTHLY, period="2026-11", status=JobRun.Status.RUNNING, started_at=timezone.now()
+    )
+    JobRun.objects.create(
+        job=JobRun.Job.REASSESSMENT, period="2026-01-15", status=JobRun.Status.FAILED, started_at=timezone.now()
+    )
+    TierChange.objects.create(
+        partner=partner,
+        from_tier=Tier.SOLUTIONS_PARTNER,
+        to_tier=Tier.GOLD,
+        reason=TierChange.Reason.MANUAL,
+        effective_on=dt.date(2021, 4, 1),
+        changed_by=staff,
+        note="移行時に手動で設定",
+    )
+    TierChange.objects.create(
+        partner=partner,
+        from_tier=Tier.GOLD,
+        to_tier=Tier.DIAMOND,
+        reason=TierChange.Reason.PROMOTION,
+        effective_on=dt.date(2026, 3, 1),
+        run=run_for(dt.date(2026, 2, 1)),
+    )
+    TierChange.objects.create(
+        partner=partner,
+        from_tier=Tier.DIAMOND,
+        to_tier=Tier.PLATINUM,
+        reason=TierChange.Reason.REASSESSMENT,
+        effective_on=dt.date(2026, 7, 15),
+        run=reassessment,
+    )
+    return draft.pk
+
+
+def _registrations(*, partner: Partner, other: Partner, admin: User, other_admin: User, cam: User) -> Deal:
+    RegistrationConfig.get()
+    submit = registrations.registration_submit
+    approved = submit(
+        partner=partner, domain="ginza-tea.co.jp", acting_user=admin, company_name="銀座茶房", country="JP"
+    )
+    registrations.registration_approve(registration=approved, acting_user=cam)
+    registrations.registration_extend(registration=approved, acting_user=admin)
+    rejected = submit(partner=partner, domain="osaka-foods.co.jp", acting_user=admin, company_name="大阪フーズ")
+    registrations.registration_reject(registration=rejected, acting_user=cam, reason="既存顧客のため対象外です。")
+    released = submit(partner=partner, domain="nagoya-tech.co.jp", acting_user=admin, company_name="名古屋テック")
+    registrations.registrations_release(partner=partner, ids=[released.pk], acting_user=admin)
+    submit(partner=partner, domain="例え.jp", acting_user=admin, company_name="例え株式会社", country="JP")
+    expiring = submit(partner=partner, domain="sapporo-beer.co.jp", acting_user=admin, company_name="札幌ビア")
+    registrations.registration_approve(registration=expiring, acting_user=cam)
+    DomainRegistration.objects.filter(pk=expiring.pk).update(expires_on=TODAY - dt.timedelta(days=1))
+    registrations.registrations_expire(on=TODAY)
+    soon = submit(partner=partner, domain="fukuoka-ramen.co.jp", acting_user=admin, company_name="福岡ラーメン")
+    registrations.registration_approve(registration=soon, acting_user=cam)
+    DomainRegistration.objects.filter(pk=soon.pk).update(expires_on=TODAY + dt.timedelta(days=10))
+    submit(
+        partner=other,
+        domain="berlin-shop.de",
+        acting_user=other_admin,
+        company_name="Berliner Laden",
+        country="DE",
+    )
+    CommissionHold.objects.create(
+        partner=other, started_on=dt.date(2022, 4, 1), ended_on=dt.date(2022, 6, 1), live_at_start=17, cap_at_start=15
+    )
+    CommissionHold.objects.create(partner=other, started_on=dt.date(2026, 10, 1), live_at_start=16, cap_at_start=15)
+
+    deal_data = {
+        "company_name": "銀座茶房",
+        "domain": "ginza-tea.co.jp",
+        "products": [Product.MARKETING, Product.SALES],
+        "expected_mrr": D("480000"),
+        "currency": "JPY",
+        "expected_close_on": dt.date(2027, 3, 31),
+        "sales_rep_name": "Casey Morgan",
+        "sales_rep_email": "casey@hubspot.example",
+    }
+    deal = registrations.deal_submit(partner=partner, acting_user=admin, **deal_data, stage=DealStage.PROPOSAL)
+    registrations.deal_approve(deal=deal, acting_user=cam, reason="直販チームと確認済みです。")
+    registrations.deal_note_add(deal=deal, author=admin, body="来週デモを予定しています。")
+    registrations.deal_note_add(deal=deal, author=cam, body="了解しました。資料を共有します。")
+    for stage, products in (
+        (DealStage.QUALIFICATION, [Product.SERVICE]),
+        (DealStage.DISCOVERY, [Product.CMS]),
+        (DealStage.NEGOTIATION, [Product.OPERATIONS]),
+        (DealStage.CLOSED_WON, [Product.SUITE]),
+        (DealStage.CLOSED_LOST, [Product.MARKETING]),
+    ):
+        data = deal_data | {"company_name": "京都工房", "domain": "", "products": products, "stage": stage}
+        made = registrations.deal_submit(partner=partner, acting_user=admin, **data)
+        if stage == DealStage.CLOSED_LOST:
+            registrations.deal_reject(deal=made, acting_user=cam, reason="予算が確保できませんでした。")
+    return deal
+
+
+def _community(
+    *, partner: Partner, other: Partner, admin: User, member: User, other_admin: User, staff: User
+) -> tuple[PugGroup, HugGroup]:
+    previous = PugReviewCycle.objects.create(
+        name="2026-05",
+        opens_on=dt.date(2026, 5, 1),
+        closes_on=dt.date(2026, 5, 31),
+        cohort_starts_on=dt.date(2026, 6, 1),
+        cohort_ends_on=dt.date(2026, 12, 31),
+    )
+    current = PugReviewCycle.objects.create(
+        name="2026-11",
+        opens_on=dt.date(2026, 11, 14),
+        closes_on=dt.date(2026, 12, 28),
+        cohort_starts_on=dt.date(2027, 1, 1),
+        cohort_ends_on=dt.date(2027, 6, 30),
+    )
+    groups = {}
+    for role in PugRole:
+        groups[role] = PugGroup.objects.create(
+            name=f"東京PUG {len(groups) + 1}",
+            role=role,
+            region=Region.JAPAN,
+            champion="Aiko Sato",
+            meeting_cadence=list(MeetingCadence)[len(groups) % len(MeetingCadence)],
+            description="東京・大阪の担当者が毎月集まり、事例を共有します。",
+        )
+    statuses = list(PugStatus)
+    for role, status in zip(PugRole, statuses + [PugStatus.SUBMITTED], strict=False):
+        PugApplication.objects.create(
+            group=groups[role],
+            cycle=previous,
+            partner=partner,
+            submitted_by=admin,
+            motivation="関西の事例を共有したいです。",
+            status=status,
+            decision_reason="" if status in (PugStatus.SUBMITTED, PugStatus.ACCEPTED) else "定員に達しました。",
+        )
+    community.pug_apply(
+        user=admin, group=groups[PugRole.SALES], cycle=current, motivation="営業の知見を深めたい。", today=TODAY
+    )
+    application = community.pug_apply(
+        user=other_admin,
+        group=groups[PugRole.MARKETING],
+        cycle=current,
+        motivation="ドイツ市場の知見を共有します。",
+        today=TODAY,
+    )
+    community.pug_decide(
+        application=application, decision=PugStatus.WAITLISTED, actor=staff, reason="次のサイクルで再検討します。"
+    )
+
+    hug = HugGroup.objects.create(
+        name="Tokyo Automation HUG",
+        topic=HugTopic.AUTOMATION,
+        region=Region.JAPAN,
+        language=HugLanguage.JA,
+        format=HugFormat.IN_PERSON,
+        city="東京",
+        description="ワークフロー自動化について話し合うユーザー会です。",
+        leader_partner=partner,
+    )
+    online = HugGroup.objects.create(
+        name="Osaka CRM HUG", topic=HugTopic.CRM, region=Region.JAPAN, language=HugLanguage.JA, format=HugFormat.ONLINE
+    )
+    others = [t for t in HugTopic if t not in (HugTopic.AUTOMATION, HugTopic.CRM)]
+    for i, topic in enumerate(others):
+        language = list(HugLanguage)[i % len(HugLanguage)]
+        HugGroup.objects.create(
+            name=f"アジアHUG {i + 1}", topic=topic, region=Region.APAC, language=language, format=HugFormat.ONLINE
+        )
+    for days, title in ((-60, "自動化ワークショップ"), (20, "ワークフロー勉強会"), (50, "年末交流会")):
+        HugEvent.objects.create(
+            group=hug, title=title, starts_at=NOW + dt.timedelta(days=days), location="渋谷オフィス"
+        )
+    HugEvent.objects.create(group=online, title="オンライン相談会", starts_at=NOW + dt.timedelta(days=5), is_free=False)
+    HugMembership.objects.create(group=hug, user=member)
+    HugMembership.objects.create(group=online, user=admin)
+    for status in LeadStatus:
+        HugLeaderApplication.objects.create(
+            group=online,
+            partner=partner,
+            applicant=admin,
+            motivation="大阪でオンライン勉強会を毎月開いています。",
+            status=status,
+            decision_reason="" if status != LeadStatus.DECLINED else "別のパートナーが担当中です。",
+        )
+    HugInactivityFlag.objects.create(group=hug, quarter="2026-Q3", leader_partner=partner)
+    HugInactivityFlag.objects.create(group=online, quarter="2026-Q2", leader_partner=partner, resolved=True)
+
+    sponsor = ExecutiveSponsor.objects.create(
+        name="Jordan Rivera", title="Chief Customer Officer", email="jordan@hubspot.example"
+    )
+    pilot = DeibCohort.objects.create(name="2022 H1", opens_on=dt.date(2022, 1, 15), closes_on=dt.date(2022, 3, 31))
+    cohort = DeibCohort.objects.create(name="2026-11", opens_on=dt.date(2026, 11, 18), closes_on=dt.date(2027, 1, 7))
+    for who, status in ((partner, DeibStatus.SELECTED), (other, DeibStatus.NOT_SELECTED)):
+        application = DeibApplication.objects.create(
+            cohort=pilot,
+            partner=who,
+            submitted_by=admin if who == partner else other_admin,
+            status=status,
+            consent_at=timezone.now(),
+            sponsor=sponsor if status == DeibStatus.SELECTED else None,
+            decision_reason="定員に達しました。" if status == DeibStatus.NOT_SELECTED else "",
+        )
+        DeibSelfIdentification.objects.create(
+            application=application, owners_identify_as_poc=True, statement="創業者として"
+        )
+    community.deib_apply(
+        user=admin, cohort=cohort, owners_identify_as_poc=True, statement="創業者として", consent=True, today=TODAY
+    )
+    DeibApplication.objects.create(
+        cohort=cohort, partner=other, submitted_by=other_admin, status=DeibStatus.WITHDRAWN, consent_at=timezone.now()
+    )
+    BlackAtInboundMembership.objects.create(user=member)
+    CommunityAudit.record(
+        actor=staff,
+        subject="hug_membership",
+        object_id=hug.pk,
+        partner=partner,
+        from_state="",
+        to_state="member",
+    )
+    return groups[PugRole.DEVELOPERS], hug  # accepted into its running cohort
+
+
+def _enablement(*, partner: Partner, other: Partner, admin: User, staff: User) -> None:
+    crm = Accreditation.objects.create(
+        code="advanced-crm", name="Advanced CRM Implementation", description="高度なCRM導入の実績を証明します。"
+    )
+    platform = Accreditation.objects.create(
+        code="platform-enablement", name="Platform Enablement", description="プラットフォーム活用の支援実績です。"
+    )
+    for accreditation in (crm, platform):
+        for tier in (Tier.PLATINUM, Tier.DIAMOND, Tier.ELITE):
+            AccreditationEligibility.objects.create(
+                accreditation=accreditation, tier=tier, available_from=dt.date(2022, 7, 1)
+            )
+    old = ApplicationWindow.objects.create(name="2026-06", opens_on=dt.date(2026, 6, 1), closes_on=dt.date(2026, 6, 30))
+    ApplicationWindow.objects.create(name="2026-11", opens_on=dt.date(2026, 11, 20), closes_on=dt.date(2026, 12, 20))
+    for status, accreditation in zip(ApplicationStatus, (platform, crm, platform), strict=True):
+        AccreditationApplication.objects.create(
+            partner=partner if status != ApplicationStatus.SUBMITTED else other,
+            accreditation=accreditation,
+            window=old,
+            submitted_by=admin,
+            status=status,
+            decision_reason="要件を満たしていません。" if status == ApplicationStatus.REJECTED else "",
+        )
+    held = PartnerAccreditation.objects.create(
+        partner=partner, accreditation=crm, granted_on=dt.date(2026, 7, 1), next_review_on=dt.date(2027, 1, 1)
+    )
+    for status, who in ((AccreditationStatus.REVIEW_BOARD, other), (AccreditationStatus.LAPSED, partner)):
+        PartnerAccreditation.objects.create(
+            partner=who,
+            accreditation=platform,
+            status=status,
+            granted_on=dt.date(2025, 7, 1),
+            next_review_on=dt.date(2026, 1, 1),
+        )
+    AccreditationMark.objects.create(holding=held, note="品質チェックで指摘がありました。", recorded_by=staff)
+    Certification.objects.create(
+        partner=partner,
+        holder_name="Kenji Tanaka",
+        name="Inbound Marketing",
+        issued_on=dt.date(2025, 5, 1),
+        expires_on=dt.date(2027, 5, 1),
+    )
+    Certification.objects.create(
+        partner=partner,
+        holder_name="Yuki Mori",
+        name="Sales Software",
+        issued_on=dt.date(2024, 1, 10),
+        expires_on=dt.date(2026, 1, 10),
+    )
+    for i, category in enumerate(AwardCategory):
+        ImpactAward.objects.create(
+            year=2025,
+            region=Region.JAPAN if i % 2 == 0 else Region.EMEA,
+            category=category,
+            partner=partner if i % 2 == 0 else other,
+            citation="顧客満足度の向上に大きく貢献しました。",
+            status=AwardStatus.PUBLISHED if i < 3 else AwardStatus.NOMINATED,
+            nominated_by=staff,
+            published_at=timezone.now() if i < 3 else None,
+        )
+    EnablementAudit.record(
+        actor=staff, subject="impact_award", object_id=1, partner=partner, to_state="published", reason=""
+    )
+
+
+def _security(*, staff: User) -> None:
+    """A permission group and the lockout records django-axes keeps (staff read them in the admin)."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.contrib.auth.models import Group, Permission
+
+    group = Group.objects.create(name="パートナー担当")
+    group.permissions.set(Permission.objects.filter(codename__in=["view_partner", "change_partner"]))
+    common = {"user_agent": USER_AGENT, "ip_address": "203.0.113.7", "username": "kenji@sakura.example.jp"}
+    AccessAttempt.objects.create(
+        **common,
+        http_accept="text/html",
+        path_info="/accounts/login/",
+        get_data="",
+        post_data="",
+        failures_since_start=3,
+    )
+    AccessFailureLog.objects.create(**common, http_accept="text/html", path_info="/accounts/login/", locked_out=False)
+    AccessLog.objects.create(**common, http_accept="text/html", path_info="/accounts/login/", logout_time=NOW)
