@@ -11,15 +11,17 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 from dateutil.relativedelta import relativedelta
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.emails import email_partner
+from portal.formats import check_minor_units, domain_unicode
 from portal.models import PARTNER_ROLES, Partner, User
 from registrations.domains import InvalidDomain, normalise_domain
 from registrations.models import (
@@ -251,15 +253,15 @@ def _decide(registration: DomainRegistration, *, acting_user: User, to: str, rea
 
 def _decision_email(registration: DomainRegistration) -> tuple[str, str]:
     if registration.status == RegistrationStatus.REGISTERED:
-        subject = _("Domain registration approved: %(domain)s") % {"domain": registration.domain}
+        subject = _("Domain registration approved: %(domain)s") % {"domain": domain_unicode(registration.domain)}
         body = _("%(domain)s is registered to your organisation until %(date)s.") % {
-            "domain": registration.domain,
-            "date": registration.expires_on.isoformat(),
+            "domain": domain_unicode(registration.domain),
+            "date": date_format(registration.expires_on),
         }
     else:
-        subject = _("Domain registration rejected: %(domain)s") % {"domain": registration.domain}
+        subject = _("Domain registration rejected: %(domain)s") % {"domain": domain_unicode(registration.domain)}
         body = _("Your registration of %(domain)s was rejected. Reason: %(reason)s") % {
-            "domain": registration.domain,
+            "domain": domain_unicode(registration.domain),
             "reason": registration.decision_reason,
         }
     return subject, body
@@ -344,7 +346,7 @@ def expiry_reminders_send(*, on: dt.date) -> int:
 def _reminder_email(rows: list[DomainRegistration]) -> tuple[str, str]:
     subject = _("Domain registrations expiring soon")
     lines = [_("These domain registrations expire soon; extend or release them in the portal:")]
-    lines += [f"- {r.domain}: {r.expires_on.isoformat()}" for r in rows]
+    lines += [f"- {domain_unicode(r.domain)}: {date_format(r.expires_on)}" for r in rows]
     return subject, "\n".join(lines)
 
 
@@ -392,6 +394,11 @@ def _clean_deal(data: dict) -> dict:
         raise RegistrationError(_("Enter the expected MRR as a number.")) from exc
     if not mrr.is_finite() or mrr < 0:
         raise RegistrationError(_("Enter the expected MRR as a number."))
+    if data.get("currency") in Currency.values:
+        try:
+            check_minor_units(mrr, str(data["currency"]))
+        except ValidationError as exc:
+            raise RegistrationError(exc.messages[0]) from exc
     domain = (data.get("domain") or "").strip()
     if domain:
         try:

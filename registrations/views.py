@@ -230,7 +230,7 @@ def queue_approve_bulk(request: HttpRequest) -> HttpResponse:
 def deals(request: HttpRequest) -> HttpResponse:
     """Deals visible to the user; partner users also register new ones here."""
     user: User = request.user
-    form = DealForm(request.POST or None) if user.is_partner_user else None
+    form = DealForm(request.POST or None, partner=user.partner) if user.is_partner_user else None
     if request.method == "POST":
         partner = _own_partner(request)
         if form.is_valid():
