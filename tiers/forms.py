@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Tier
@@ -22,7 +23,7 @@ SORT_LABELS = {
 
 
 def month_choices(months: list[dt.date]) -> list[tuple[str, str]]:
-    return [(m.isoformat(), m.strftime("%Y-%m")) for m in sorted(months, reverse=True)]
+    return [(m.isoformat(), date_format(m, "YEAR_MONTH_FORMAT")) for m in sorted(months, reverse=True)]
 
 
 class BreakdownForm(forms.Form):

@@ -21,6 +21,11 @@ def money(amount: object, currency: str) -> str:
 
 
 @register.filter
+def amount(value: object, currency: str) -> str:
+    return formats.amount(value, currency or "USD")
+
+
+@register.filter
 def number(value: object, places: int | None = None) -> str:
     return formats.number(value, places=places)
 
