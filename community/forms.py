@@ -21,9 +21,7 @@ class DeibApplyForm(forms.Form):
             "I consent to the programme storing this self-identification. Only our org admins and programme "
             "staff can see it, and withdrawing deletes it."
         ),
-        error_messages={
-            "required": _("Tick the consent box: we cannot store the self-identification without it.")
-        },
+        error_messages={"required": _("Tick the consent box: we cannot store the self-identification without it.")},
     )
 
 

@@ -86,7 +86,10 @@ def capacity(request: HttpRequest) -> HttpResponse:
             except services.RegistrationError as exc:
                 form.add_error("domain", exc.message)
             else:
-                messages.success(request, _("%(domain)s was submitted for approval.") % {"domain": domain_unicode(registration.domain)})
+                messages.success(
+                    request,
+                    _("%(domain)s was submitted for approval.") % {"domain": domain_unicode(registration.domain)},
+                )
                 if not _wants_partial(request):
                     return redirect("registrations:capacity")
                 form = DomainRegisterForm()

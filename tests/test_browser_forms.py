@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from community.models import DeibApplication, DeibCohort, HugGroup, HugLeadApplication
+from community.models import DeibApplication, DeibCohort, HugGroup, HugLeaderApplication
 from enablement.models import ImpactAward
 from portal.models import User
 from registrations.models import Deal, DealNote, DomainRegistration, RegistrationStatus
@@ -68,7 +68,9 @@ def test_domain_errors_appear_beside_the_field_in_both_languages(
     assert error.inner_text()[0].isupper()
     assert page.locator("#id_domain").get_attribute("aria-invalid") == "true"
     _register(page, "localhost")
-    page.wait_for_function("document.querySelector('#id_domain_error') && document.querySelector('#id_domain').value === 'localhost'")
+    page.wait_for_function(
+        "document.querySelector('#id_domain_error') && document.querySelector('#id_domain').value === 'localhost'"
+    )
     assert "domain" in error.inner_text().lower()
     _register(page, "https://www.held-by-other0.example/")
     page.get_by_text("held-by-other0.example", exact=False).first.wait_for()
@@ -178,11 +180,12 @@ def test_deal_form_money_dates_and_notes(browser_login, partner_admin, live_serv
 def test_community_team_and_token_forms(browser_login, partner_admin, partner_member, live_server, tmp_path):
     today = timezone.localdate()
     DeibCohort.objects.create(
-        name="Browser cohort", opens_on=today - dt.timedelta(days=1), closes_on=today + dt.timedelta(days=30), capacity=5
+        name="Browser cohort",
+        opens_on=today - dt.timedelta(days=1),
+        closes_on=today + dt.timedelta(days=30),
+        capacity=5,
     )
-    hug = HugGroup.objects.create(
-        name="Osaka CRM HUG", topic="crm", region="japan", language="ja", format="online"
-    )
+    hug = HugGroup.objects.create(name="Osaka CRM HUG", topic="crm", region="japan", language="ja", format="online")
     page = browser_login(partner_admin)
 
     # 1. DEI&B: laid out (checkbox beside its label), consent required beside the box.
@@ -213,7 +216,7 @@ def test_community_team_and_token_forms(browser_login, partner_admin, partner_me
     with page.expect_navigation():
         page.click("#hug-lead-form button[type=submit]")
     assert "already applied to lead Osaka CRM HUG" in page.locator("#hug-lead-form .form-errors").inner_text()
-    assert HugLeadApplication.objects.count() == 1
+    assert HugLeaderApplication.objects.count() == 1
 
     # 3. Team: a bad email beside the field; deactivation is not primary and asks first.
     page.goto(f"{live_server.url}/team/")
@@ -284,7 +287,10 @@ def test_team_deactivation_without_javascript_uses_a_confirmation_page(
 
 def test_cam_and_staff_forms_show_their_errors(browser_login, partner_admin, cam, staff, live_server, tmp_path):
     DomainRegistration.objects.create(
-        partner=partner_admin.partner, domain="xn--r8jz45g.jp", status=RegistrationStatus.PENDING, submitted_at=timezone.now()
+        partner=partner_admin.partner,
+        domain="xn--r8jz45g.jp",
+        status=RegistrationStatus.PENDING,
+        submitted_at=timezone.now(),
     )
     Deal.objects.create(
         partner=partner_admin.partner,
@@ -329,7 +335,10 @@ def test_cam_and_staff_forms_show_their_errors(browser_login, partner_admin, cam
     page = browser_login(staff)
     page.goto(f"{live_server.url}/enablement/awards/?region=japan")
     form = page.locator("#nominate-form")
-    assert form.locator("label[for=id_partner_id]").bounding_box()["y"] < form.locator("#id_partner_id").bounding_box()["y"]
+    assert (
+        form.locator("label[for=id_partner_id]").bounding_box()["y"]
+        < form.locator("#id_partner_id").bounding_box()["y"]
+    )
     with page.expect_navigation():
         form.get_by_role("button", name="Nominate").click()
     assert "Enter the partner ID" in _field_error(page, "id_partner_id").inner_text()
