@@ -17,7 +17,7 @@ from community.models import DeibApplication, DeibCohort, HugGroup, HugLeaderApp
 from enablement.models import ImpactAward
 from portal.models import User
 from registrations.models import Deal, DealNote, DomainRegistration, RegistrationStatus
-from tests.factories import PartnerFactory, PartnerUserFactory
+from tests.factories import TEST_PASSWORD, PartnerFactory, PartnerUserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -283,8 +283,9 @@ def test_team_deactivation_without_javascript_uses_a_confirmation_page(
     page = context.new_page()
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", partner_admin.email)
-    page.fill("#id_password", "correct-horse-battery")
-    page.click("button[type=submit]")
+    page.fill("#id_password", TEST_PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
     page.goto(f"{live_server.url}/team/")
     page.locator(f"#member-{partner_member.pk}").get_by_role("button", name="Deactivate").click()
     page.get_by_role("heading", name="Deactivate a login").wait_for()
