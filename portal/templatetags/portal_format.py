@@ -31,8 +31,9 @@ def number(value: object, places: int | None = None) -> str:
 
 
 @register.filter
-def points(value: object) -> str:
-    return formats.points(value)
+def points(value: object, places: int = 0) -> str:
+    """Points, grouped; whole by default (`{{ p|points }}`), or with `places` decimals (`{{ p|points:2 }}`)."""
+    return formats.number(value, places=int(places))
 
 
 @register.filter
