@@ -39,7 +39,8 @@ def _field_error(page, field_id: str):
 def _wait_for_error(page, field_id: str, text: str) -> None:
     """Wait until htmx has swapped in an error under the field that mentions `text`."""
     page.wait_for_function(
-        "([id, text]) => (document.getElementById(id + '_error') || {}).textContent?.includes(text)", arg=[field_id, text]
+        "([id, text]) => (document.getElementById(id + '_error') || {}).textContent?.includes(text)",
+        arg=[field_id, text],
     )
 
 

@@ -159,3 +159,25 @@ def test_capacity_page_shows_dates_in_each_languages_style(client_for, partner_a
     client.cookies["django_language"] = "ja"
     japanese = client.get(reverse("registrations:capacity")).content.decode()
     assert "2027年4月9日" in japanese and "2026年11月1日" in japanese
+
+
+def test_admin_lists_internationalised_domains_in_unicode_and_deals_in_their_currency(client_for, staff, partner):
+    from registrations.models import Deal, DomainRegistration
+
+    DomainRegistration.objects.create(
+        partner=partner, domain="xn--r8jz45g.jp", status="pending", submitted_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    )
+    Deal.objects.create(
+        partner=partner,
+        company_name="Yen KK",
+        products=["sales"],
+        expected_mrr=Decimal("480000"),
+        currency="JPY",
+        expected_close_on=dt.date(2027, 4, 9),
+        submitted_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
+    )
+    client = client_for(staff)
+    domains = client.get(reverse("admin:registrations_domainregistration_changelist")).content.decode()
+    assert "例え.jp (xn--r8jz45g.jp)" in domains
+    deals = client.get(reverse("admin:registrations_deal_changelist")).content.decode()
+    assert "¥480,000" in deals

@@ -77,7 +77,8 @@ def test_dashboard_warns_when_the_reassessment_would_lower_the_tier(client_for, 
     _history(partner, rule_set)
     text = " ".join(client_for(partner_member).get(reverse("tiers:dashboard")).content.decode().split())
     assert (
-        "You would move down to Gold on 15 Jan 2026: your best months so far (Aug and Oct) met Gold, not Platinum." in text
+        "You would move down to Gold on 15 Jan 2026: your best months so far (Aug and Oct) met Gold, not Platinum."
+        in text
     )
 
 
