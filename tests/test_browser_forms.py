@@ -13,7 +13,15 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from community.models import DeibApplication, DeibCohort, HugGroup, HugLeaderApplication
+from community.models import (
+    DeibApplication,
+    DeibCohort,
+    HugGroup,
+    HugLeaderApplication,
+    PugApplication,
+    PugGroup,
+    PugReviewCycle,
+)
 from enablement.models import ImpactAward
 from portal.models import User
 from registrations.models import Deal, DealNote, DomainRegistration, RegistrationStatus
@@ -313,6 +321,18 @@ def test_cam_and_staff_forms_show_their_errors(browser_login, partner_admin, cam
         expected_close_on=dt.date(2027, 4, 9),
         submitted_at=timezone.now(),
     )
+    today = timezone.localdate()
+    cycle = PugReviewCycle.objects.create(
+        name="Review cycle",
+        opens_on=today - dt.timedelta(days=3),
+        closes_on=today + dt.timedelta(days=20),
+        cohort_starts_on=today + dt.timedelta(days=30),
+        cohort_ends_on=today + dt.timedelta(days=210),
+    )
+    group = PugGroup.objects.create(
+        name="Ops leaders Japan", role="operations", region="japan", champion="Hiro Sato", meeting_cadence="Monthly"
+    )
+    application = PugApplication.objects.create(group=group, cycle=cycle, partner=partner_admin.partner)
     page = browser_login(cam)
     page.goto(f"{live_server.url}/registrations/queue/")
 
@@ -365,6 +385,22 @@ def test_cam_and_staff_forms_show_their_errors(browser_login, partner_admin, cam
     assert "Own Agency" in page.locator("#awards").inner_text()
     assert ImpactAward.objects.count() == 1
     _shot(page, tmp_path, "awards-en")
+
+    # 5. Staff review: declining without a reason is refused in the row; with one it is decided.
+    page.goto(f"{live_server.url}/community/review/")
+    row = page.locator(f"#pug-app-{application.pk}")
+    row.get_by_role("button", name="Decline").click()
+    row.locator("[role=alert]").wait_for()
+    assert row.locator("[role=alert]").inner_text() == "Give a reason when you decline an application."
+    row.locator("input[name=reason]").fill("Group is for operations leads.")
+    row.get_by_role("button", name="Decline").click()
+    page.locator(f"#pug-app-{application.pk}", has_text="Declined").wait_for()
+
+    # 6. Staff what-if: a month without data is named beside the field, in Japanese too.
+    _use_language(page, live_server, "ja")
+    page.goto(f"{live_server.url}/tiers/whatif/?month=1999-01-01")
+    month_error = page.locator("[data-testid=whatif-form] .errorlist", has_text="顧客データのある月を選んでください。")
+    assert month_error.is_visible()
 
 
 def test_japanese_partner_sees_times_in_jst(browser_login, live_server):
