@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from portal.timezones import validate_time_zone
+
 
 class Tier(models.TextChoices):
     """The tier ladder, low → high (SPEC §2). Order matters: see `Tier.rank`."""
@@ -92,6 +94,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         null=True,
         blank=True,
         related_name="users",
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text=_(
+            "IANA name such as Asia/Tokyo. Empty: partner users read their partner's country's time, others UTC."
+        ),
     )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff status"), default=False)

@@ -6,6 +6,8 @@ import functools
 import zoneinfo
 
 from babel.core import get_global
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 DEFAULT_ZONE = "UTC"
 
@@ -48,6 +50,12 @@ def zone_for_country(country: str) -> str:
     return DEFAULT_ZONE
 
 
+def validate_time_zone(value: str) -> None:
+    """Model validator: an IANA zone name the server knows."""
+    if value and not is_valid_zone(value):
+        raise ValidationError(_("%(zone)s is not a time zone name such as Asia/Tokyo.") % {"zone": value})
+
+
 @functools.lru_cache(maxsize=512)
 def is_valid_zone(name: str) -> bool:
     try:
@@ -58,7 +66,10 @@ def is_valid_zone(name: str) -> bool:
 
 
 def zone_for_user(user: object) -> str:
-    """A partner user reads their partner's country's time; CAMs and staff read UTC."""
+    """The user's own choice; else a partner user reads their partner's country's time, CAMs and staff UTC."""
+    chosen = getattr(user, "time_zone", "") or ""
+    if chosen and is_valid_zone(chosen):
+        return chosen
     partner = getattr(user, "partner", None) if getattr(user, "partner_id", None) else None
     if partner is not None:
         return zone_for_country(str(partner.country))

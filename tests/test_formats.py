@@ -181,3 +181,43 @@ def test_admin_lists_internationalised_domains_in_unicode_and_deals_in_their_cur
     assert "例え.jp (xn--r8jz45g.jp)" in domains
     deals = client.get(reverse("admin:registrations_deal_changelist")).content.decode()
     assert "¥480,000" in deals
+
+
+def _note_at_2330_utc(partner, author):
+    from registrations.models import Deal, DealNote
+
+    deal = Deal.objects.create(
+        partner=partner,
+        company_name="Late KK",
+        products=["sales"],
+        expected_mrr=Decimal("1"),
+        currency="USD",
+        expected_close_on=dt.date(2027, 4, 9),
+        submitted_at=dt.datetime(2026, 11, 28, 23, 30, tzinfo=dt.UTC),
+    )
+    DealNote.objects.create(
+        deal=deal, author=author, body="Late call.", created_at=dt.datetime(2026, 11, 28, 23, 30, tzinfo=dt.UTC)
+    )
+    return deal
+
+
+def test_cams_read_utc_unless_they_chose_a_zone(client_for, cam, partner):
+    deal = _note_at_2330_utc(partner, cam)
+    body = client_for(cam).get(reverse("registrations:deal", args=[deal.pk])).content.decode()
+    assert "28 Nov 2026, 23:30" in body
+    cam.time_zone = "Asia/Tokyo"
+    cam.save(update_fields=["time_zone"])
+    body = client_for(cam).get(reverse("registrations:deal", args=[deal.pk])).content.decode()
+    assert "29 Nov 2026, 08:30" in body
+
+
+def test_partner_users_read_their_countrys_time(client_for, partner_admin):
+    deal = _note_at_2330_utc(partner_admin.partner, partner_admin)  # the partner fixture is in Japan
+    body = client_for(partner_admin).get(reverse("registrations:deal", args=[deal.pk])).content.decode()
+    assert "29 Nov 2026, 08:30" in body
+
+
+def test_an_unknown_time_zone_is_refused(cam):
+    cam.time_zone = "Mars/Olympus"
+    with pytest.raises(ValidationError, match="Mars/Olympus is not a time zone name"):
+        cam.full_clean()
