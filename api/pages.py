@@ -53,7 +53,12 @@ def tokens(request: HttpRequest) -> HttpResponse:
         )
         form = TokenForm()
     rows = tokens_visible_to(request.user)
-    response = render(request, "api/tokens.html", {"tokens": rows, "form": form, "new_token": new_token})
+    response = render(
+        request,
+        "api/tokens.html",
+        {"tokens": rows, "form": form, "new_token": new_token},
+        status=400 if form.errors else 200,
+    )
     # The raw token is on this page once: keep it out of every cache.
     response["Cache-Control"] = "no-store"
     return response

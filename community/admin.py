@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from community import services
 from community.models import (
@@ -60,7 +61,9 @@ def _decide(decision: str):
                 done += 1
             except services.ProgrammeError as exc:
                 modeladmin.message_user(request, f"{application}: {exc}", messages.ERROR)
-        modeladmin.message_user(request, _("%(n)s application(s) updated.") % {"n": done})
+        modeladmin.message_user(
+            request, ngettext("%(n)s application updated.", "%(n)s applications updated.", done) % {"n": done}
+        )
 
     action.__name__ = f"mark_{decision}"
     return action

@@ -9,6 +9,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from community.models import (
@@ -71,7 +72,7 @@ def pug_apply(
     if not _window_open(cycle.opens_on, cycle.closes_on, today):
         raise ProgrammeError(
             _("Applications for %(cycle)s are open from %(opens)s to %(closes)s.")
-            % {"cycle": cycle.label, "opens": cycle.opens_on.isoformat(), "closes": cycle.closes_on.isoformat()}
+            % {"cycle": cycle.label, "opens": date_format(cycle.opens_on), "closes": date_format(cycle.closes_on)}
         )
     if PugApplication.objects.filter(group=group, cycle=cycle, partner=partner).exists():
         raise ProgrammeError(
@@ -311,7 +312,7 @@ def deib_apply(
     if not _window_open(cohort.opens_on, cohort.closes_on, today):
         raise ProgrammeError(
             _("Applications for %(cycle)s are open from %(opens)s to %(closes)s.")
-            % {"cycle": cohort.label, "opens": cohort.opens_on.isoformat(), "closes": cohort.closes_on.isoformat()}
+            % {"cycle": cohort.label, "opens": date_format(cohort.opens_on), "closes": date_format(cohort.closes_on)}
         )
     existing = DeibApplication.objects.select_for_update().filter(cohort=cohort, partner=partner).first()
     if existing is not None and existing.status != DeibStatus.WITHDRAWN:

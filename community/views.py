@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from community import selectors, services
+from community.forms import DeibApplyForm, HugLeadForm
 from community.models import ExecutiveSponsor, HugFormat, HugLanguage, HugTopic, PugGroup
 from community.services import ProgrammeError
 from portal.access import REVIEW_APPLICATIONS, is_programme_staff, partner_own, require_perm
@@ -112,9 +113,13 @@ def hug_directory(request: HttpRequest) -> HttpResponse:
 @login_required
 def hug_detail(request: HttpRequest, pk: int) -> HttpResponse:
     group = selectors.hug_group_get(user=request.user, pk=pk)
+    return _hug_detail_page(request, group, HugLeadForm())
+
+
+def _hug_detail_page(request: HttpRequest, group, form: HugLeadForm, *, status: int = 200) -> HttpResponse:
     upcoming, past = selectors.hug_events_split(group=group, now=timezone.now())
-    context = {"group": group, "events": upcoming, "past_events": past}
-    return render(request, "community/hug_detail.html", context)
+    context = {"group": group, "events": upcoming, "past_events": past, "lead_form": form}
+    return render(request, "community/hug_detail.html", context, status=status)
 
 
 @login_required
@@ -138,19 +143,26 @@ def hug_membership(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def hug_lead_apply(request: HttpRequest, pk: int) -> HttpResponse:
     group = selectors.hug_group_get(user=request.user, pk=pk)
-    try:
-        services.hug_lead_apply(user=request.user, group=group, motivation=request.POST.get("motivation", ""))
-    except ProgrammeError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(
-            request, _("Your application to lead %(group)s was sent to programme staff.") % {"group": group.name}
-        )
-    return redirect("community:hug-detail", pk=pk)
+    form = HugLeadForm(request.POST)
+    if form.is_valid():
+        try:
+            services.hug_lead_apply(user=request.user, group=group, motivation=form.cleaned_data["motivation"])
+        except ProgrammeError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request, _("Your application to lead %(group)s was sent to programme staff.") % {"group": group.name}
+            )
+            return redirect("community:hug-detail", pk=pk)
+    return _hug_detail_page(request, group, form, status=400)
 
 
 @login_required
 def deib(request: HttpRequest) -> HttpResponse:
+    return _deib_page(request, DeibApplyForm())
+
+
+def _deib_page(request: HttpRequest, form: DeibApplyForm, *, status: int = 200) -> HttpResponse:
     partner = partner_own(request.user)
     today = timezone.localdate()
     cohort = selectors.deib_cohort_current(today=today)
@@ -164,8 +176,9 @@ def deib(request: HttpRequest) -> HttpResponse:
         "self_id": self_id,
         "applications": applications,
         "window_open": window_open,
+        "form": form,
     }
-    return render(request, "community/deib.html", context)
+    return render(request, "community/deib.html", context, status=status)
 
 
 @login_required
@@ -174,22 +187,18 @@ def deib_apply(request: HttpRequest) -> HttpResponse:
     partner_own(request.user)
     today = timezone.localdate()
     cohort = selectors.deib_cohort_current(today=today)
-    try:
-        if cohort is None:
-            raise ProgrammeError(_no_cycle_message())
-        services.deib_apply(
-            user=request.user,
-            cohort=cohort,
-            owners_identify_as_poc=request.POST.get("owners_identify_as_poc") == "on",
-            statement=request.POST.get("statement", ""),
-            consent=request.POST.get("consent") == "on",
-            today=today,
-        )
-    except ProgrammeError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _applied_message(cohort.label))
-    return redirect("community:deib")
+    form = DeibApplyForm(request.POST)
+    if form.is_valid():
+        try:
+            if cohort is None:
+                raise ProgrammeError(_no_cycle_message())
+            services.deib_apply(user=request.user, cohort=cohort, today=today, **form.cleaned_data)
+        except ProgrammeError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _applied_message(cohort.label))
+            return redirect("community:deib")
+    return _deib_page(request, form, status=400)
 
 
 @login_required

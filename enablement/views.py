@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from enablement import selectors, services
+from enablement.forms import AwardNominateForm
 from enablement.models import Accreditation, AwardCategory
 from enablement.services import EnablementError
 from portal.access import NOMINATE_AWARDS, partner_own, require_perm
@@ -108,8 +109,14 @@ def awards(request: HttpRequest) -> HttpResponse:
     if request.user.is_partner_user:
         return _partner_awards(request)
     require_perm(request, NOMINATE_AWARDS)
+    return _awards_page(request, None)
+
+
+def _awards_page(request: HttpRequest, form: AwardNominateForm | None, *, status: int = 200) -> HttpResponse:
     year, region = _award_params(request)
     today = timezone.localdate()
+    if form is None:
+        form = AwardNominateForm(initial={"year": year, "region": region})
     context = {
         "year": year,
         "region": region,
@@ -121,10 +128,10 @@ def awards(request: HttpRequest) -> HttpResponse:
         ],
         "retention_months": selectors.retention_months(year=year, today=today),
         "awards": selectors.awards_for(year=year, region=region),
-        "categories": AwardCategory.choices,
+        "nominate_form": form,
     }
     template = "enablement/awards.html#results" if _is_htmx(request) else "enablement/awards.html"
-    return render(request, template, context)
+    return render(request, template, context, status=status)
 
 
 def _partner_awards(request: HttpRequest) -> HttpResponse:
@@ -153,23 +160,28 @@ def _back_to_awards(year: int, region: str) -> HttpResponse:
 def award_nominate(request: HttpRequest) -> HttpResponse:
     require_perm(request, NOMINATE_AWARDS)
     year, region = _award_params(request)
-    partner = Partner.objects.filter(partner_id=request.POST.get("partner_id", "").strip()).first()
-    try:
+    form = AwardNominateForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        partner = Partner.objects.filter(partner_id=data["partner_id"].strip()).first()
         if partner is None:
-            raise EnablementError(_("No partner with this ID."))
-        services.award_nominate(
-            year=year,
-            region=region,
-            category=request.POST.get("category", ""),
-            partner=partner,
-            actor=request.user,
-            citation=request.POST.get("citation", ""),
-        )
-    except EnablementError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("%(partner)s nominated.") % {"partner": partner.name})
-    return _back_to_awards(year, region)
+            form.add_error("partner_id", _("No partner has the ID %(id)s.") % {"id": data["partner_id"].strip()})
+        else:
+            try:
+                services.award_nominate(
+                    year=year,
+                    region=region,
+                    category=data["category"],
+                    partner=partner,
+                    actor=request.user,
+                    citation=data["citation"],
+                )
+            except EnablementError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("%(partner)s nominated.") % {"partner": partner.name})
+                return _back_to_awards(year, region)
+    return _awards_page(request, form, status=400)
 
 
 @login_required

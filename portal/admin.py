@@ -139,7 +139,7 @@ class UserAdmin(TranslatedPermissionsMixin, DjangoUserAdmin, ConfigHistoryAdmin)
     autocomplete_fields = ["partner"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Profile"), {"fields": ("full_name", "role", "partner")}),
+        (_("Profile"), {"fields": ("full_name", "role", "partner", "time_zone")}),
         (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )

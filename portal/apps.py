@@ -14,9 +14,12 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from portal.timezones import remember_zone
         from portal.two_factor import on_user_logged_in
 
         user_logged_in.connect(on_user_logged_in, dispatch_uid="portal_two_factor_remember")
+        # Not a business rule: remembers which zone the reader sees times in.
+        user_logged_in.connect(remember_zone, dispatch_uid="portal.remember_zone")
         # Every `migrate` refreshes the duty groups once all permissions exist, so a model added
         # later (and its permissions) reaches the groups without another data migration.
         post_migrate.connect(_sync_duty_groups, sender=self, dispatch_uid="portal_sync_duty_groups")

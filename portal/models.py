@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from portal.timezones import validate_time_zone
+
 
 class HistoryIsAppendOnly(Exception):
     """History (audit entries, events, tier changes, notes, config history) is written once, never changed."""
@@ -141,6 +143,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         null=True,
         blank=True,
         related_name="users",
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text=_(
+            "IANA name such as Asia/Tokyo. Empty: partner users read their partner's country's time, others UTC."
+        ),
     )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff status"), default=False)

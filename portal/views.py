@@ -130,6 +130,9 @@ def team_member_active(request: HttpRequest, pk: int) -> HttpResponse:
     partner = _org_admin_partner(request)
     member = get_object_or_404(partner_users(partner=partner), pk=pk)
     active = request.POST.get("active") == "1"
+    if not active and member.is_active and request.POST.get("confirmed") != "1":
+        # Deactivating locks a colleague out: ask first (the page's dialog does it with JavaScript).
+        return render(request, "portal/team_confirm.html", {"member": member, "partner": partner})
     try:
         partner_member_set_active(member=member, active=active, acting_user=request.user)
     except ValidationError as exc:

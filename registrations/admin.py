@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from portal.admin import ConfigHistoryAdmin, HistoryReadOnlyAdmin, HistoryReadOnlyInline
+from portal.formats import domain_unicode, money
 from registrations.models import (
     CommissionHold,
     Deal,
@@ -42,7 +43,7 @@ class RegistrationEventInline(HistoryReadOnlyInline, admin.TabularInline):
 
 @admin.register(DomainRegistration)
 class DomainRegistrationAdmin(admin.ModelAdmin):
-    list_display = ["domain", "partner", "status", "submitted_at", "expires_on", "extension_count"]
+    list_display = ["domain_display", "partner", "status", "submitted_at", "expires_on", "extension_count"]
     list_filter = ["status"]
     search_fields = ["domain", "company_name", "partner__partner_id", "partner__name"]
     list_select_related = ["partner"]
@@ -63,6 +64,12 @@ class DomainRegistrationAdmin(admin.ModelAdmin):
     @admin.display(description=_("country"))
     def country_name(self, obj: DomainRegistration) -> str:
         return countries.name(obj.country) if obj.country else "—"
+
+    @admin.display(description=_("domain"), ordering="domain")
+    def domain_display(self, obj: DomainRegistration) -> str:
+        """`例え.jp (xn--r8jz45g.jp)`: people read Unicode; the stored ASCII form stays beside it."""
+        shown = domain_unicode(obj.domain)
+        return shown if shown == obj.domain else f"{shown} ({obj.domain})"
 
 
 @admin.register(RegistrationEvent)
@@ -106,11 +113,16 @@ class DealAdminForm(forms.ModelForm):
 @admin.register(Deal)
 class DealAdmin(admin.ModelAdmin):
     form = DealAdminForm
-    list_display = ["company_name", "partner", "status", "stage", "expected_mrr", "currency", "expected_close_on"]
+    list_display = ["company_name", "partner", "status", "stage", "mrr_display", "expected_close_on"]
     list_filter = ["status", "stage", "currency"]
     search_fields = ["company_name", "domain", "partner__partner_id", "partner__name", "sales_rep_email"]
     list_select_related = ["partner"]
     readonly_fields = ["status", "submitted_at", "submitted_by", "decided_at", "decided_by", "decision_reason"]
+
+    @admin.display(description=_("expected MRR"), ordering="expected_mrr")
+    def mrr_display(self, obj: Deal) -> str:
+        return money(obj.expected_mrr, obj.currency)
+
     inlines = [DealNoteInline]
 
     def has_delete_permission(self, request, obj=None) -> bool:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from babel.numbers import get_territory_currencies
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from portal.formats import check_minor_units
+from portal.models import Partner
 from registrations.models import Currency, DealStage, Product, RegistrationStatus
 
 
@@ -42,6 +45,35 @@ class DealForm(forms.Form):
     sales_rep_name = forms.CharField(label=_("Sales rep name"), max_length=200, required=False)
     sales_rep_email = forms.EmailField(label=_("Sales rep email"), required=False)
 
+    def __init__(self, *args: object, partner: Partner | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if partner is not None:
+            # A Japanese partner's deals are in yen unless they say otherwise.
+            self.fields["currency"].initial = default_currency(str(partner.country))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        amount, currency = data.get("expected_mrr"), data.get("currency")
+        if amount is not None and currency:
+            try:
+                check_minor_units(amount, currency)
+            except forms.ValidationError as exc:
+                self.add_error("expected_mrr", exc)
+        return data
+
+
+def default_currency(country: str) -> str:
+    """The deal currency a partner from `country` most likely bills in (CLDR), else USD."""
+    for code in get_territory_currencies(country or "ZZ"):
+        if code in Currency.values:
+            return code
+    return Currency.USD
+
 
 class NoteForm(forms.Form):
-    body = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    body = forms.CharField(
+        label=_("Note"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        error_messages={"required": _("Write a note first.")},
+    )

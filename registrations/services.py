@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 from dateutil.relativedelta import relativedelta
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.emails import EmailContent, email_partner, render_email
+from portal.formats import check_minor_units
 from portal.locks import advisory_xact_lock
 from portal.models import PARTNER_ROLES, Partner, User
 from registrations.domains import InvalidDomain, normalise_domain
@@ -390,6 +391,11 @@ def _clean_deal(data: dict) -> dict:
         raise RegistrationError(_("Enter the expected MRR as a number.")) from exc
     if not mrr.is_finite() or mrr < 0:
         raise RegistrationError(_("Enter the expected MRR as a number."))
+    if data.get("currency") in Currency.values:
+        try:
+            check_minor_units(mrr, str(data["currency"]))
+        except ValidationError as exc:
+            raise RegistrationError(exc.messages[0]) from exc
     domain = (data.get("domain") or "").strip()
     if domain:
         try:

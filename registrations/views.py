@@ -8,10 +8,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from portal.access import partner_own
+from portal.formats import domain_unicode
 from portal.models import Partner, User
 from registrations import selectors, services
 from registrations.forms import CapacityFilterForm, DealForm, DomainRegisterForm, NoteForm, RejectForm
@@ -75,7 +78,10 @@ def capacity(request: HttpRequest) -> HttpResponse:
             except services.RegistrationError as exc:
                 form.add_error("domain", exc.message)
             else:
-                messages.success(request, _("%(domain)s was submitted for approval.") % {"domain": registration.domain})
+                messages.success(
+                    request,
+                    _("%(domain)s was submitted for approval.") % {"domain": domain_unicode(registration.domain)},
+                )
                 if not _wants_partial(request):
                     return redirect("registrations:capacity")
                 form = DomainRegisterForm()
@@ -107,7 +113,8 @@ def extend(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("%(domain)s now expires on %(date)s.") % {"domain": registration.domain, "date": registration.expires_on},
+            _("%(domain)s now expires on %(date)s.")
+            % {"domain": domain_unicode(registration.domain), "date": date_format(registration.expires_on)},
         )
     return _after_action(request, partner)
 
@@ -132,7 +139,11 @@ def release(request: HttpRequest) -> HttpResponse:
     except services.RegistrationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("%(count)s domain(s) released.") % {"count": len(released)})
+        count = len(released)
+        messages.success(
+            request,
+            ngettext("%(count)s domain released.", "%(count)s domains released.", count) % {"count": count},
+        )
     return _after_action(request, partner)
 
 
@@ -197,7 +208,11 @@ def queue_approve_bulk(request: HttpRequest) -> HttpResponse:
     if len(rows) != len(ids):
         raise Http404
     approved = services.registrations_approve_bulk(registrations=rows, acting_user=cam)
-    messages.success(request, _("%(count)s registration(s) approved.") % {"count": approved})
+    messages.success(
+        request,
+        ngettext("%(count)s registration approved.", "%(count)s registrations approved.", approved)
+        % {"count": approved},
+    )
     if _wants_partial(request):
         return render(request, "registrations/queue.html#queue", _queue_context(cam))
     return redirect("registrations:queue")
@@ -210,7 +225,7 @@ def queue_approve_bulk(request: HttpRequest) -> HttpResponse:
 def deals(request: HttpRequest) -> HttpResponse:
     """Deals visible to the user; partner users also register new ones here."""
     user: User = request.user
-    form = DealForm(request.POST or None) if user.is_partner_user else None
+    form = DealForm(request.POST or None, partner=user.partner) if user.is_partner_user else None
     if request.method == "POST":
         partner = partner_own(request.user)
         if form.is_valid():

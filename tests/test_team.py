@@ -45,7 +45,9 @@ def test_only_org_admins_reach_team_page(client_for, persona, request):
 
 def test_org_admin_deactivates_colleague_with_htmx_partial(client_for, partner_admin, partner_member):
     response = client_for(partner_admin).post(
-        reverse("team-member-active", args=[partner_member.pk]), {"active": "0"}, HTTP_HX_REQUEST="true"
+        reverse("team-member-active", args=[partner_member.pk]),
+        {"active": "0", "confirmed": "1"},
+        HTTP_HX_REQUEST="true",
     )
     partner_member.refresh_from_db()
     assert not partner_member.is_active
@@ -70,6 +72,25 @@ def test_org_admin_cannot_deactivate_self(client_for, partner_admin):
 
 def test_second_admin_of_same_partner_may_manage(client_for, partner_admin, partner_member):
     second = PartnerUserFactory(partner=partner_admin.partner, role=Role.PARTNER_ADMIN)
-    client_for(second).post(reverse("team-member-active", args=[partner_member.pk]), {"active": "0"})
+    client_for(second).post(reverse("team-member-active", args=[partner_member.pk]), {"active": "0", "confirmed": "1"})
     partner_member.refresh_from_db()
     assert not partner_member.is_active
+
+
+def test_deactivating_without_confirmation_shows_a_confirmation_page_and_changes_nothing(
+    client_for, partner_admin, partner_member
+):
+    response = client_for(partner_admin).post(reverse("team-member-active", args=[partner_member.pk]), {"active": "0"})
+    partner_member.refresh_from_db()
+    assert partner_member.is_active
+    body = response.content.decode()
+    assert "Deactivate a login" in body and partner_member.email in body
+    assert 'name="confirmed" value="1"' in body
+
+
+def test_reactivating_needs_no_confirmation(client_for, partner_admin, partner_member):
+    partner_member.is_active = False
+    partner_member.save(update_fields=["is_active"])
+    client_for(partner_admin).post(reverse("team-member-active", args=[partner_member.pk]), {"active": "1"})
+    partner_member.refresh_from_db()
+    assert partner_member.is_active

@@ -6,6 +6,7 @@ import datetime as dt
 
 import django_countries
 from django import forms
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Tier
@@ -23,7 +24,7 @@ SORT_LABELS = {
 
 
 def month_choices(months: list[dt.date]) -> list[tuple[str, str]]:
-    return [(m.isoformat(), m.strftime("%Y-%m")) for m in sorted(months, reverse=True)]
+    return [(m.isoformat(), date_format(m, "YEAR_MONTH_FORMAT")) for m in sorted(months, reverse=True)]
 
 
 class BreakdownForm(forms.Form):

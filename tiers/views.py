@@ -348,7 +348,12 @@ def whatif(request: HttpRequest) -> HttpResponse:
                 "rule_set",
                 _("This rule set has no coefficient for: %(currencies)s.") % {"currencies": ", ".join(exc.currencies)},
             )
-    return render(request, "tiers/whatif.html", {"form": form, "result": result, "targets": TARGETS})
+    return render(
+        request,
+        "tiers/whatif.html",
+        {"form": form, "result": result, "targets": TARGETS},
+        status=400 if form.is_bound and form.errors else 200,
+    )
 
 
 @login_required

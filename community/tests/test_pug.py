@@ -39,7 +39,7 @@ def test_double_application_is_refused_with_a_message_and_changes_nothing(
 
 
 def test_applying_outside_the_window_is_refused_and_changes_nothing(partner_admin, pug_group, cycle):
-    with pytest.raises(ProgrammeError, match="open from 2022-03-01 to 2022-03-31"):
+    with pytest.raises(ProgrammeError, match="open from 1 Mar 2022 to 31 Mar 2022"):
         services.pug_apply(user=partner_admin, group=pug_group, cycle=cycle, today=dt.date(2022, 4, 1))
     assert not PugApplication.objects.exists()
 

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from registrations.models import Deal, DealNote, DomainRegistration
 from registrations.tests.conftest import DealFactory, DomainRegistrationFactory
@@ -109,7 +110,7 @@ def test_extend_button_extends_once(client_for, partner_member):
     response = client_for(partner_member).post(reverse("registrations:extend", args=[registration.pk]), **HTMX)
     registration.refresh_from_db()
     assert registration.expires_on == dt.date(2030, 4, 30)
-    assert "2030-04-30" in response.content.decode()
+    assert "now expires on 30 Apr 2030." in response.content.decode()
 
 
 @pytest.mark.parametrize("who", ["other_partner_user", "other_cam", "cam"])
@@ -158,7 +159,7 @@ def test_cam_approves_inline_and_gets_the_decided_row(client_for, cam, partner):
     response = client_for(cam).post(url, **HTMX)
     registration.refresh_from_db()
     assert registration.status == "registered"
-    assert f"until {registration.expires_on.isoformat()}" in response.content.decode()
+    assert f"until {date_format(registration.expires_on)}" in response.content.decode()
 
 
 def test_reject_without_reason_shows_the_error_inline(client_for, cam, partner):

@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from portal import formats as portal_formats
 from portal.models import Tier
 
 register = template.Library()
@@ -30,11 +31,8 @@ def coefficient(value: Decimal | None) -> str:
 @register.filter
 def points(value: Decimal | None, places: int = 0) -> str:
     """Points or money with thousands separators, `places` decimals."""
-    if value is None:
-        return "—"
-    # Both languages group thousands with "," and use "." for decimals; format() is far
-    # cheaper than humanize's intcomma, and these filters run thousands of times a page.
-    return f"{Decimal(value):,.{int(places)}f}"
+    # One formatting helper for the portal (Babel, the reader's locale).
+    return portal_formats.number(value, places=int(places))
 
 
 @register.filter
@@ -89,8 +87,8 @@ def trend_arrow(value: Decimal | None) -> str:
 
 @register.filter
 def day_month(value: dt.date) -> str:
-    """15 Jan (English) / 1月15日 (Japanese): the date format itself is translated."""
-    return formats.date_format(value, _("j M"))
+    """15 Jan 2027 (English) / 2027年1月15日 (Japanese): the portal's one date style, always with the year."""
+    return formats.date_format(value, "DATE_FORMAT")
 
 
 @register.filter

@@ -66,7 +66,7 @@ def gold_partner(partner, rule_set):
 def test_dashboard_says_what_the_next_reassessment_would_give(client_for, partner_member, gold_partner):
     response = client_for(partner_member).get(reverse("tiers:dashboard"))
     text = response.content.decode()
-    assert "You keep Gold on 15 Jan: you met Gold in Aug and Oct." in " ".join(text.split())
+    assert "You keep Gold on 15 Jan 2026: you met Gold in Aug and Oct." in " ".join(text.split())
     assert response.context["preview"].on == dt.date(2026, 1, 15)
     assert response.context["preview"].months_evaluated == 4  # Jul–Oct of Jul–Dec so far
 
@@ -77,7 +77,8 @@ def test_dashboard_warns_when_the_reassessment_would_lower_the_tier(client_for, 
     _history(partner, rule_set)
     text = " ".join(client_for(partner_member).get(reverse("tiers:dashboard")).content.decode().split())
     assert (
-        "You would move down to Gold on 15 Jan: your best months so far (Aug and Oct) met Gold, not Platinum." in text
+        "You would move down to Gold on 15 Jan 2026: your best months so far (Aug and Oct) met Gold, not Platinum."
+        in text
     )
 
 
