@@ -134,3 +134,20 @@ def browser_login(live_server, page):
         return page
 
     return login
+
+
+@pytest.fixture
+def celery_app_on_redis(settings):
+    """The portal's Celery app sending to the real Redis (not eager), for tests that start a real worker."""
+    url = redis_url_or_skip()
+    settings.REDIS_URL = url
+    import portal.tasks  # noqa: F401  (registers the tasks with the app)
+    import tiers.tasks  # noqa: F401
+    from portal.celery import app
+
+    previous = (app.conf.task_always_eager, app.conf.broker_url, app.conf.result_backend)
+    app.conf.task_always_eager = False
+    app.conf.broker_url = url
+    app.conf.result_backend = url
+    yield app
+    app.conf.task_always_eager, app.conf.broker_url, app.conf.result_backend = previous

@@ -28,7 +28,7 @@ from community.models import (
     PugStatus,
 )
 from portal.access import REVIEW_APPLICATIONS, has_perm, is_programme_staff, partner_own, require_perm
-from portal.history import HistoryItem
+from portal.history import HistoryItem, audit_history_items
 from portal.models import Partner, User
 
 # --- PUG -------------------------------------------------------------------------------------------------------
@@ -270,16 +270,4 @@ def deib_cohort_open(*, today: dt.date) -> DeibCohort | None:
 
 def partner_history_items(partner: Partner, limit: int) -> list[HistoryItem]:
     """Community audit entries about one partner, for the staff history page."""
-    entries = AuditEntry.objects.filter(partner=partner).select_related("actor").order_by("-at", "-pk")[:limit]
-    return [
-        HistoryItem(
-            at=entry.at,
-            kind=str(_("Community")),
-            subject=f"{entry.subject} #{entry.object_id}",
-            old=entry.from_state or "∅",
-            new=entry.to_state,
-            actor=entry.actor,
-            reason=entry.reason,
-        )
-        for entry in entries
-    ]
+    return audit_history_items(AuditEntry, partner=partner, limit=limit, kind=_("Community"))

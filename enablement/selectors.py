@@ -23,7 +23,7 @@ from enablement.models import (
     PartnerAccreditation,
 )
 from portal.access import NOMINATE_AWARDS, require_perm
-from portal.history import HistoryItem
+from portal.history import HistoryItem, audit_history_items
 from portal.models import Partner, PartnerKind, Tier, User
 from tiers.selectors import monthly_snapshots
 
@@ -235,16 +235,4 @@ def accreditation_open_tiers() -> list[str]:
 
 def partner_history_items(partner: Partner, limit: int) -> list[HistoryItem]:
     """Enablement audit entries about one partner, for the staff history page."""
-    entries = AuditEntry.objects.filter(partner=partner).select_related("actor").order_by("-at", "-pk")[:limit]
-    return [
-        HistoryItem(
-            at=entry.at,
-            kind=str(_("Enablement")),
-            subject=f"{entry.subject} #{entry.object_id}",
-            old=entry.from_state or "∅",
-            new=entry.to_state,
-            actor=entry.actor,
-            reason=entry.reason,
-        )
-        for entry in entries
-    ]
+    return audit_history_items(AuditEntry, partner=partner, limit=limit, kind=_("Enablement"))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Partner, User
+from portal.models import AuditEntryBase, Partner, User
 
 HISTORY_LIMIT = 300  # per source; the page says when a source has more
 
@@ -31,6 +31,23 @@ class HistoryItem:
 
 HistorySource = Callable[[Partner, int], list[HistoryItem]]
 _SOURCES: list[HistorySource] = []
+
+
+def audit_history_items(model: type[AuditEntryBase], *, partner: Partner, limit: int, kind: str) -> list[HistoryItem]:
+    """One feature app's audit entries about a partner (an `AuditEntryBase` table), labelled for people."""
+    entries = model.objects.filter(partner=partner).select_related("actor").order_by("-at", "-pk")[:limit]
+    return [
+        HistoryItem(
+            at=entry.at,
+            kind=str(kind),
+            subject=f"{entry.subject_label()} #{entry.object_id}",
+            old=entry.from_label() or "∅",
+            new=entry.to_label(),
+            actor=entry.actor,
+            reason=entry.reason_label(),
+        )
+        for entry in entries
+    ]
 
 
 def history_source_register(source: HistorySource) -> None:

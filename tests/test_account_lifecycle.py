@@ -270,7 +270,7 @@ def test_other_users_sessions_survive_a_colleagues_deactivation(partner_admin, p
     assert get_user(admin_browser).pk == partner_admin.pk
 
 
-def test_deactivating_in_admin_also_ends_sessions(client_for, staff, partner_admin, partner_member):
+def test_deactivating_in_admin_also_ends_sessions(client_for, rf, staff, partner_admin, partner_member):
     from django.contrib.admin.sites import site
 
     from portal.admin import UserAdmin
@@ -279,7 +279,9 @@ def test_deactivating_in_admin_also_ends_sessions(client_for, staff, partner_adm
     assert _login(member_browser, partner_member.email, TEST_PASSWORD)
     partner_member.is_active = False
     form = type("F", (), {"changed_data": ["is_active"]})()
-    UserAdmin(User, site).save_model(None, partner_member, form, change=True)
+    request = rf.post("/admin/portal/user/")
+    request.user = staff
+    UserAdmin(User, site).save_model(request, partner_member, form, change=True)
     partner_member.is_active = True
     partner_member.save()
     assert not get_user(member_browser).is_authenticated

@@ -14,12 +14,18 @@ from tests.factories import PartnerFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_a_refused_run_leaves_a_ledger_row_and_emails_staff_while_its_work_rolls_back(staff, mailoutbox):
+def test_a_refused_run_leaves_a_ledger_row_and_emails_staff_while_its_work_rolls_back(
+    staff, mailoutbox, django_capture_on_commit_callbacks
+):
     def work(run):
         PartnerFactory(partner_id="P-ROLLED-BACK")
         raise jobs.JobRefused("rule set 'Points 2026' has no coefficient for: ZAR")
 
-    with time_machine.travel(dt.datetime(2026, 7, 1, 3, 0, tzinfo=dt.UTC), tick=False), pytest.raises(jobs.JobRefused):
+    with (
+        time_machine.travel(dt.datetime(2026, 7, 1, 3, 0, tzinfo=dt.UTC), tick=False),
+        django_capture_on_commit_callbacks(execute=True),  # the staff email leaves through the outbox
+        pytest.raises(jobs.JobRefused),
+    ):
         jobs.job_run(job="monthly_evaluation", period="2026-06", work=work, actor="beat")
 
     assert not Partner.objects.filter(partner_id="P-ROLLED-BACK").exists()
@@ -33,13 +39,15 @@ def test_a_refused_run_leaves_a_ledger_row_and_emails_staff_while_its_work_rolls
     assert "no coefficient for: ZAR" in mailoutbox[0].body
 
 
-def test_a_failed_run_is_recorded_as_failed_and_emailed_once_per_reason(staff, mailoutbox):
+def test_a_failed_run_is_recorded_as_failed_and_emailed_once_per_reason(
+    staff, mailoutbox, django_capture_on_commit_callbacks
+):
     def work(run):
         PartnerFactory(partner_id="P-ROLLED-BACK")
         raise RuntimeError("disk full")
 
     for _ in range(2):
-        with pytest.raises(RuntimeError):
+        with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
             jobs.job_run(job="registrations_expiry", period="2026-07-01", work=work)
 
     assert not Partner.objects.filter(partner_id="P-ROLLED-BACK").exists()
@@ -137,5 +145,5 @@ def test_beat_runs_run_due_hourly_and_a_heartbeat():
     from portal.celery import app
 
     tasks = {entry["task"] for entry in app.conf.beat_schedule.values()}
-    assert tasks == {"portal.tasks.run_due", "portal.tasks.beat_heartbeat"}
+    assert tasks == {"portal.tasks.run_due", "portal.tasks.beat_heartbeat", "portal.tasks.send_emails"}
     assert app.conf.task_acks_late and app.conf.task_reject_on_worker_lost

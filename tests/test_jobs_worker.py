@@ -8,7 +8,6 @@ import time
 import pytest
 import time_machine
 
-from conftest import redis_url_or_skip
 from portal import status
 from portal.models import JobRun, Tier
 from tests.factories import PartnerFactory
@@ -18,21 +17,6 @@ from tiers.tests.factories import (
     points_rules,
     spec_emerging_markets,  # noqa: F401  (autouse fixture)
 )
-
-
-@pytest.fixture
-def celery_app_on_redis(settings):
-    url = redis_url_or_skip()
-    settings.REDIS_URL = url
-    import portal.tasks  # noqa: F401  (registers the tasks with the app)
-    from portal.celery import app
-
-    previous = (app.conf.task_always_eager, app.conf.broker_url, app.conf.result_backend)
-    app.conf.task_always_eager = False
-    app.conf.broker_url = url
-    app.conf.result_backend = url
-    yield app
-    app.conf.task_always_eager, app.conf.broker_url, app.conf.result_backend = previous
 
 
 @pytest.mark.celery_worker

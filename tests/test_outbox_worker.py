@@ -9,21 +9,7 @@ from django.core import mail
 from django.core.mail import send_mail
 from django.db import connections
 
-from conftest import redis_url_or_skip
 from portal.models import OutgoingEmail
-
-
-@pytest.fixture
-def celery_app_on_redis():
-    url = redis_url_or_skip()
-    from portal.celery import app
-
-    previous = (app.conf.task_always_eager, app.conf.broker_url, app.conf.result_backend)
-    app.conf.task_always_eager = False
-    app.conf.broker_url = url
-    app.conf.result_backend = url
-    yield app
-    app.conf.task_always_eager, app.conf.broker_url, app.conf.result_backend = previous
 
 
 @pytest.mark.celery_worker

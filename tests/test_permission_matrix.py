@@ -179,5 +179,9 @@ def test_a_deactivated_manager_is_refused_by_services(partner):
 
 def test_a_partner_user_gets_404_on_staff_pages(client_for, partner_admin):
     client = client_for(partner_admin)
-    for url in (reverse("tiers:whatif"), reverse("community:review"), reverse("enablement:awards")):
+    for url in (reverse("tiers:whatif"), reverse("community:review"), reverse("system-status")):
         assert client.get(url).status_code == 404, url
+    # The awards address shows a partner its own awards, never the staff's candidates and nominations.
+    awards = client.get(reverse("enablement:awards"))
+    assert awards.templates[0].name == "enablement/awards_partner.html"
+    assert "nominate_form" not in awards.context

@@ -141,7 +141,7 @@ def test_partner_home_says_what_needs_attention_now_each_with_its_page(
     assert list(items)[0] == "tier-outlook"  # the most urgent first
     assert items["tier-outlook"].level == "warn"
     assert items["tier-outlook"].text == (
-        "Your tier is at risk: if the Jan. 15, 2026 reassessment ran today, you would move from Platinum to Gold."
+        "Your tier is at risk: if the 15 Jan 2026 reassessment ran today, you would move from Platinum to Gold."
     )
     assert items["tier-outlook"].url == reverse("tiers:dashboard")
     assert items["expiring"].text == "1 registered domain expires within 14 days: extend it or let it go."
@@ -149,7 +149,7 @@ def test_partner_home_says_what_needs_attention_now_each_with_its_page(
     assert items["pending-domains"].text == "2 domain registrations wait for your CAM's decision."
     assert items["pending-deals"].text == "1 deal registration waits for your CAM's decision."
     assert items["pending-deals"].url == reverse("registrations:deals")
-    assert items["pug-window"].text == "Partner User Group applications (2025 H2) are open until Nov. 30, 2025."
+    assert items["pug-window"].text == "Partner User Group applications (2025 H2) are open until 30 Nov 2025."
     assert items["deib-window"].url == reverse("community:deib")
     assert items["accreditation-window"].url == reverse("enablement:index")
     body = response.content.decode()
@@ -167,7 +167,7 @@ def test_partner_home_outlook_says_on_track_or_near_promotion(client_for, partne
         )
     items = _attention(client_for(partner_admin).get("/"))
     assert items["tier-outlook"].level == "ok"
-    assert items["tier-outlook"].text == "On track: you keep Gold at the Jan. 15, 2026 reassessment so far."
+    assert items["tier-outlook"].text == "On track: you keep Gold at the 15 Jan 2026 reassessment so far."
     # October at 3,800 points: within 10% of Platinum's 4,000.
     MonthlySnapshot.objects.filter(partner=partner, month=dt.date(2025, 10, 1)).update(points=Decimal(3800))
     items = _attention(client_for(partner_admin).get("/"))

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from portal.history import HistoryItem
+from portal.jobs import job_label
 from portal.models import JobOutcome, JobRun, Partner, PartnerKind, Tier
 from tiers.models import MonthlySnapshot, RuleSet, TierChange
 
@@ -110,7 +111,7 @@ def partner_history_items(partner: Partner, limit: int) -> list[HistoryItem]:
             old=str(tier_labels.get(change.from_tier, change.from_tier)),
             new=str(tier_labels.get(change.to_tier, change.to_tier)),
             actor=change.changed_by,
-            actor_label=change.run.get_job_display() if change.run_id else "",
+            actor_label=str(job_label(change.run.job)) if change.run_id else "",
             reason=change.note,
         )
         for change in changes[:limit]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import pytest
 
@@ -14,24 +13,6 @@ from tiers.tests.factories import (
     points_rules,
     spec_emerging_markets,  # noqa: F401  (autouse fixture)
 )
-
-
-@pytest.fixture
-def celery_app_on_redis():
-    url = os.environ.get("REDIS_URL", "")
-    if not url:
-        reason = "REDIS_URL is not set: the real Celery worker test needs Redis"
-        print(reason)
-        pytest.skip(reason)
-    import tiers.tasks  # noqa: F401  (registers the tasks with the app)
-    from portal.celery import app
-
-    previous = (app.conf.task_always_eager, app.conf.broker_url, app.conf.result_backend)
-    app.conf.task_always_eager = False
-    app.conf.broker_url = url
-    app.conf.result_backend = url
-    yield app
-    app.conf.task_always_eager, app.conf.broker_url, app.conf.result_backend = previous
 
 
 @pytest.mark.celery_worker

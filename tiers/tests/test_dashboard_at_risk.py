@@ -123,7 +123,7 @@ def test_when_every_month_that_counts_is_evaluated_the_page_says_it_is_too_late(
     keep = response.context["keep"]
     assert keep.too_late and keep.months_left == []
     text = " ".join(response.content.decode().split())
-    assert "Every month that counts for 15 Jan is evaluated, and none met Platinum: you move to Gold then." in text
+    assert "Every month that counts for 15 Jan 2026 is evaluated, and none met Platinum: you move to Gold then." in text
 
 
 def test_negative_year_over_year_growth_draws_an_empty_bar(client_for, partner_member, partner, rule_set):

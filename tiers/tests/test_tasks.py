@@ -51,8 +51,11 @@ def test_monthly_task_evaluates_the_month_just_ended_once():
     assert JobRun.objects.get().outcome == "done"
 
 
-def test_monthly_task_fails_on_a_refusal_and_the_ledger_says_why(staff, mailoutbox):
-    with pytest.raises(RunRefused, match="no published rule set"):  # the task fails; it never reports success
+def test_monthly_task_fails_on_a_refusal_and_the_ledger_says_why(staff, mailoutbox, django_capture_on_commit_callbacks):
+    with (
+        django_capture_on_commit_callbacks(execute=True),  # the staff email leaves through the outbox
+        pytest.raises(RunRefused, match="no published rule set"),  # the task fails; it never reports success
+    ):
         tasks.run_monthly_evaluation.apply(args=["2022-09-01"])
     run = JobRun.objects.get()
     assert (run.job, run.period, run.outcome) == ("monthly_evaluation", "2022-08", "refused")
