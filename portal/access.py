@@ -128,6 +128,14 @@ GROUPS: tuple[Duty, ...] = (
 GROUP_NAMES: tuple[str, ...] = tuple(duty.name for duty in GROUPS)
 
 
+def duty_label(group_name: str) -> str:
+    """A group's name as people read it: the duty's translated label, or the name of a group staff made."""
+    for duty in GROUPS:
+        if duty.name == group_name:
+            return str(duty.label)
+    return group_name
+
+
 def groups_sync(*, apps=django_apps) -> None:
     """Create or refresh the named groups and their permissions (idempotent; also run by a data migration)."""
     Group = apps.get_model("auth", "Group")

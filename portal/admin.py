@@ -11,9 +11,14 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
+from django_otp.plugins.otp_static.admin import StaticDeviceAdmin as OtpStaticDeviceAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin as OtpTOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.access import VIEW_PARTNER_HISTORY, has_perm
+from portal.jobs import job_label
 from portal.models import JobRun, OutgoingEmail, Partner, Role, User
 from portal.selectors import is_last_active_partner_admin
 from portal.services import last_admin_message, outgoing_emails_retry, user_credentials_revoke
@@ -95,15 +100,44 @@ PERMISSION_ACTIONS = {
 }
 
 
+HISTORICAL_MODEL = _("%(model)s (history)")
+M2M_MODEL = _("%(model)s: %(field)s")
+
+
+def _model_label(model) -> str:
+    """A model's name for people; django-simple-history's record models read "<model> (history)"."""
+    instance_type = getattr(model, "instance_type", None)  # set by django-simple-history on its models
+    if instance_type is not None and instance_type is not model:
+        return str(HISTORICAL_MODEL % {"model": _model_label(instance_type)})
+    if model._meta.auto_created:  # a many-to-many table: "<model>: <field>"
+        for field in model._meta.auto_created._meta.many_to_many:
+            if field.remote_field.through is model:
+                return str(
+                    M2M_MODEL % {"model": model._meta.auto_created._meta.verbose_name, "field": field.verbose_name}
+                )
+    return str(model._meta.verbose_name)
+
+
 def permission_label(permission: Permission) -> str:
-    """A permission as `app | model | action`, translated for Django's four default actions."""
+    """A permission as `app | model | action`, in the reader's language.
+
+    Django stores permission names in English when they are created: Django's four default actions
+    are rebuilt from the translated model name, custom ones come from the model's `Meta.permissions`
+    (translatable in code).
+    """
     model = permission.content_type.model_class()
+    if model is None:  # a content type whose model is gone
+        return f"{permission.content_type} | {permission.name}"
+    model_label = _model_label(model)
     action, _sep, model_name = permission.codename.partition("_")
-    if model is not None and action in PERMISSION_ACTIONS and model_name == model._meta.model_name:
-        name = PERMISSION_ACTIONS[action] % {"model": model._meta.verbose_name}
+    custom = dict(model._meta.permissions)
+    if permission.codename in custom:
+        name = str(custom[permission.codename])
+    elif action in PERMISSION_ACTIONS and model_name == model._meta.model_name:
+        name = str(PERMISSION_ACTIONS[action] % {"model": model_label})
     else:
         name = permission.name
-    return f"{permission.content_type} | {name}"
+    return f"{model._meta.app_config.verbose_name} | {model_label} | {name}"
 
 
 class PermissionChoiceField(forms.ModelMultipleChoiceField):
@@ -123,7 +157,13 @@ admin.site.unregister(Group)
 
 @admin.register(Group)
 class GroupAdmin(TranslatedPermissionsMixin, DjangoGroupAdmin):
-    pass
+    """The duty groups read under their translated labels (`Group.__str__`, see portal/third_party_messages.py)."""
+
+    list_display = ["label"]
+
+    @admin.display(description=_("name"), ordering="name")
+    def label(self, obj: Group) -> str:
+        return str(obj)
 
 
 @admin.register(User)
@@ -271,14 +311,42 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
         )
 
 
+class JobFilter(admin.SimpleListFilter):
+    """Filter the ledger by job, offering the jobs under their labels."""
+
+    title = _("job")
+    parameter_name = "job"
+
+    def lookups(self, request, model_admin):
+        names = JobRun.objects.values_list("job", flat=True).distinct()
+        return sorted(((name, job_label(name)) for name in names), key=lambda item: item[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(job=self.value()) if self.value() else queryset
+
+
 @admin.register(JobRun)
 class JobRunAdmin(admin.ModelAdmin):
     """The run ledger of every scheduled job: written by portal/jobs.py only, read-only here."""
 
-    list_display = ["job", "period", "outcome", "started_at", "duration", "reason", "actor"]
-    list_filter = ["outcome", "job"]
+    list_display = ["job_label", "period", "outcome", "started_at", "duration", "reason", "actor"]
+    list_filter = ["outcome", JobFilter]
     search_fields = ["job", "period", "reason"]
     date_hierarchy = "started_at"
+    # The job under its label (the table keeps the name).
+    fields = [
+        "job_label",
+        "period",
+        "outcome",
+        "reason",
+        "started_at",
+        "finished_at",
+        "duration",
+        "counts",
+        "actor",
+        "note",
+    ]
+    readonly_fields = fields
 
     def has_add_permission(self, request):
         return False
@@ -288,3 +356,43 @@ class JobRunAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- django-otp's admin, in the reader's language ------------------------------------------------------------
+# django-otp writes its fieldset titles, search help and QR-code column in English; its model and field
+# names are translated at startup (`portal/third_party_messages.py`).
+_OTP_FIELDSET_TITLES = {
+    "Identity": _("Device"),
+    "Timestamps": _("Dates"),
+    "Configuration": _("Configuration"),
+    "State": _("State"),
+    "Throttling": _("Failed attempts"),
+}
+
+
+class _OtpDeviceAdminMixin:
+    search_help_text = _("Search by the user's email address")
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        return [(_OTP_FIELDSET_TITLES.get(title, title), options) for title, options in fieldsets]
+
+
+class TOTPDeviceAdmin(_OtpDeviceAdminMixin, OtpTOTPDeviceAdmin):
+    @admin.display(description=_("QR code"))
+    def qrcode_link(self, device: TOTPDevice) -> str:
+        try:
+            href = reverse("admin:otp_totp_totpdevice_config", kwargs={"pk": device.pk})
+        except Exception:
+            return ""
+        return format_html('<a href="{}">{}</a>', href, _("Show QR code"))
+
+
+class StaticDeviceAdmin(_OtpDeviceAdminMixin, OtpStaticDeviceAdmin):
+    pass
+
+
+for _model, _model_admin in ((TOTPDevice, TOTPDeviceAdmin), (StaticDevice, StaticDeviceAdmin)):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, _model_admin)

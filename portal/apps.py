@@ -4,6 +4,8 @@ from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.apps import DefaultConfig as OtpStaticAppConfig
+from django_otp.plugins.otp_totp.apps import DefaultConfig as OtpTotpAppConfig
 
 
 class PortalConfig(AppConfig):
@@ -23,6 +25,10 @@ class PortalConfig(AppConfig):
         # Every `migrate` refreshes the duty groups once all permissions exist, so a model added
         # later (and its permissions) reaches the groups without another data migration.
         post_migrate.connect(_sync_duty_groups, sender=self, dispatch_uid="portal_sync_duty_groups")
+
+        from portal.third_party_messages import translate_group_names
+
+        translate_group_names()
 
 
 def _sync_duty_groups(sender: AppConfig, using: str = "default", **kwargs) -> None:
@@ -51,3 +57,35 @@ class AxesConfig(AxesAppConfig):
         from portal.third_party_messages import translate_axes_records
 
         translate_axes_records()
+
+
+class OtpTotpConfig(OtpTotpAppConfig):
+    """django-otp's TOTP devices with Japanese names in the admin (django-otp ships no Japanese catalogue).
+
+    INSTALLED_APPS lists it instead of `django_otp.plugins.otp_totp`; the label stays `otp_totp`
+    (same migrations and tables). Model and field labels: `portal/third_party_messages.py`.
+    """
+
+    default = False
+    label = "otp_totp"
+    verbose_name = _("Two-factor authenticator apps")
+
+    def ready(self) -> None:
+        super().ready()
+        from portal.third_party_messages import translate_otp_totp
+
+        translate_otp_totp()
+
+
+class OtpStaticConfig(OtpStaticAppConfig):
+    """django-otp's static devices (the recovery codes), like `OtpTotpConfig`; the label stays `otp_static`."""
+
+    default = False
+    label = "otp_static"
+    verbose_name = _("Two-factor recovery codes")
+
+    def ready(self) -> None:
+        super().ready()
+        from portal.third_party_messages import translate_otp_static
+
+        translate_otp_static()

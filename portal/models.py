@@ -471,8 +471,8 @@ class JobOutcome(models.TextChoices):
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
     WAITING = "waiting", _("Waiting")
-    REFUSED = "refused", _("Refused")
-    FAILED = "failed", _("Failed")
+    REFUSED = "refused", pgettext_lazy("job outcome", "Refused")
+    FAILED = "failed", pgettext_lazy("job outcome", "Failed")
 
 
 class JobRun(models.Model):
@@ -507,4 +507,16 @@ class JobRun(models.Model):
         indexes = [models.Index(fields=["job", "period"]), models.Index(fields=["job", "-started_at"])]
 
     def __str__(self) -> str:
-        return f"{self.job} {self.period} ({self.outcome})"
+        return gettext("%(job)s, %(period)s (%(outcome)s)") % {
+            "job": self.job_label(),
+            "period": self.period,
+            "outcome": self.get_outcome_display(),
+        }
+
+    def job_label(self) -> str:
+        """The job's name for people (its registered label); the raw name when no app registers it."""
+        from portal.jobs import job_label
+
+        return job_label(self.job)
+
+    job_label.short_description = _("job")  # type: ignore[attr-defined]

@@ -64,8 +64,8 @@ INSTALLED_APPS = [
     "django_guid",
     "simple_history",
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "portal.apps.OtpTotpConfig",  # django_otp.plugins.otp_totp, with translated admin names
+    "portal.apps.OtpStaticConfig",  # django_otp.plugins.otp_static, with translated admin names
     "portal",
     "tiers",
     "registrations",

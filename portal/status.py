@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from portal import jobs
 
@@ -19,6 +21,11 @@ HEARTBEAT_KEY = "portal:heartbeat:{}"
 BEAT_STALE_AFTER = dt.timedelta(minutes=5)
 PING_TIMEOUT = 1.0
 OK = "ok"
+# What /readyz answers when a check fails (English for monitoring; `problem_label` is for people).
+_NO_WORKER = "error: no worker answered a ping"
+_NO_HEARTBEAT = "error: no beat heartbeat yet"
+_NO_BROKER = "error: broker unavailable"
+_STALE_BEAT = "error: last beat heartbeat at "
 
 
 def heartbeat_record(name: str) -> None:
@@ -88,15 +95,33 @@ def _worker() -> str:
         replies = app.control.ping(timeout=PING_TIMEOUT)
     except Exception as exc:
         return _error(exc)
-    return OK if replies else "error: no worker answered a ping"
+    return OK if replies else _NO_WORKER
 
 
 def _beat(last: dt.datetime | None) -> str:
     if last is None:
-        return "error: no beat heartbeat yet"
+        return _NO_HEARTBEAT
     if timezone.now() - last > BEAT_STALE_AFTER:
-        return f"error: last beat heartbeat at {last:%Y-%m-%d %H:%M:%S} UTC"
+        return f"{_STALE_BEAT}{last:%Y-%m-%d %H:%M:%S} UTC"
     return OK
+
+
+def problem_label(value: str) -> str:
+    """A failed check's value (English, as /readyz answers it) for people, in their language."""
+    if value == _NO_WORKER:
+        return gettext("no worker answered a ping")
+    if value == _NO_HEARTBEAT:
+        return gettext("the scheduler has sent no heartbeat yet")
+    if value == _NO_BROKER:
+        return gettext("the broker is unavailable")
+    if value.startswith(_STALE_BEAT):
+        last = dt.datetime.strptime(value.removeprefix(_STALE_BEAT), "%Y-%m-%d %H:%M:%S UTC").replace(tzinfo=dt.UTC)
+        local = timezone.localtime(last)
+        when = f"{date_format(local, 'DATETIME_FORMAT')} {date_format(local, 'T')}"
+        return gettext("the scheduler's last heartbeat was at %(when)s") % {"when": when}
+    if value.startswith("error: "):
+        return gettext("error (%(error)s)") % {"error": value.removeprefix("error: ")}
+    return value
 
 
 def readiness() -> Readiness:
@@ -105,7 +130,7 @@ def readiness() -> Readiness:
     beat_last = None
     if settings.REDIS_URL:
         checks["broker"] = _broker()
-        checks["worker"] = _worker() if checks["broker"] == OK else "error: broker unavailable"
+        checks["worker"] = _worker() if checks["broker"] == OK else _NO_BROKER
         try:
             beat_last = heartbeat_last(BEAT)
             checks["beat"] = _beat(beat_last)

@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -37,10 +37,10 @@ def readyz(request: HttpRequest) -> JsonResponse:
 
 
 CHECK_LABELS = {
-    "database": _lazy("Database"),
-    "broker": _lazy("Broker (Redis)"),
-    "worker": _lazy("Celery worker"),
-    "beat": _lazy("Celery beat"),
+    "database": gettext_lazy("Database"),
+    "broker": gettext_lazy("Broker (Redis)"),
+    "worker": gettext_lazy("Celery worker"),
+    "beat": gettext_lazy("Celery beat"),
 }
 
 
@@ -51,7 +51,10 @@ def system_status(request: HttpRequest) -> HttpResponse:
     """The readiness checks and each job's last run, for programme staff only (others get 404)."""
     require_perm(request, VIEW_STAFF_HOME)
     readiness = status.readiness()
-    checks = [(name, CHECK_LABELS.get(name, name), value) for name, value in readiness.checks.items()]
+    checks = [
+        (name, CHECK_LABELS.get(name, name), value if value == status.OK else status.problem_label(value))
+        for name, value in readiness.checks.items()
+    ]
     return render(
         request,
         "portal/status.html",

@@ -201,8 +201,8 @@ def partner_history_items(partner: Partner, limit: int) -> list[HistoryItem]:
             old=str(reg_labels.get(event.from_status, event.from_status)) if event.from_status else "∅",
             new=str(reg_labels.get(event.to_status, event.to_status)),
             actor=event.actor,
-            actor_label=event.job,
-            reason=event.reason,
+            actor_label=event.get_job_display() if event.job else "",
+            reason=event.reason_label(),
         )
         for event in registration_events
     ]
@@ -214,7 +214,7 @@ def partner_history_items(partner: Partner, limit: int) -> list[HistoryItem]:
             old=str(deal_labels.get(event.from_status, event.from_status)) if event.from_status else "∅",
             new=str(deal_labels.get(event.to_status, event.to_status)),
             actor=event.actor,
-            reason=event.reason,
+            reason=event.reason_label(),
         )
         for event in deal_events[:limit]
     ]

@@ -58,7 +58,7 @@ from enablement.models import (
     PartnerAccreditation,
 )
 from enablement.models import AuditEntry as EnablementAudit
-from portal.models import Partner, PartnerKind, Region, Role, Tier, User
+from portal.models import JobOutcome, JobRun, Partner, PartnerKind, Region, Role, Tier, User
 from registrations import services as registrations
 from registrations.models import (
     CommissionHold,
@@ -69,7 +69,7 @@ from registrations.models import (
     RegistrationConfig,
 )
 from tests.factories import TEST_PASSWORD
-from tiers.models import CustomerMRR, Framework, JobRun, RuleSetStatus, TierChange
+from tiers.models import CustomerMRR, Framework, RuleSetStatus, TierChange
 from tiers.tests.dashboard_factories import months_back, rule_set_make, run_for, snapshot_make
 
 D = Decimal
@@ -88,6 +88,7 @@ PEOPLE = (
     "Haruka",
     "Jordan Rivera",
     "Aiko Sato",
+    "Hanako Ito",
 )
 ORGANISATIONS = ("Sakura Digital", "Nordlicht Growth", "Kumo Works", "Maple Inbound")
 THINGS = (
@@ -253,14 +254,12 @@ def _tiers(*, partner: Partner, other: Partner, staff: User) -> int:
         partner=partner, month=dt.date(2019, 12, 1), rule_set=legacy, sales=D(10), managed=D(10), tier=Tier.GOLD
     )
     reassessment = JobRun.objects.create(
-        job=JobRun.Job.REASSESSMENT, period="2026-07-15", status=JobRun.Status.FINISHED, started_at=timezone.now()
+        job="reassessment", period="2026-07-15", outcome=JobOutcome.DONE, started_at=timezone.now()
     )
     JobRun.objects.create(
-        job=JobRun.Job.MONTHLY, period="2026-11", status=JobRun.Status.RUNNING, started_at=timezone.now()
+        job="monthly_evaluation", period="2026-11", outcome=JobOutcome.RUNNING, started_at=timezone.now()
     )
-    JobRun.objects.create(
-        job=JobRun.Job.REASSESSMENT, period="2026-01-15", status=JobRun.Status.FAILED, started_at=timezone.now()
-    )
+    JobRun.objects.create(job="reassessment", period="2026-01-15", outcome=JobOutcome.FAILED, started_at=timezone.now())
     TierChange.objects.create(
         partner=partner,
         from_tier=Tier.SOLUTIONS_PARTNER,
@@ -285,6 +284,14 @@ def _tiers(*, partner: Partner, other: Partner, staff: User) -> int:
         reason=TierChange.Reason.REASSESSMENT,
         effective_on=dt.date(2026, 7, 15),
         run=reassessment,
+    )
+    TierChange.objects.create(
+        partner=other,
+        from_tier=Tier.GOLD,
+        to_tier=Tier.PLATINUM,
+        reason=TierChange.Reason.CORRECTION,
+        effective_on=dt.date(2026, 8, 1),
+        note="2026年7月のMRR修正",
     )
     return draft.pk
 
@@ -387,10 +394,11 @@ def _community(
             status=status,
             decision_reason="" if status in (PugStatus.SUBMITTED, PugStatus.ACCEPTED) else "定員に達しました。",
         )
-    community.pug_apply(
+    # Decided for the Japanese partner: the decision email (in the outbox admin) is composed in Japanese.
+    application = community.pug_apply(
         user=admin, group=groups[PugRole.SALES], cycle=current, motivation="営業の知見を深めたい。", today=TODAY
     )
-    application = community.pug_apply(
+    community.pug_apply(
         user=other_admin,
         group=groups[PugRole.MARKETING],
         cycle=current,
@@ -558,3 +566,36 @@ def _security(*, staff: User) -> None:
     )
     AccessFailureLog.objects.create(**common, http_accept="text/html", path_info="/accounts/login/", locked_out=False)
     AccessLog.objects.create(**common, http_accept="text/html", path_info="/accounts/login/", logout_time=NOW)
+    _operations(staff=staff)
+
+
+def _operations(*, staff: User) -> None:
+    """What staff read about the machinery: two-factor devices, the email outbox, the job ledger."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from portal.models import EmailStatus, OutgoingEmail
+
+    # On a colleague: the staff login the check uses must not be asked for a code.
+    colleague = _user("hanako@example.com", Role.STAFF, "Hanako Ito")
+    TOTPDevice.objects.create(user=colleague, name="認証アプリ", confirmed=True)
+    StaticDevice.objects.create(user=colleague, name="リカバリーコード", confirmed=True)
+    for status in EmailStatus.values:
+        OutgoingEmail.objects.create(
+            status=status,
+            from_email="partner-portal@example.com",
+            to=["kenji@sakura.example.jp"],
+            subject="ドメイン登録の承認：sakura-client.jp",
+            body="いつもお世話になっております。",
+        )
+    from tiers.models import MonthCompleteness
+
+    MonthCompleteness.objects.create(
+        month=dt.date(2026, 10, 1), complete=True, completed_at=NOW, completed_by="import_mrr"
+    )
+    MonthCompleteness.objects.create(month=dt.date(2026, 11, 1))
+    for outcome, job, period in (
+        (JobOutcome.WAITING, "monthly_evaluation", "2026-12"),
+        (JobOutcome.REFUSED, "registrations_expiry", "2026-11-27"),
+    ):
+        JobRun.objects.create(job=job, period=period, outcome=outcome, started_at=NOW, finished_at=NOW)

@@ -206,7 +206,7 @@ def test_partner_history_page_shows_every_kind_newest_first(client_for, history,
     client = client_for(auditor)
     response = client.get(reverse("partner-history", args=[partner.partner_id]))
     body = response.content.decode()
-    for text in ("acme.example", "Acme", "Gold", "pug_application", "accreditation", "by hand", "cam@example.test"):
+    for text in ("acme.example", "Acme", "Gold", "PUG application", "accreditation", "by hand", "cam@example.test"):
         assert text in body, text
     assert client.get(reverse("partner-history", args=["NOPE"])).status_code == 404
     # Another partner's page shows none of this partner's history.

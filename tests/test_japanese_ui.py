@@ -91,6 +91,8 @@ def _partner_pages(w) -> list[str]:
         reverse("team"),
         reverse("api:tokens"),
         reverse("password_change"),
+        reverse("security"),
+        reverse("enablement:awards"),
     ]
 
 
@@ -113,6 +115,8 @@ def _staff_pages(w) -> list[str]:
         reverse("tiers:whatif") + f"?rule_set={w.rule_set_draft_id}&month=2026-10-01",
         reverse("community:review"),
         reverse("enablement:awards"),
+        reverse("system-status"),
+        reverse("partner-history", args=[w.partner.partner_id]),
     ]
 
 
@@ -134,7 +138,7 @@ def _admin_pages() -> list[str]:
 
 class _FakeRequest:
     class user:
-        is_active = is_staff = is_superuser = True
+        is_active = is_staff = is_superuser = is_authenticated = True
 
         @staticmethod
         def has_perm(*_args) -> bool:

@@ -90,6 +90,8 @@ ALLOWED_PHRASES = (
     "DEI&B",
     "Global HEART",
     "Customer First",
+    # The currency prefix of US dollar amounts (money formatting, as in US$20,000).
+    "US$",
 )
 ALLOWED_WORDS = frozenset(
     {
@@ -150,6 +152,10 @@ _PARTNER_ID = re.compile(r"\b[A-Z]\d{4,}\b")
 # Password hash summaries, token hashes and API token prefixes (pp_…).
 # Numeric codes: ISO timestamps in tooltips and the quarter code staff type (2026-Q3).
 _CODES = re.compile(r"\b\d{4}-\d{2}-\d{2}T[\d:.+-]+|\b\d{4}-Q[1-4](?![A-Za-z0-9])")
+# IANA time-zone names (Asia/Tokyo), quoted as examples of what to type.
+_ZONE = re.compile(
+    r"\b(?:Africa|America|Antarctica|Asia|Atlantic|Australia|Europe|Indian|Pacific|Etc)/[A-Za-z_]+(?:/[A-Za-z_]+)?"
+)
 _MASKED = re.compile(r"\S*\*{6,}\S*|\b[0-9a-f]{32,}\b|\bpp_[\w-]+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’]*(?:-[A-Za-z]+)*")
 
@@ -161,7 +167,7 @@ def english_in(text: str, *, names: Iterable[str] = ()) -> list[str]:
             text = text.replace(name, " ")
     for phrase in ALLOWED_PHRASES:
         text = text.replace(phrase, " ")
-    for pattern in (_EMAIL, _URL, _DOMAIN, _PARTNER_ID, _MASKED, _CODES):
+    for pattern in (_EMAIL, _ZONE, _URL, _DOMAIN, _PARTNER_ID, _MASKED, _CODES):
         text = pattern.sub(" ", text)
     return [word for word in _WORD.findall(text) if word not in ALLOWED_WORDS and len(word) > 1]
 

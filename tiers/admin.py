@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from portal.access import PUBLISH_RULESET, SET_TIER_MANUALLY, has_perm
 from portal.admin import ConfigHistoryAdmin, HistoryReadOnlyAdmin
@@ -192,6 +194,21 @@ class TierChangeAdmin(_ReadOnlyAdmin):
         """Nothing related to save: the service wrote the change."""
 
 
+_IMPORT_COMMAND = re.compile(r"^import_mrr(?: \(os user (?P<user>.+)\))?$")
+
+
+def completed_by_label(value: str) -> str:
+    """Who marked a month complete: a person's email as stored, the import command and the migration named."""
+    match = _IMPORT_COMMAND.match(value)
+    if match and match["user"]:
+        return gettext("the MRR import command (run by %(user)s)") % {"user": match["user"]}
+    if match:
+        return gettext("the MRR import command")
+    if value == "migration":
+        return gettext("a data migration")
+    return value
+
+
 @admin.register(MonthCompleteness)
 class MonthCompletenessAdmin(admin.ModelAdmin):
     """Which months' MRR is complete; the scheduled evaluation of a month waits until it is.
@@ -199,7 +216,7 @@ class MonthCompletenessAdmin(admin.ModelAdmin):
     Staff mark months complete with the action (or Add a month); the services write the row.
     """
 
-    list_display = ["month", "complete", "completed_at", "completed_by", "late_alert_sent_at"]
+    list_display = ["month", "complete", "completed_at", "completed_by_label", "late_alert_sent_at"]
     list_filter = ["complete"]
     fields = ["month"]
     actions = ["mark_complete"]
@@ -209,6 +226,10 @@ class MonthCompletenessAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("marked complete by"), ordering="completed_by")
+    def completed_by_label(self, obj: MonthCompleteness) -> str:
+        return completed_by_label(obj.completed_by)
 
     def save_model(self, request, obj, form, change):
         recorded = services.mrr_months_mark_complete(months=[obj.month], by=request.user.email)
