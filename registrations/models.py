@@ -172,7 +172,18 @@ def reason_label(reason: str) -> str:
     return reason
 
 
-class RegistrationEvent(AppendOnlyModel):
+class ReasonLabelMixin:
+    """History rows whose reason the services may have written: shown translated (`reason_label`)."""
+
+    reason: str
+
+    def reason_label(self) -> str:
+        return reason_label(self.reason)
+
+    reason_label.short_description = _("reason")  # type: ignore[attr-defined]
+
+
+class RegistrationEvent(ReasonLabelMixin, AppendOnlyModel):
     """One status change of a domain registration: who (or which job), when, from, to, why."""
 
     registration = models.ForeignKey(
@@ -203,11 +214,6 @@ class RegistrationEvent(AppendOnlyModel):
             "from": self.get_from_status_display() or "—",
             "to": self.get_to_status_display(),
         }
-
-    def reason_label(self) -> str:
-        return reason_label(self.reason)
-
-    reason_label.short_description = _("reason")  # type: ignore[attr-defined]
 
 
 class CommissionHold(models.Model):
@@ -322,7 +328,7 @@ class Deal(models.Model):
         return [str(labels.get(code, code)) for code in self.products]
 
 
-class DealEvent(AppendOnlyModel):
+class DealEvent(ReasonLabelMixin, AppendOnlyModel):
     """The status history of a deal."""
 
     deal = models.ForeignKey(Deal, verbose_name=_("deal registration"), on_delete=models.PROTECT, related_name="events")
@@ -350,11 +356,6 @@ class DealEvent(AppendOnlyModel):
             "from": self.get_from_status_display() or "—",
             "to": self.get_to_status_display(),
         }
-
-    def reason_label(self) -> str:
-        return reason_label(self.reason)
-
-    reason_label.short_description = _("reason")  # type: ignore[attr-defined]
 
 
 class DealNote(AppendOnlyModel):

@@ -5,15 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 from decimal import Decimal
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
-from django.core.management.base import CommandError
 
 from portal.models import JobRun, Partner, PartnerKind, Tier
 from tests.factories import PartnerFactory
 from tiers.models import CustomerMRR, MonthlySnapshot, RuleSet, TierChange
+from tiers.tests.commands import rejected, run, write
 from tiers.tests.factories import (
     legacy_rules,
     month_date,
@@ -25,24 +23,6 @@ from tiers.tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def run(*args: str) -> str:
-    out = StringIO()
-    call_command(*args, stdout=out, stderr=StringIO())
-    return out.getvalue()
-
-
-def rejected(*args: str) -> str:
-    with pytest.raises(CommandError) as error:
-        run(*args)
-    return str(error.value)
-
-
-def write(tmp_path, name: str, text: str) -> str:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return str(path)
 
 
 # --- import_partners -----------------------------------------------------------

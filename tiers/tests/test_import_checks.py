@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from io import StringIO
 
 import pytest
 import time_machine
-from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
 from django.utils import translation
 
@@ -19,6 +16,7 @@ from portal.models import Partner
 from tests.factories import PartnerFactory
 from tiers import services
 from tiers.models import CustomerMRR, RuleSet
+from tiers.tests.commands import rejected, run
 from tiers.tests.factories import points_rules, rules_doc
 
 pytestmark = pytest.mark.django_db
@@ -27,18 +25,6 @@ PARTNERS_HEADER = "partner_id,name,kind,country,joined_on\n"
 MRR_HEADER = "partner_id,month,customer_domain,customer_country,currency,sold_mrr,managed_mrr\n"
 TOKYO = "株式会社トウキョウ・エージェンシー"
 OSAKA = "大阪マーケティング合同会社"
-
-
-def run(*args: str) -> str:
-    out = StringIO()
-    call_command(*args, stdout=out, stderr=StringIO())
-    return out.getvalue()
-
-
-def rejected(*args: str) -> str:
-    with pytest.raises(CommandError) as error:
-        run(*args)
-    return str(error.value)
 
 
 def write_bytes(tmp_path, name: str, data: bytes) -> str:

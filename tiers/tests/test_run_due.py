@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from io import StringIO
 
 import pytest
 import time_machine
-from django.core.management import call_command
-from django.core.management.base import CommandError
 
 from portal.models import JobRun, Tier
 from tests.factories import PartnerFactory
 from tiers import services
 from tiers.models import MonthCompleteness, MonthlySnapshot, TierChange
 from tiers.selectors import tier_on
+from tiers.tests.commands import rejected, run
 from tiers.tests.factories import (
     months,
     mrr,
@@ -25,18 +23,6 @@ from tiers.tests.factories import (
 pytestmark = pytest.mark.django_db
 
 HEADER = "partner_id,month,customer_domain,customer_country,currency,sold_mrr,managed_mrr\n"
-
-
-def run(*args: str) -> str:
-    out = StringIO()
-    call_command(*args, stdout=out, stderr=StringIO())
-    return out.getvalue()
-
-
-def rejected(*args: str) -> str:
-    with pytest.raises(CommandError) as error:
-        run(*args)
-    return str(error.value)
 
 
 def mrr_file(tmp_path, partner, month: str, sold: str, name: str = "mrr.csv") -> str:
