@@ -326,7 +326,7 @@ class JobFilter(admin.SimpleListFilter):
 
 
 @admin.register(JobRun)
-class JobRunAdmin(admin.ModelAdmin):
+class JobRunAdmin(HistoryReadOnlyAdmin):
     """The run ledger of every scheduled job: written by portal/jobs.py only, read-only here."""
 
     list_display = ["job_label", "period", "outcome", "started_at", "duration", "reason", "actor"]
@@ -347,15 +347,6 @@ class JobRunAdmin(admin.ModelAdmin):
         "note",
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # --- django-otp's admin, in the reader's language ------------------------------------------------------------

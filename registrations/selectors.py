@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.formats import domain_unicode
 from portal.history import HistoryItem
 from portal.models import Partner, PartnerKind, Role, Tier, User
 from portal.selectors import partners_visible_to
@@ -186,7 +187,6 @@ def cam_decisions_waiting(*, cam: User) -> tuple[int, dt.datetime | None]:
 
 def partner_history_items(partner: Partner, limit: int) -> list[HistoryItem]:
     """Registration and deal events of one partner, for the staff history page."""
-    reg_labels, deal_labels = dict(RegistrationStatus.choices), dict(DealStatus.choices)
     registration_events = (
         RegistrationEvent.objects.filter(registration__partner=partner)
         .select_related("registration", "actor")
@@ -197,9 +197,9 @@ def partner_history_items(partner: Partner, limit: int) -> list[HistoryItem]:
         HistoryItem(
             at=event.at,
             kind=str(_("Domain registration")),
-            subject=event.registration.domain,
-            old=str(reg_labels.get(event.from_status, event.from_status)) if event.from_status else "∅",
-            new=str(reg_labels.get(event.to_status, event.to_status)),
+            subject=domain_unicode(event.registration.domain),
+            old=str(event.get_from_status_display()) if event.from_status else "∅",
+            new=str(event.get_to_status_display()),
             actor=event.actor,
             actor_label=event.get_job_display() if event.job else "",
             reason=event.reason_label(),
@@ -211,8 +211,8 @@ def partner_history_items(partner: Partner, limit: int) -> list[HistoryItem]:
             at=event.at,
             kind=str(_("Deal")),
             subject=event.deal.company_name,
-            old=str(deal_labels.get(event.from_status, event.from_status)) if event.from_status else "∅",
-            new=str(deal_labels.get(event.to_status, event.to_status)),
+            old=str(event.get_from_status_display()) if event.from_status else "∅",
+            new=str(event.get_to_status_display()),
             actor=event.actor,
             reason=event.reason_label(),
         )
