@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from api.selectors import token_get_for_user, tokens_visible_to
 from api.services import api_token_create, api_token_revoke
+from portal.htmx import wants_partial
 
 
 class TokenForm(forms.Form):
@@ -71,6 +72,6 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = token_get_for_user(user=request.user, pk=pk)
     api_token_revoke(token=token, acting_user=request.user)
     messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
-    if request.htmx and not request.htmx.history_restore_request:
+    if wants_partial(request):
         return render(request, "api/tokens.html#token-row", {"token": token})
     return redirect("api:tokens")

@@ -59,11 +59,6 @@ def recreate_database(base_url: str) -> str:
     return f"{head}/{BENCH_DB}"
 
 
-def add_months(month: dt.date, count: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + count
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
 def achieved(points: Decimal, sales: Decimal) -> str:
     for tier in ("elite", "diamond", "platinum", "gold"):
         need_points, need_sales = THRESHOLDS[tier]
@@ -79,6 +74,7 @@ def seed(partner_count: int, last_month: dt.date) -> dict:
     from django.utils import timezone
 
     from portal.models import JobRun, Partner, Role, User
+    from portal.months import add_months
     from tiers.models import CurrencyCoefficient, RuleSet, TierRequirement
 
     call_command("migrate", verbosity=0)
@@ -138,6 +134,7 @@ def seed(partner_count: int, last_month: dt.date) -> dict:
 def _copy_history(connection, rng, partners, runs, rule_set, last_month) -> None:
     """COPY 24 snapshots a partner and 3 months of customer MRR; set each partner's tier from its last month."""
     from portal.models import Partner
+    from portal.months import add_months
 
     connection.ensure_connection()
     raw = connection.connection
@@ -252,6 +249,7 @@ def main() -> int:
     from django.urls import reverse
     from django.utils import timezone
 
+    from portal.months import add_months
     from tiers.whatif import what_if
 
     last_month = add_months(timezone.localdate().replace(day=1), -1)

@@ -33,11 +33,14 @@ from community.models import (
 )
 from portal.access import REVIEW_APPLICATIONS, acting_user_require
 from portal.emails import email_partner, render_email
+from portal.errors import PortalError
 from portal.models import Partner, User
 
 
-class ProgrammeError(Exception):
-    """A rule said no. The message is shown to the person as is."""
+class ProgrammeError(PortalError):
+    """A community-programme rule said no. The message is shown to the person as is."""
+
+    code = "programme_refused"
 
 
 audit = AuditEntry.record

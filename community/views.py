@@ -19,13 +19,10 @@ from community.forms import DeibApplyForm, HugLeadForm
 from community.models import ExecutiveSponsor, HugFormat, HugLanguage, HugTopic, PugGroup
 from community.services import ProgrammeError
 from portal.access import REVIEW_APPLICATIONS, is_programme_staff, partner_own, require_perm
+from portal.htmx import wants_partial
 from portal.models import Region
 
 HUG_PAGE_SIZE = 24
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 @login_required
@@ -106,7 +103,7 @@ def hug_directory(request: HttpRequest) -> HttpResponse:
         "hug_languages": HugLanguage.choices,
         "formats": HugFormat.choices,
     }
-    template = "community/hug_directory.html#results" if _is_htmx(request) else "community/hug_directory.html"
+    template = "community/hug_directory.html#results" if wants_partial(request) else "community/hug_directory.html"
     return render(request, template, context)
 
 
@@ -134,7 +131,7 @@ def hug_membership(request: HttpRequest, pk: int) -> HttpResponse:
     except ProgrammeError as exc:
         messages.error(request, str(exc))
     group = selectors.hug_group_get(user=request.user, pk=pk)
-    if _is_htmx(request):
+    if wants_partial(request):
         return render(request, "community/hug_detail.html#membership", {"group": group})
     return redirect("community:hug-detail", pk=pk)
 
@@ -258,7 +255,7 @@ def review(request: HttpRequest) -> HttpResponse:
 
 
 def _review_response(request: HttpRequest, partial: str, context: dict) -> HttpResponse:
-    if _is_htmx(request):
+    if wants_partial(request):
         return render(request, f"community/review.html#{partial}", context)
     return redirect("community:review")
 
@@ -277,7 +274,7 @@ def review_pug(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ProgrammeError as exc:
         error = str(exc)
-        if not _is_htmx(request):
+        if not wants_partial(request):
             messages.error(request, error)
     application = selectors.pug_application_for_staff(user=request.user, pk=pk)
     return _review_response(request, "pug-row", {"application": application, "error": error})
@@ -297,7 +294,7 @@ def review_hug_lead(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ProgrammeError as exc:
         error = str(exc)
-        if not _is_htmx(request):
+        if not wants_partial(request):
             messages.error(request, error)
     return _review_response(request, "lead-row", {"lead": application, "error": error})
 
@@ -325,7 +322,7 @@ def review_deib(request: HttpRequest, pk: int) -> HttpResponse:
             )
     except ProgrammeError as exc:
         error = str(exc)
-        if not _is_htmx(request):
+        if not wants_partial(request):
             messages.error(request, error)
     context = {
         "app": application,

@@ -18,8 +18,8 @@ from enablement.models import (
     ImpactAward,
     PartnerAccreditation,
 )
-from enablement.services import add_months
 from portal.models import Partner, PartnerKind, Tier
+from portal.months import add_months
 
 CERTIFICATIONS = [
     "Inbound",

@@ -25,6 +25,7 @@ from enablement.models import (
 from portal.access import NOMINATE_AWARDS, require_perm
 from portal.history import HistoryItem, audit_history_items
 from portal.models import Partner, PartnerKind, Tier, User
+from portal.months import add_months, last_closed_month
 from tiers.selectors import monthly_snapshots
 
 EXPIRY_WARNING_DAYS = 90
@@ -151,10 +152,8 @@ def retention_months(*, year: int, today: dt.date) -> tuple[dt.date, dt.date]:
     MRR of the end month.
     """
     end = dt.date(year, 12, 1)
-    this_month = today.replace(day=1)
-    if end >= this_month:
-        end = (this_month - dt.timedelta(days=1)).replace(day=1)
-    start = (end - dt.timedelta(days=1)).replace(day=1)
+    end = min(end, last_closed_month(today))
+    start = add_months(end, -1)
     return start, end
 
 

@@ -24,29 +24,21 @@ from enablement.models import (
 from enablement.selectors import accreditation_eligible_ids, application_window_open, holdings_due_for_reevaluation
 from portal.access import NOMINATE_AWARDS, REVIEW_ACCREDITATIONS, acting_user_require
 from portal.emails import email_partner, render_email
+from portal.errors import PortalError
 from portal.models import Partner, User
+from portal.months import add_months
 
 
-class EnablementError(Exception):
-    """A rule said no. The message is shown to the person as is."""
+class EnablementError(PortalError):
+    """An enablement or award rule said no. The message is shown to the person as is."""
+
+    code = "enablement_refused"
 
 
 HAND_NOMINATED = {AwardCategory.CUSTOMER_FIRST, AwardCategory.GLOBAL_HEART}
 
 
 audit = AuditEntry.record
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    # Clamp to the month's last day (31 Aug + 6 months → 28/29 Feb).
-    for candidate_day in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, min(day.day, candidate_day))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 @transaction.atomic

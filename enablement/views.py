@@ -17,6 +17,7 @@ from enablement.forms import AwardNominateForm
 from enablement.models import Accreditation, AwardCategory
 from enablement.services import EnablementError
 from portal.access import NOMINATE_AWARDS, partner_own, require_perm
+from portal.htmx import wants_partial
 from portal.models import Partner, Region, Tier
 
 # What each Impact Award recognises (SPEC §6), for the partner's awards page.
@@ -35,10 +36,6 @@ AWARD_EXPLANATIONS = [
     ),
     (AwardCategory.GLOBAL_HEART, gettext_lazy("Impact on diversity, equity, inclusion and belonging (DEI&B).")),
 ]
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 @login_required
@@ -130,7 +127,7 @@ def _awards_page(request: HttpRequest, form: AwardNominateForm | None, *, status
         "awards": selectors.awards_for(year=year, region=region),
         "nominate_form": form,
     }
-    template = "enablement/awards.html#results" if _is_htmx(request) else "enablement/awards.html"
+    template = "enablement/awards.html#results" if wants_partial(request) else "enablement/awards.html"
     return render(request, template, context, status=status)
 
 

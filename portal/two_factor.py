@@ -18,6 +18,7 @@ from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from portal.errors import PortalError
 from portal.models import Role, User
 
 RECOVERY_CODE_COUNT = 10
@@ -25,8 +26,10 @@ _TOTP_NAME = "authenticator"
 _STATIC_NAME = "recovery codes"
 
 
-class TwoFactorError(Exception):
+class TwoFactorError(PortalError):
     """A two-factor step was refused; the message says why, for the person."""
+
+    code = "two_factor_refused"
 
 
 def user_must_use_two_factor(user: User) -> bool:

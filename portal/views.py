@@ -17,6 +17,7 @@ from portal.forms import MemberInviteForm
 from portal.health import liveness, readiness_response
 from portal.history import partner_history as partner_history_items
 from portal.home import cam_attention, partner_attention
+from portal.htmx import wants_partial
 from portal.models import PARTNER_ROLES, Partner, User
 from portal.selectors import outbox_counts, partner_users, partners_visible_to
 from portal.services import partner_member_invite, partner_member_set_active, partner_member_set_role
@@ -169,7 +170,7 @@ def _refused(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
 
 def _member_row(request: HttpRequest, member: User, partner: Partner) -> HttpResponse:
-    if request.htmx and not request.htmx.history_restore_request:
+    if wants_partial(request):
         return render(request, "portal/team.html#member-row", {"member": member, "partner": partner})
     return redirect("team")
 

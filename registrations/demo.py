@@ -10,10 +10,10 @@ import datetime as dt
 import random
 from decimal import Decimal
 
-from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 from portal.models import Partner, Role, User
+from portal.months import add_months
 from registrations.models import (
     CommissionHold,
     Currency,
@@ -90,7 +90,7 @@ def _registration(
             expires_in = rng.randint(15, 170) if status == "registered" else -rng.randint(1, 200)
         row.expires_on = today + dt.timedelta(days=expires_in)
         row.approved_at = timezone.make_aware(
-            dt.datetime.combine(row.expires_on - relativedelta(months=config.validity_months), dt.time(9))
+            dt.datetime.combine(add_months(row.expires_on, -config.validity_months), dt.time(9))
         )
         row.submitted_at = min(row.submitted_at, row.approved_at - dt.timedelta(days=2))
         row.decided_at = row.approved_at

@@ -10,7 +10,6 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
-from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
@@ -20,9 +19,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.emails import EmailContent, email_partner, render_email
+from portal.errors import PortalError
 from portal.formats import check_minor_units
 from portal.locks import advisory_xact_lock
 from portal.models import PARTNER_ROLES, Partner, User
+from portal.months import add_months
 from registrations.domains import InvalidDomain, normalise_domain
 from registrations.models import (
     LIVE_STATUSES,
@@ -42,14 +43,10 @@ from registrations.models import (
 from registrations.selectors import partners_with_live_counts, registration_cap
 
 
-class RegistrationError(Exception):
-    """A refused request; `code` is the API error code, the message is for people."""
+class RegistrationError(PortalError):
+    """A refused registration or deal request; `code` is the API error code, the message is for people."""
 
     code = "bad_request"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class CapReached(RegistrationError):
@@ -193,7 +190,7 @@ def registration_extend(*, registration: DomainRegistration, acting_user: User) 
     if registration.extension_count >= config.max_extensions:
         raise ExtensionNotAllowed(_("This registration has already been extended the maximum number of times."))
     _check_under_cap(partner, config=config, on=timezone.localdate())
-    registration.expires_on = registration.expires_on + relativedelta(months=config.extension_months)
+    registration.expires_on = add_months(registration.expires_on, config.extension_months)
     registration.extension_count += 1
     registration.save(update_fields=["expires_on", "extension_count"])
     reason = f"extended until {registration.expires_on.isoformat()}"
@@ -249,7 +246,7 @@ def _decide(registration: DomainRegistration, *, acting_user: User, to: str, rea
     if to == RegistrationStatus.REGISTERED:
         config = RegistrationConfig.get()
         registration.approved_at = now
-        registration.expires_on = timezone.localdate() + relativedelta(months=config.validity_months)
+        registration.expires_on = add_months(timezone.localdate(), config.validity_months)
         fields += ["approved_at", "expires_on"]
     registration.save(update_fields=fields)
     _event(registration, frm=RegistrationStatus.PENDING, to=to, actor=acting_user, reason=reason).save()

@@ -15,16 +15,13 @@ from django.views.decorators.http import require_POST
 
 from portal.access import partner_own
 from portal.formats import domain_unicode
+from portal.htmx import wants_partial
 from portal.models import Partner, User
 from registrations import selectors, services
 from registrations.forms import CapacityFilterForm, DealForm, DomainRegisterForm, NoteForm, RejectForm
 from registrations.models import RegistrationConfig, RegistrationStatus
 
 PAGE_SIZE = 50
-
-
-def _wants_partial(request: HttpRequest) -> bool:
-    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 def _require_cam(request: HttpRequest) -> User:
@@ -82,19 +79,19 @@ def capacity(request: HttpRequest) -> HttpResponse:
                     request,
                     _("%(domain)s was submitted for approval.") % {"domain": domain_unicode(registration.domain)},
                 )
-                if not _wants_partial(request):
+                if not wants_partial(request):
                     return redirect("registrations:capacity")
                 form = DomainRegisterForm()
         status = 400 if form.errors else 200
     context = _capacity_context(request, partner, form=form)
-    if _wants_partial(request):
+    if wants_partial(request):
         name = "list" if request.method == "GET" else "capacity"
         return render(request, f"registrations/capacity.html#{name}", context, status=status)
     return render(request, "registrations/capacity.html", context, status=status)
 
 
 def _after_action(request: HttpRequest, partner: Partner) -> HttpResponse:
-    if _wants_partial(request):
+    if wants_partial(request):
         return render(request, "registrations/capacity.html#capacity", _capacity_context(request, partner))
     return redirect("registrations:capacity")
 
@@ -165,7 +162,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 def _decided_row(request: HttpRequest, obj, kind: str) -> HttpResponse:
-    if _wants_partial(request):
+    if wants_partial(request):
         return render(request, "registrations/queue.html#decided", {"obj": obj, "kind": kind})
     return redirect("registrations:queue")
 
@@ -188,7 +185,7 @@ def queue_decide(request: HttpRequest, kind: str, pk: str, decision: str) -> Htt
         else:
             obj = reject(**{field: obj}, acting_user=cam, reason=request.POST.get("reason", ""))
     except services.RegistrationError as exc:
-        if _wants_partial(request):
+        if wants_partial(request):
             context = {"obj": obj, "kind": kind, "error": exc.message, "reject_form": RejectForm(request.POST)}
             return render(request, "registrations/queue.html#pending-row", context, status=400)
         messages.error(request, exc.message)
@@ -213,7 +210,7 @@ def queue_approve_bulk(request: HttpRequest) -> HttpResponse:
         ngettext("%(count)s registration approved.", "%(count)s registrations approved.", approved)
         % {"count": approved},
     )
-    if _wants_partial(request):
+    if wants_partial(request):
         return render(request, "registrations/queue.html#queue", _queue_context(cam))
     return redirect("registrations:queue")
 
@@ -276,7 +273,7 @@ def deal_note(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error("body", exc.message)
         else:
             form = NoteForm()
-    if _wants_partial(request):
+    if wants_partial(request):
         return render(
             request,
             "registrations/deal_detail.html#notes",

@@ -30,8 +30,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Round
 
 from portal.models import Partner, Tier
+from portal.months import add_months, month_start
 from tiers import engine
-from tiers.engine import add_months, month_start, reassessment_months
+from tiers.engine import reassessment_months
 from tiers.models import (
     CurrencyCoefficient,
     CustomerMRR,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from portal.models import Partner, PartnerKind, Tier
+from portal.months import add_months, month_start
 from tiers import engine, services
 
 # SPEC §3.2: the amount of each currency "equal to US$100" (fixed, not live FX).
@@ -208,9 +209,9 @@ def _shape_demo_partner(book: _Book, first_month: dt.date) -> None:
     """
     last = HISTORY_MONTHS - 1
     for month in range(HISTORY_MONTHS):
-        year_of_rules = max(2022, _rules_year(engine.add_months(first_month, month)))
+        year_of_rules = max(2022, _rules_year(add_months(first_month, month)))
         gold, platinum = (_points_thresholds(year_of_rules)[t][0] for t in ("gold", "platinum"))
-        final_platinum = _points_thresholds(_rules_year(engine.add_months(first_month, last)))["platinum"][0]
+        final_platinum = _points_thresholds(_rules_year(add_months(first_month, last)))["platinum"][0]
         target = final_platinum * Decimal("0.9") / Decimal("1.045") ** (last - month)
         target = max(min(target, platinum * Decimal("0.95")), gold * Decimal("1.1"))
         if month < 4:  # just below Gold at first: promoted after its fourth month
@@ -228,7 +229,7 @@ def _mrr_lines(books: list[_Book], first_month: dt.date) -> Iterator[str]:
     yield "partner_id,month,customer_domain,customer_country,currency,sold_mrr,managed_mrr\n"
     for book in books:
         for month in range(HISTORY_MONTHS):
-            label = f"{engine.add_months(first_month, month):%Y-%m}"
+            label = f"{add_months(first_month, month):%Y-%m}"
             for customer in book.customers:
                 if customer.start <= month < customer.end:
                     sold, managed = _amounts(customer, month, book.scale[month])
@@ -256,7 +257,7 @@ def _starting_tiers(first_month: dt.date) -> None:
 def _run_history(first_month: dt.date) -> None:
     """Evaluate each month in order; reassess on 15 January/July once six months are evaluated."""
     for index in range(HISTORY_MONTHS):
-        month = engine.add_months(first_month, index)
+        month = add_months(first_month, index)
         if month.month in (1, 7) and index >= 6:
             services.reassessment_run(on=month.replace(day=15))
         services.month_evaluate(month=month)
@@ -265,8 +266,8 @@ def _run_history(first_month: dt.date) -> None:
 def seed(*, rng: random.Random, people, today: dt.date) -> None:
     """Rule sets, 24 months of MRR ending with the last closed month, and the history they make."""
     seed_rule_sets(today=today)
-    last_month = engine.add_months(engine.month_start(today), -1)
-    first_month = engine.add_months(last_month, -(HISTORY_MONTHS - 1))
+    last_month = add_months(month_start(today), -1)
+    first_month = add_months(last_month, -(HISTORY_MONTHS - 1))
     solutions = [p for p in people.partners if p.kind == PartnerKind.SOLUTIONS_PARTNER]
     books = [_book(rng, partner) for partner in solutions]
     for book in books:

@@ -11,7 +11,6 @@ does.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from decimal import Decimal
 from django.db import connection
 
 from portal.models import Partner, PartnerKind, Tier
+from portal.months import add_months, month_end, month_start
 from tiers.models import (
     CurrencyCoefficient,
     CustomerMRR,
@@ -51,27 +51,7 @@ class MissingCoefficient(Exception):
         super().__init__(", ".join(self.currencies))
 
 
-# --- months ------------------------------------------------------------------
-
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def month_end(month: dt.date) -> dt.date:
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
-
-
-def add_months(month: dt.date, count: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + count
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def parse_month(text: str) -> dt.date:
-    """'YYYY-MM' → first day of that month; ValueError otherwise."""
-    if len(text) != 7 or text[4] != "-":
-        raise ValueError(f"month must be YYYY-MM, got {text!r}")
-    return dt.date(int(text[:4]), int(text[5:]), 1)
+# --- reassessment dates ------------------------------------------------------
 
 
 def reassessment_dates(year: int) -> tuple[dt.date, dt.date]:

@@ -28,8 +28,9 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from portal.domains import InvalidDomain, is_normal_hostname, normalise_hostname
+from portal.errors import PortalError
 from portal.models import Partner, PartnerKind, Region, Tier
-from tiers import engine
+from portal.months import month_end, month_start, parse_month
 from tiers.models import CustomerMRR, Framework, Metric, RuleSet, RuleSetStatus
 
 COUNTRY_CODES = frozenset(code for code, _name in countries)
@@ -72,12 +73,14 @@ def region_for_country(code: str) -> str:
     return Region.EMEA
 
 
-class ImportRejected(Exception):
+class ImportRejected(PortalError):
     """An input file was rejected as a whole; `errors` lists every problem (with line numbers)."""
+
+    code = "import_rejected"
 
     def __init__(self, errors: list[str]) -> None:
         self.errors = errors
-        super().__init__("\n".join(errors))
+        super().__init__("\n".join(errors), extra={"errors": errors})
 
 
 # --- reading files -------------------------------------------------------------
@@ -542,11 +545,9 @@ def rule_set_uncovered_currencies(
         .values_list("effective_from", flat=True)
         .first()
     )
-    rows = CustomerMRR.objects.filter(month__gte=engine.month_start(effective_from)).exclude(
-        currency__in=list(currencies)
-    )
+    rows = CustomerMRR.objects.filter(month__gte=month_start(effective_from)).exclude(currency__in=list(currencies))
     if later is not None:
-        rows = rows.filter(month__lt=engine.month_start(later))
+        rows = rows.filter(month__lt=month_start(later))
     missing: dict[dt.date, set[str]] = {}
     for month, currency in rows.values_list("month", "currency").distinct():
         missing.setdefault(month, set()).add(currency)
@@ -663,7 +664,7 @@ class _MrrChecks:
                 "month": month,
                 "current": self.this_month,
             }
-        last_day = engine.month_end(engine.parse_month(month))
+        last_day = month_end(parse_month(month))
         # As engine.rule_set_in_force: the latest published rule set in force on the month's last day.
         rule_set = next((r for r in self.rule_sets if r.effective_from <= last_day), None)
         if rule_set is None:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import jobs
 from portal.models import JobOutcome, JobRun
+from portal.months import add_months, month_start
 from tiers import engine, services
 from tiers.models import CustomerMRR, MonthCompleteness, RuleSet, RuleSetStatus
 
@@ -32,7 +33,7 @@ def first_month() -> dt.date | None:
     rules = RuleSet.objects.filter(status=RuleSetStatus.PUBLISHED).aggregate(first=Min("effective_from"))["first"]
     if not data or rules is None:
         return None
-    return max(engine.month_start(min(data)), engine.month_start(rules))
+    return max(month_start(min(data)), month_start(rules))
 
 
 def monthly_periods(now: dt.datetime) -> list[jobs.Period]:
@@ -40,11 +41,9 @@ def monthly_periods(now: dt.datetime) -> list[jobs.Period]:
     if first is None:
         return []
     periods, month = [], first
-    while jobs.at(engine.add_months(month, 1), DUE_HOUR) <= now:
-        periods.append(
-            jobs.Period(key=f"{month:%Y-%m}", due=jobs.at(engine.add_months(month, 1), DUE_HOUR), value=month)
-        )
-        month = engine.add_months(month, 1)
+    while jobs.at(add_months(month, 1), DUE_HOUR) <= now:
+        periods.append(jobs.Period(key=f"{month:%Y-%m}", due=jobs.at(add_months(month, 1), DUE_HOUR), value=month))
+        month = add_months(month, 1)
     return periods
 
 

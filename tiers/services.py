@@ -23,7 +23,9 @@ from django.utils.translation import gettext as _
 
 from portal import jobs
 from portal.access import PUBLISH_RULESET, SET_TIER_MANUALLY, acting_user_require
+from portal.errors import PortalError
 from portal.models import JobOutcome, JobRun, Partner, PartnerKind, Tier, User
+from portal.months import add_months, month_end, month_start, parse_month
 from tiers import engine, importers
 from tiers.engine import TIER_RANK
 from tiers.importers import ImportRejected, RuleSetSpec
@@ -56,8 +58,10 @@ __all__ = [
 ]
 
 
-class TierError(Exception):
+class TierError(PortalError):
     """A request the tier engine refuses (the message says why)."""
+
+    code = "tier_refused"
 
 
 class RunRefused(TierError, jobs.JobRefused):
@@ -274,7 +278,7 @@ def month_evaluate(*, month: dt.date, actor: str = "") -> RunResult:
     or an MRR currency has no coefficient. Readiness of the month's data is the
     scheduler's concern (`month_wait_reason`): an operator's explicit run evaluates.
     """
-    month = engine.month_start(month)
+    month = month_start(month)
     outcome = jobs.job_run(
         job=JOB_MONTHLY, period=f"{month:%Y-%m}", work=lambda run: _month_evaluate(month, run), actor=actor
     )
@@ -302,7 +306,7 @@ def _month_evaluate(month: dt.date, run: JobRun) -> dict:
     rows = _month_rows(month, rule_set)
     _snapshots_write(month, rule_set, run, rows)
     promotions = _promotions(rows)
-    _tiers_apply(promotions, reason=TierChange.Reason.PROMOTION, effective_on=engine.add_months(month, 1), run=run)
+    _tiers_apply(promotions, reason=TierChange.Reason.PROMOTION, effective_on=add_months(month, 1), run=run)
     return {"partners": len(rows), "promoted": len(promotions), "rule_set": rule_set.name, "rule_set_id": rule_set.pk}
 
 
@@ -586,13 +590,13 @@ def _mrr_load(lines: Iterable[str], *, complete: bool, by: str, allow_evaluated:
 def _loaded_months() -> list[dt.date]:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT DISTINCT month FROM {importers.LOAD_TABLE} ORDER BY month")
-        return [engine.month_start(row[0]) for row in cursor.fetchall()]
+        return [month_start(row[0]) for row in cursor.fetchall()]
 
 
 @transaction.atomic
 def mrr_months_mark_complete(*, months: Iterable[dt.date], by: str = "") -> list[MonthCompleteness]:
     """Mark months' MRR complete (conditional update: marking twice keeps the first who/when)."""
-    months = sorted({engine.month_start(m) for m in months})
+    months = sorted({month_start(m) for m in months})
     MonthCompleteness.objects.bulk_create(
         [MonthCompleteness(month=m) for m in months], ignore_conflicts=True, unique_fields=["month"]
     )
@@ -607,11 +611,11 @@ def month_wait_reason(*, month: dt.date, now: dt.datetime) -> str | None:
 
     Still incomplete MRR_LATE_ALERT_DAYS after the month ended → staff get one alert.
     """
-    month = engine.month_start(month)
+    month = month_start(month)
     if MonthCompleteness.objects.filter(month=month, complete=True).exists():
         return None
     days = settings.MRR_LATE_ALERT_DAYS
-    if now.date() > engine.month_end(month) + dt.timedelta(days=days):
+    if now.date() > month_end(month) + dt.timedelta(days=days):
         _late_month_alert(month, days)
     return f"MRR for {month:%Y-%m} is not marked complete (import_mrr FILE --complete, or Django admin → MRR months)"
 
@@ -667,7 +671,7 @@ def _correct(lines: Iterable[str], run: JobRun, by: str) -> dict:
     evaluated = sorted(evaluated_months(f"{m:%Y-%m}" for m in months))
     if not evaluated:
         return {"rows": rows_imported, "months": [], "changed": 0}
-    first = engine.parse_month(evaluated[0])
+    first = parse_month(evaluated[0])
     _advisory_lock(PARTNER_TIER_LOCK)
     redo = sorted(
         p
@@ -676,8 +680,8 @@ def _correct(lines: Iterable[str], run: JobRun, by: str) -> dict:
     )
     events: list[tuple[dt.date, str, object]] = []
     for period in redo:
-        month = engine.parse_month(period)
-        events.append((engine.add_months(month, 1), "month", _month_reevaluate(month, run)))
+        month = parse_month(period)
+        events.append((add_months(month, 1), "month", _month_reevaluate(month, run)))
     for day in JobRun.objects.filter(job=JOB_REASSESSMENT, outcome=JobOutcome.DONE).values_list("period", flat=True):
         on = dt.date.fromisoformat(day)
         if on > first:
@@ -693,7 +697,7 @@ def _correct(lines: Iterable[str], run: JobRun, by: str) -> dict:
             }
         changes += _correction_promote(targets, effective_on=effective_on, run=run, note=f"{reason} ({kind})")
     touched = {c.partner_id for c in changes}
-    changes += _correction_supersede(touched, since=engine.add_months(first, 1), run=run, note=reason)
+    changes += _correction_supersede(touched, since=add_months(first, 1), run=run, note=reason)
     _partner_tiers_follow_history(touched)
     return {"rows": rows_imported, "months": redo, "changed": len(touched)}
 

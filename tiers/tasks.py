@@ -15,6 +15,7 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
+from portal.months import add_months, month_start
 from tiers import engine, services
 
 
@@ -30,7 +31,7 @@ def last_reassessment_date(today: dt.date) -> dt.date:
 @shared_task(name="tiers.tasks.run_monthly_evaluation")
 def run_monthly_evaluation(run_date: str | None = None) -> dict:
     """Evaluate the month that ended before the run date (the 1st → the previous month)."""
-    month = engine.add_months(engine.month_start(_run_date(run_date)), -1)
+    month = add_months(month_start(_run_date(run_date)), -1)
     result = services.month_evaluate(month=month, actor="celery task")
     return {"month": f"{month:%Y-%m}", "run": result.run.pk, "ran": result.ran, "counts": result.counts}
 

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal.access import PUBLISH_RULESET, RUN_WHATIF, partner_for, require_perm
 from portal.exports import csv_lines
+from portal.htmx import wants_partial
 from portal.models import Partner, Tier, User
 from portal.selectors import partners_visible_to
 from tiers import dashboard as d
@@ -45,10 +46,6 @@ def _urls(partner: Partner, partner_id: str | None) -> dict[str, str]:
         return {name.replace("-", "_"): reverse(f"tiers:{name}") for name in names}
     kwargs = {"partner_id": partner.partner_id}
     return {name.replace("-", "_"): reverse(f"tiers:partner-{name}", kwargs=kwargs) for name in names}
-
-
-def _wants_partial(request: HttpRequest) -> bool:
-    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 # --- the dashboard -------------------------------------------------------------
@@ -109,7 +106,7 @@ def dashboard(request: HttpRequest, partner_id: str | None = None, part: str | N
         return render(request, "tiers/provider.html", {"partner": partner})
     base = _Base(partner)
     context = {"partner": partner, "urls": _urls(partner, partner_id), "read_only": partner_id is not None}
-    if part and _wants_partial(request):
+    if part and wants_partial(request):
         context |= _PARTS[part](request, base)
         return render(request, f"tiers/dashboard.html#{part}", context)
     for builder in _PARTS.values():
@@ -319,7 +316,7 @@ def book(request: HttpRequest) -> HttpResponse:
         "next_query": urlencode(params | {"page": page.next_page_number()}) if page.has_next() else "",
         "month": month,
     }
-    if _wants_partial(request):
+    if wants_partial(request):
         return render(request, "tiers/book.html#book-table", context)
     return render(request, "tiers/book.html", context)
 

@@ -6,7 +6,8 @@ import getpass
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tiers import engine, services
+from portal.months import parse_month
+from tiers import services
 from tiers.management.commands._base import refusals
 
 
@@ -18,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, month: str, **options):
         try:
-            first_day = engine.parse_month(month)
+            first_day = parse_month(month)
         except ValueError:
             raise CommandError(f"--month must be YYYY-MM, got {month!r}") from None
         with refusals():
