@@ -1,6 +1,6 @@
 """Every error under /api/ is JSON with a documented code, whoever produced it.
 
-The API views answer their own refusals (`api.views.error`). What is left is what
+The API views answer their own refusals (`api.errors.refusal_response`, any `PortalError`). What is left is what
 Django answers before or around them: an unknown path (404), a body Django refuses
 (400/413), a CSRF or permission refusal (403), a crash (500). This middleware turns
 each of those into the same `{"code", "message"}` shape with a code from
@@ -16,7 +16,9 @@ from collections.abc import Callable
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 
+from api.errors import refusal_response
 from api.openapi import ERROR_STATUS
+from portal.errors import PortalError
 
 logger = logging.getLogger("api")
 
@@ -70,6 +72,8 @@ class ApiJsonErrorsMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not is_api_path(request.path):
             return None
+        if isinstance(exception, PortalError):
+            return refusal_response(exception)
         if isinstance(exception, RequestDataTooBig):
             return _json_error("request_too_large")
         if isinstance(exception, Http404):

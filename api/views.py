@@ -15,9 +15,11 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from api.errors import ApiError, error, refusal_response
 from api.openapi import ERROR_STATUS, MAX_BODY_BYTES, openapi_document, request_bodies
 from api.services import TokenExpired, api_token_authenticate
 from api.status import partner_status
+from portal.errors import PortalError
 from portal.models import Partner, User
 from portal.selectors import partners_visible_to
 from registrations import selectors, services
@@ -27,15 +29,7 @@ from registrations.models import DomainRegistration, RegistrationStatus
 STATUS_BY_CODE = ERROR_STATUS
 
 
-class ApiError(Exception):
-    def __init__(self, code: str, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.code, self.message, self.field = code, message, field
-
-
-def error(code: str, message: str, *, field: str = "") -> JsonResponse:
-    body = {"code": code, "message": message} | ({"field": field} if field else {})
-    return JsonResponse(body, status=ERROR_STATUS[code])
+__all__ = ["STATUS_BY_CODE", "ApiError", "error"]
 
 
 def method_not_allowed(methods: tuple[str, ...] | list[str]) -> JsonResponse:
@@ -76,10 +70,8 @@ def endpoint(*methods: str, query: tuple[str, ...] = ()) -> Callable:
                 return error("bad_request", f'"{unknown[0]}" is not a documented query parameter', field=unknown[0])
             try:
                 return view(request, *args, **kwargs)
-            except ApiError as exc:
-                return error(exc.code, exc.message, field=exc.field)
-            except services.RegistrationError as exc:
-                return error(exc.code, str(exc.message))
+            except PortalError as exc:
+                return refusal_response(exc)
             except (Http404, PermissionDenied):
                 return error("not_found", "no such resource for this token")
 

@@ -21,6 +21,7 @@ from community.services import ProgrammeError
 from portal.access import REVIEW_APPLICATIONS, is_programme_staff, partner_own, require_perm
 from portal.htmx import wants_partial
 from portal.models import Region
+from portal.refusals import refusal
 
 HUG_PAGE_SIZE = 24
 
@@ -58,15 +59,13 @@ def pug_apply(request: HttpRequest, group_id: int) -> HttpResponse:
         raise Http404
     today = timezone.localdate()
     cycle = selectors.pug_cycle_open(today=today) or selectors.pug_cycle_next(today=today)
-    try:
+    with refusal(request) as refused:
         if cycle is None:
             raise ProgrammeError(_no_cycle_message())
         services.pug_apply(
             user=request.user, group=group, cycle=cycle, motivation=request.POST.get("motivation", ""), today=today
         )
-    except ProgrammeError as exc:
-        messages.error(request, str(exc))
-    else:
+    if not refused:
         messages.success(request, _applied_message(group.name))
     return redirect("community:index")
 
@@ -123,13 +122,11 @@ def _hug_detail_page(request: HttpRequest, group, form: HugLeadForm, *, status: 
 @require_POST
 def hug_membership(request: HttpRequest, pk: int) -> HttpResponse:
     group = selectors.hug_group_get(user=request.user, pk=pk)
-    try:
+    with refusal(request):
         if request.POST.get("action") == "leave":
             services.hug_leave(user=request.user, group=group)
         else:
             services.hug_join(user=request.user, group=group)
-    except ProgrammeError as exc:
-        messages.error(request, str(exc))
     group = selectors.hug_group_get(user=request.user, pk=pk)
     if wants_partial(request):
         return render(request, "community/hug_detail.html#membership", {"group": group})
@@ -142,11 +139,9 @@ def hug_lead_apply(request: HttpRequest, pk: int) -> HttpResponse:
     group = selectors.hug_group_get(user=request.user, pk=pk)
     form = HugLeadForm(request.POST)
     if form.is_valid():
-        try:
+        with refusal(request, form=form) as refused:
             services.hug_lead_apply(user=request.user, group=group, motivation=form.cleaned_data["motivation"])
-        except ProgrammeError as exc:
-            form.add_error(None, str(exc))
-        else:
+        if not refused:
             messages.success(
                 request, _("Your application to lead %(group)s was sent to programme staff.") % {"group": group.name}
             )
@@ -186,13 +181,11 @@ def deib_apply(request: HttpRequest) -> HttpResponse:
     cohort = selectors.deib_cohort_current(today=today)
     form = DeibApplyForm(request.POST)
     if form.is_valid():
-        try:
+        with refusal(request, form=form) as refused:
             if cohort is None:
                 raise ProgrammeError(_no_cycle_message())
             services.deib_apply(user=request.user, cohort=cohort, today=today, **form.cleaned_data)
-        except ProgrammeError as exc:
-            form.add_error(None, str(exc))
-        else:
+        if not refused:
             messages.success(request, _applied_message(cohort.label))
             return redirect("community:deib")
     return _deib_page(request, form, status=400)
@@ -202,11 +195,9 @@ def deib_apply(request: HttpRequest) -> HttpResponse:
 @require_POST
 def deib_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.deib_application_for_partner_user(user=request.user, pk=pk)
-    try:
+    with refusal(request) as refused:
         services.deib_withdraw(user=request.user, application=application)
-    except ProgrammeError as exc:
-        messages.error(request, str(exc))
-    else:
+    if not refused:
         messages.success(request, _("Application withdrawn. Your self-identification has been deleted."))
     return redirect("community:deib")
 
@@ -223,13 +214,11 @@ def black_at_inbound(request: HttpRequest) -> HttpResponse:
 @require_POST
 def black_at_inbound_membership(request: HttpRequest) -> HttpResponse:
     partner_own(request.user)
-    try:
+    with refusal(request):
         if request.POST.get("action") == "leave":
             services.black_at_inbound_leave(user=request.user)
         else:
             services.black_at_inbound_join(user=request.user)
-    except ProgrammeError as exc:
-        messages.error(request, str(exc))
     return redirect("community:black-at-inbound")
 
 
@@ -264,47 +253,36 @@ def _review_response(request: HttpRequest, partial: str, context: dict) -> HttpR
 @require_POST
 def review_pug(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.pug_application_for_staff(user=request.user, pk=pk)
-    error = ""
-    try:
-        application = services.pug_decide(
+    with refusal(request, inline=wants_partial(request)) as refused:
+        services.pug_decide(
             application=application,
             decision=request.POST.get("decision", ""),
             actor=request.user,
             reason=request.POST.get("reason", ""),
         )
-    except ProgrammeError as exc:
-        error = str(exc)
-        if not wants_partial(request):
-            messages.error(request, error)
     application = selectors.pug_application_for_staff(user=request.user, pk=pk)
-    return _review_response(request, "pug-row", {"application": application, "error": error})
+    return _review_response(request, "pug-row", {"application": application, "error": refused.message})
 
 
 @login_required
 @require_POST
 def review_hug_lead(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.hug_lead_application_for_staff(user=request.user, pk=pk)
-    error = ""
-    try:
+    with refusal(request, inline=wants_partial(request)) as refused:
         application = services.hug_lead_decide(
             application=application,
             accept=request.POST.get("decision") == "accept",
             actor=request.user,
             reason=request.POST.get("reason", ""),
         )
-    except ProgrammeError as exc:
-        error = str(exc)
-        if not wants_partial(request):
-            messages.error(request, error)
-    return _review_response(request, "lead-row", {"lead": application, "error": error})
+    return _review_response(request, "lead-row", {"lead": application, "error": refused.message})
 
 
 @login_required
 @require_POST
 def review_deib(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.deib_application_for_staff(user=request.user, pk=pk)
-    error = ""
-    try:
+    with refusal(request, inline=wants_partial(request)) as refused:
         if request.POST.get("decision") == "select":
             sponsor_id = request.POST.get("sponsor", "")
             # Only a number can be a sponsor's id; anything else is the same "choose one" message, not a 500.
@@ -320,13 +298,9 @@ def review_deib(request: HttpRequest, pk: int) -> HttpResponse:
             application = services.deib_decline(
                 application=application, actor=request.user, reason=request.POST.get("reason", "")
             )
-    except ProgrammeError as exc:
-        error = str(exc)
-        if not wants_partial(request):
-            messages.error(request, error)
     context = {
         "app": application,
-        "error": error,
+        "error": refused.message,
         "sponsors": ExecutiveSponsor.objects.order_by("name"),
         "self_id": selectors.deib_self_identification_for(user=request.user, application=application),
     }

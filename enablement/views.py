@@ -15,10 +15,10 @@ from django.views.decorators.http import require_POST
 from enablement import selectors, services
 from enablement.forms import AwardNominateForm
 from enablement.models import Accreditation, AwardCategory
-from enablement.services import EnablementError
 from portal.access import NOMINATE_AWARDS, partner_own, require_perm
 from portal.htmx import wants_partial
 from portal.models import Partner, Region, Tier
+from portal.refusals import refusal
 
 # What each Impact Award recognises (SPEC §6), for the partner's awards page.
 AWARD_EXPLANATIONS = [
@@ -79,11 +79,9 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
     accreditation = Accreditation.objects.filter(pk=pk, active=True).first()
     if accreditation is None:
         raise Http404
-    try:
+    with refusal(request) as refused:
         services.accreditation_apply(user=request.user, accreditation=accreditation, today=timezone.localdate())
-    except EnablementError as exc:
-        messages.error(request, str(exc))
-    else:
+    if not refused:
         messages.success(request, _("Application for %(name)s sent.") % {"name": accreditation.name})
     return redirect("enablement:index")
 
@@ -164,7 +162,7 @@ def award_nominate(request: HttpRequest) -> HttpResponse:
         if partner is None:
             form.add_error("partner_id", _("No partner has the ID %(id)s.") % {"id": data["partner_id"].strip()})
         else:
-            try:
+            with refusal(request, form=form) as refused:
                 services.award_nominate(
                     year=year,
                     region=region,
@@ -173,9 +171,7 @@ def award_nominate(request: HttpRequest) -> HttpResponse:
                     actor=request.user,
                     citation=data["citation"],
                 )
-            except EnablementError as exc:
-                form.add_error(None, str(exc))
-            else:
+            if not refused:
                 messages.success(request, _("%(partner)s nominated.") % {"partner": partner.name})
                 return _back_to_awards(year, region)
     return _awards_page(request, form, status=400)
@@ -185,10 +181,8 @@ def award_nominate(request: HttpRequest) -> HttpResponse:
 @require_POST
 def award_publish(request: HttpRequest, pk: int) -> HttpResponse:
     award = selectors.award_get_for_staff(user=request.user, pk=pk)
-    try:
+    with refusal(request) as refused:
         services.award_publish(award=award, actor=request.user)
-    except EnablementError as exc:
-        messages.error(request, str(exc))
-    else:
+    if not refused:
         messages.success(request, _("Award published."))
     return _back_to_awards(award.year, award.region)

@@ -24,3 +24,9 @@ class PortalError(Exception):
 
     def __str__(self) -> str:
         return str(self.message)
+
+
+class Forbidden(PortalError):
+    """The acting person may not do this (the API answers 403 `forbidden`)."""
+
+    code = "forbidden"

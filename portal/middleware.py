@@ -1,6 +1,6 @@
 """Middleware of the portal itself: liveness for load balancers, two-factor sign-in
-(a signed-in session is complete only once its second factor is verified), and the
-reader's time zone."""
+(a signed-in session is complete only once its second factor is verified), the
+reader's time zone, and the fallback for a refusal no page view caught."""
 
 from __future__ import annotations
 
@@ -8,10 +8,13 @@ import zoneinfo
 from collections.abc import Callable
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
+from portal.errors import PortalError
 from portal.health import liveness, readiness_response
 from portal.timezones import SESSION_KEY, is_valid_zone, zone_for_user
 from portal.two_factor import session_has_two_factor, user_must_use_two_factor
@@ -100,3 +103,32 @@ class ReaderTimezoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class PortalErrorMiddleware:
+    """A `PortalError` no page view caught: its message, and back to the page the person came from.
+
+    Views show refusals with `portal.refusals.refusal`; this is the net under them (a race the
+    view did not expect). An htmx request reloads its page, so the message appears. API
+    endpoints answer their refusals as JSON before one gets here (`api.errors`).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, PortalError):
+            return None
+        messages.error(request, exception.message)
+        if getattr(request, "htmx", False):
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"
+            return response
+        back = request.headers.get("Referer", "")
+        safe = url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        return HttpResponseRedirect(back if back and safe else "/")

@@ -22,10 +22,15 @@ from django.utils.translation import gettext as _
 
 from portal.access import GROUP_NAMES, groups_ensure
 from portal.emails import partner_language
+from portal.errors import Forbidden, PortalError
 from portal.models import PARTNER_ROLES, EmailStatus, OutgoingEmail, Partner, Role, User
 from portal.selectors import is_last_active_partner_admin
 
 logger = logging.getLogger(__name__)
+
+
+class MemberChangeRefused(PortalError):
+    """An org admin's change to a colleague that the rules refuse (their own login, the last org admin)."""
 
 
 @transaction.atomic
@@ -135,7 +140,7 @@ def partner_member_invite(*, partner: Partner, email: str, full_name: str, role:
     tells an org admin which addresses exist in the portal.
     """
     if not (acting_user.is_partner_admin and acting_user.partner_id == partner.pk):
-        raise PermissionError("only this partner's org admins manage its users")
+        raise Forbidden(_("Only this partner's org admins manage its users."))
     if role not in PARTNER_ROLES:
         raise ValidationError(_("role must be one of %(roles)s") % {"roles": ", ".join(sorted(PARTNER_ROLES))})
     if User.objects.filter(email__iexact=email.strip()).exists():
@@ -146,12 +151,12 @@ def partner_member_invite(*, partner: Partner, email: str, full_name: str, role:
 def _lock_for_member_change(*, member: User, acting_user: User) -> tuple[User, User]:
     """Lock the partner row, then re-read both people as they are now (another admin may have just changed them)."""
     if not (acting_user.is_partner_admin and acting_user.partner_id == member.partner_id):
-        raise PermissionError("only this partner's org admins manage its users")
+        raise Forbidden(_("Only this partner's org admins manage its users."))
     Partner.objects.select_for_update().filter(pk=member.partner_id).first()
     fresh = {u.pk: u for u in User.objects.filter(pk__in=[member.pk, acting_user.pk])}
     actor = fresh[acting_user.pk]
     if not (actor.is_active and actor.is_partner_admin and actor.partner_id == member.partner_id):
-        raise PermissionError("only this partner's active org admins manage its users")
+        raise Forbidden(_("Only this partner's active org admins manage its users."))
     return fresh[member.pk], actor
 
 
@@ -161,7 +166,7 @@ def last_admin_message(email: str) -> str:
 
 def _refuse_if_last_admin(member: User) -> None:
     if is_last_active_partner_admin(member):
-        raise ValidationError(last_admin_message(member.email))
+        raise MemberChangeRefused(last_admin_message(member.email))
 
 
 def user_credentials_revoke(*, user: User) -> None:
@@ -181,7 +186,7 @@ def partner_member_set_active(*, member: User, active: bool, acting_user: User) 
     """
     locked, _actor = _lock_for_member_change(member=member, acting_user=acting_user)
     if locked.pk == acting_user.pk:
-        raise ValidationError(_("You cannot deactivate your own login."))
+        raise MemberChangeRefused(_("You cannot deactivate your own login."))
     if locked.is_active == active:
         member.is_active = active
         return member

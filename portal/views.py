@@ -19,6 +19,7 @@ from portal.history import partner_history as partner_history_items
 from portal.home import cam_attention, partner_attention
 from portal.htmx import wants_partial
 from portal.models import PARTNER_ROLES, Partner, User
+from portal.refusals import refusal
 from portal.selectors import outbox_counts, partner_users, partners_visible_to
 from portal.services import partner_member_invite, partner_member_set_active, partner_member_set_role
 
@@ -137,11 +138,9 @@ def team_member_active(request: HttpRequest, pk: int) -> HttpResponse:
     if not active and member.is_active and request.POST.get("confirmed") != "1":
         # Deactivating locks a colleague out: ask first (the page's dialog does it with JavaScript).
         return render(request, "portal/team_confirm.html", {"member": member, "partner": partner})
-    try:
+    with refusal(request) as refused:
         partner_member_set_active(member=member, active=active, acting_user=request.user)
-    except ValidationError as exc:
-        return _refused(request, exc)
-    return _member_row(request, member, partner)
+    return _reload_team(request) if refused else _member_row(request, member, partner)
 
 
 @login_required
@@ -152,16 +151,13 @@ def team_member_role(request: HttpRequest, pk: int) -> HttpResponse:
     role = request.POST.get("role", "")
     if role not in PARTNER_ROLES:
         raise Http404
-    try:
+    with refusal(request) as refused:
         partner_member_set_role(member=member, role=role, acting_user=request.user)
-    except ValidationError as exc:
-        return _refused(request, exc)
-    return _member_row(request, member, partner)
+    return _reload_team(request) if refused else _member_row(request, member, partner)
 
 
-def _refused(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    """Show the refusal on the team page (htmx: reload it, so the message appears)."""
-    messages.error(request, exc.messages[0])
+def _reload_team(request: HttpRequest) -> HttpResponse:
+    """After a refusal (its message is queued): the team page (htmx: reload it, so the message appears)."""
     if request.htmx:
         response = HttpResponse(status=204)
         response["HX-Refresh"] = "true"

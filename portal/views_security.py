@@ -13,6 +13,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal import two_factor
+from portal.refusals import refusal
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -69,11 +70,9 @@ def security_confirm(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def security_disable(request: HttpRequest) -> HttpResponse:
-    try:
+    with refusal(request) as refused:
         two_factor.two_factor_disable(user=request.user)
-    except two_factor.TwoFactorError as exc:
-        messages.error(request, str(exc))
-    else:
+    if not refused:
         two_factor.session_two_factor_remember(request, request.user)
         messages.success(request, _("Two-factor sign-in is off."))
     return redirect("security")

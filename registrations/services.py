@@ -408,7 +408,10 @@ def _clean_deal(data: dict) -> dict:
         raise RegistrationError(_("Enter the expected close date."))
     email = (data.get("sales_rep_email") or "").strip()
     if email:
-        EmailValidator(message=_("Enter a valid email address for the sales rep."))(email)
+        try:
+            EmailValidator()(email)
+        except ValidationError as exc:
+            raise RegistrationError(_("Enter a valid email address for the sales rep.")) from exc
     return {
         "company_name": company[:200],
         "domain": domain,

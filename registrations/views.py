@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +16,7 @@ from portal.access import partner_own
 from portal.formats import domain_unicode
 from portal.htmx import wants_partial
 from portal.models import Partner, User
+from portal.refusals import refusal
 from registrations import selectors, services
 from registrations.forms import CapacityFilterForm, DealForm, DomainRegisterForm, NoteForm, RejectForm
 from registrations.models import RegistrationConfig, RegistrationStatus
@@ -68,13 +68,11 @@ def capacity(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
+            with refusal(request, form=form, field="domain") as refused:
                 registration = services.registration_submit(
                     partner=partner, acting_user=request.user, **form.cleaned_data
                 )
-            except services.RegistrationError as exc:
-                form.add_error("domain", exc.message)
-            else:
+            if not refused:
                 messages.success(
                     request,
                     _("%(domain)s was submitted for approval.") % {"domain": domain_unicode(registration.domain)},
@@ -103,11 +101,9 @@ def extend(request: HttpRequest, pk: int) -> HttpResponse:
     registration = selectors.registrations_for_partner(partner=partner).filter(pk=pk).first()
     if registration is None:
         raise Http404
-    try:
+    with refusal(request) as refused:
         registration = services.registration_extend(registration=registration, acting_user=request.user)
-    except services.RegistrationError as exc:
-        messages.error(request, exc.message)
-    else:
+    if not refused:
         messages.success(
             request,
             _("%(domain)s now expires on %(date)s.")
@@ -131,11 +127,9 @@ def release(request: HttpRequest) -> HttpResponse:
     if not ids:
         messages.error(request, _("Select the domains to release."))
         return _after_action(request, partner)
-    try:
+    with refusal(request) as refused:
         released = services.registrations_release(partner=partner, ids=ids, acting_user=request.user)
-    except services.RegistrationError as exc:
-        messages.error(request, exc.message)
-    else:
+    if not refused:
         count = len(released)
         messages.success(
             request,
@@ -179,16 +173,15 @@ def queue_decide(request: HttpRequest, kind: str, pk: str, decision: str) -> Htt
     else:
         obj = selectors.queue_deal_get(cam=cam, pk=pk)
         approve, reject, field = services.deal_approve, services.deal_reject, "deal"
-    try:
+    with refusal(request, inline=wants_partial(request)) as refused:
         if decision == "approve":
             obj = approve(**{field: obj}, acting_user=cam)
         else:
             obj = reject(**{field: obj}, acting_user=cam, reason=request.POST.get("reason", ""))
-    except services.RegistrationError as exc:
-        if wants_partial(request):
-            context = {"obj": obj, "kind": kind, "error": exc.message, "reject_form": RejectForm(request.POST)}
-            return render(request, "registrations/queue.html#pending-row", context, status=400)
-        messages.error(request, exc.message)
+    if refused and wants_partial(request):
+        context = {"obj": obj, "kind": kind, "error": refused.message, "reject_form": RejectForm(request.POST)}
+        return render(request, "registrations/queue.html#pending-row", context, status=400)
+    if refused:
         return redirect("registrations:queue")
     return _decided_row(request, obj, kind)
 
@@ -226,11 +219,9 @@ def deals(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         partner = partner_own(request.user)
         if form.is_valid():
-            try:
+            with refusal(request, form=form) as refused:
                 deal = services.deal_submit(partner=partner, acting_user=user, **form.cleaned_data)
-            except (services.RegistrationError, ValidationError) as exc:
-                form.add_error(None, getattr(exc, "message", None) or "; ".join(exc.messages))
-            else:
+            if not refused:
                 messages.success(request, _("Deal registration submitted."))
                 return redirect("registrations:deal", pk=deal.pk)
     rows = selectors.deals_visible_to(user).order_by("-submitted_at", "-pk")
@@ -267,11 +258,9 @@ def deal_note(request: HttpRequest, pk: int) -> HttpResponse:
     deal = selectors.deal_get_for_user(user=request.user, pk=pk)
     form = NoteForm(request.POST)
     if form.is_valid():
-        try:
+        with refusal(request, form=form, field="body") as refused:
             services.deal_note_add(deal=deal, author=request.user, body=form.cleaned_data["body"])
-        except services.RegistrationError as exc:
-            form.add_error("body", exc.message)
-        else:
+        if not refused:
             form = NoteForm()
     if wants_partial(request):
         return render(

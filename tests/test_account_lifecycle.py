@@ -15,8 +15,9 @@ from django.test import Client
 from django.urls import reverse
 
 from api.services import api_token_create
+from portal.errors import Forbidden
 from portal.models import Role, User
-from portal.services import partner_member_set_active, partner_member_set_role
+from portal.services import MemberChangeRefused, partner_member_set_active, partner_member_set_role
 from tests.factories import TEST_PASSWORD, PartnerUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -154,9 +155,9 @@ def test_the_last_active_org_admin_cannot_be_deactivated_or_demoted(partner_admi
     second = PartnerUserFactory(partner=partner_admin.partner, role=Role.PARTNER_ADMIN)
     partner_member_set_active(member=second, active=False, acting_user=partner_admin)
     # partner_admin is now the only active admin: the deactivated one cannot act, nobody can remove it.
-    with pytest.raises(PermissionError):
+    with pytest.raises(Forbidden):
         partner_member_set_active(member=partner_admin, active=False, acting_user=second)
-    with pytest.raises(ValidationError, match="last active org admin"):
+    with pytest.raises(MemberChangeRefused, match="last active org admin"):
         partner_member_set_role(member=partner_admin, role=Role.PARTNER_MEMBER, acting_user=partner_admin)
     partner_admin.refresh_from_db()
     assert partner_admin.is_active and partner_admin.role == Role.PARTNER_ADMIN
@@ -220,7 +221,7 @@ def test_two_admins_deactivating_each_other_at_once_leave_one_active_admin(partn
             barrier.wait()
             try:
                 partner_member_set_active(member=member, active=False, acting_user=actor)
-            except (ValidationError, PermissionError):
+            except (MemberChangeRefused, Forbidden):
                 pass
             finally:
                 connection.close()
