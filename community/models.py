@@ -7,7 +7,6 @@ data on these models, editable by programme staff in the Django admin.
 from __future__ import annotations
 
 import re
-from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -27,15 +26,14 @@ class AuditEntry(AuditEntryBase):
     Never carries DEI&B self-identification: `reason` holds staff reasons only.
     """
 
-    SUBJECTS: ClassVar[dict[str, str]] = {
-        "pug_application": _("PUG application"),
-        "hug_membership": _("HUG membership"),
-        "hug_lead_application": _("HUG leader application"),
-        "hug_group_leader": _("HUG group leader"),
-        "hug_inactivity_flag": _("HUG inactivity flag"),
-        "deib_application": _("DEI&B application"),
-        "black_at_inbound": _("Black@INBOUND membership"),
-    }
+    class Subject(models.TextChoices):
+        PUG_APPLICATION = "pug_application", _("PUG application")
+        HUG_MEMBERSHIP = "hug_membership", _("HUG membership")
+        HUG_LEAD_APPLICATION = "hug_lead_application", _("HUG leader application")
+        HUG_GROUP_LEADER = "hug_group_leader", _("HUG group leader")
+        HUG_INACTIVITY_FLAG = "hug_inactivity_flag", _("HUG inactivity flag")
+        DEIB_APPLICATION = "deib_application", _("DEI&B application")
+        BLACK_AT_INBOUND = "black_at_inbound", _("Black@INBOUND membership")
 
     class Meta(AuditEntryBase.Meta):
         verbose_name = _("community audit entry")

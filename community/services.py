@@ -43,7 +43,8 @@ class ProgrammeError(PortalError):
     code = "programme_refused"
 
 
-audit = AuditEntry.record
+Subject = AuditEntry.Subject
+audit = AuditEntry.log
 
 
 def _require_partner_user(user: User) -> Partner:
@@ -84,9 +85,7 @@ def pug_apply(
     application = PugApplication.objects.create(
         group=group, cycle=cycle, partner=partner, submitted_by=user, motivation=motivation.strip()
     )
-    audit(
-        actor=user, subject="pug_application", object_id=application.pk, partner=partner, to_state=PugStatus.SUBMITTED
-    )
+    audit(Subject.PUG_APPLICATION, application, new=PugStatus.SUBMITTED, actor=user)
     return application
 
 
@@ -122,15 +121,7 @@ def pug_decide(*, application: PugApplication, decision: str, actor: User, reaso
         application=current, from_status=old, to_status=decision, actor=actor, reason=reason
     ):
         raise ProgrammeError(_("This application has already been decided."))
-    audit(
-        actor=actor,
-        subject="pug_application",
-        object_id=current.pk,
-        partner=current.partner,
-        from_state=old,
-        to_state=decision,
-        reason=reason,
-    )
+    audit(Subject.PUG_APPLICATION, current, old=old, new=decision, actor=actor, reason=reason)
     _email_pug_decision(current)
     return current
 
@@ -153,9 +144,7 @@ def hug_join(*, user: User, group: HugGroup) -> HugMembership:
     membership, created = HugMembership.objects.get_or_create(group=group, user=user)
     if not created:
         raise ProgrammeError(_("You are already a member of %(group)s.") % {"group": group.name})
-    audit(
-        actor=user, subject="hug_membership", object_id=group.pk, partner=user.partner, from_state="", to_state="member"
-    )
+    audit(Subject.HUG_MEMBERSHIP, group, new="member", actor=user, partner=user.partner_id)
     return membership
 
 
@@ -164,14 +153,7 @@ def hug_leave(*, user: User, group: HugGroup) -> None:
     deleted, _rows = HugMembership.objects.filter(group=group, user=user).delete()
     if not deleted:
         raise ProgrammeError(_("You are not a member of %(group)s.") % {"group": group.name})
-    audit(
-        actor=user,
-        subject="hug_membership",
-        object_id=group.pk,
-        partner=user.partner,
-        from_state="member",
-        to_state="left",
-    )
+    audit(Subject.HUG_MEMBERSHIP, group, old="member", new="left", actor=user, partner=user.partner_id)
 
 
 @transaction.atomic
@@ -184,13 +166,7 @@ def hug_lead_apply(*, user: User, group: HugGroup, motivation: str = "") -> HugL
     application = HugLeaderApplication.objects.create(
         group=group, partner=partner, applicant=user, motivation=motivation.strip()
     )
-    audit(
-        actor=user,
-        subject="hug_lead_application",
-        object_id=application.pk,
-        partner=partner,
-        to_state=LeadStatus.SUBMITTED,
-    )
+    audit(Subject.HUG_LEAD_APPLICATION, application, new=LeadStatus.SUBMITTED, actor=user)
     return application
 
 
@@ -214,23 +190,15 @@ def hug_lead_decide(
         group.leader_partner = application.partner
         group.save(update_fields=["leader_partner"])
         audit(
+            Subject.HUG_GROUP_LEADER,
+            group,
+            old=previous or "",
+            new=application.partner_id,
             actor=actor,
-            subject="hug_group_leader",
-            object_id=group.pk,
-            partner=application.partner,
-            from_state=str(previous or ""),
-            to_state=str(application.partner_id),
             reason=reason,
+            partner=application.partner_id,
         )
-    audit(
-        actor=actor,
-        subject="hug_lead_application",
-        object_id=application.pk,
-        partner=application.partner,
-        from_state=LeadStatus.SUBMITTED,
-        to_state=decision,
-        reason=reason,
-    )
+    audit(Subject.HUG_LEAD_APPLICATION, application, old=LeadStatus.SUBMITTED, new=decision, actor=actor, reason=reason)
     _email_lead_decision(application)
     return application
 
@@ -284,16 +252,14 @@ def hug_flag_inactive_leaders(*, quarter: str) -> list[HugInactivityFlag]:
     flags = [HugInactivityFlag(group=g, quarter=quarter, leader_partner_id=g.leader_partner_id) for g in groups]
     HugInactivityFlag.objects.bulk_create(flags, ignore_conflicts=True)
     AuditEntry.objects.bulk_create(
-        [
-            AuditEntry(
-                subject="hug_inactivity_flag",
-                object_id=f.group_id,
-                partner_id=f.leader_partner_id,
-                to_state="flagged",
-                reason=f"no free event in {quarter}",
-            )
-            for f in flags
-        ]
+        AuditEntry.entry(
+            Subject.HUG_INACTIVITY_FLAG,
+            f.group,
+            new="flagged",
+            reason=f"no free event in {quarter}",
+            partner=f.leader_partner_id,
+        )
+        for f in flags
     )
     return flags
 
@@ -339,14 +305,7 @@ def deib_apply(
     DeibSelfIdentification.objects.create(
         application=application, owners_identify_as_poc=owners_identify_as_poc, statement=statement.strip()
     )
-    audit(
-        actor=user,
-        subject="deib_application",
-        object_id=application.pk,
-        partner=partner,
-        from_state=from_state,
-        to_state=DeibStatus.SUBMITTED,
-    )
+    audit(Subject.DEIB_APPLICATION, application, old=from_state, new=DeibStatus.SUBMITTED, actor=user)
     return application
 
 
@@ -361,14 +320,7 @@ def deib_withdraw(*, user: User, application: DeibApplication) -> DeibApplicatio
         raise ProgrammeError(_("This application has already been withdrawn."))
     DeibSelfIdentification.objects.filter(application=current).delete()
     DeibApplication.objects.filter(pk=current.pk).update(status=DeibStatus.WITHDRAWN, sponsor=None, consent_at=None)
-    audit(
-        actor=user,
-        subject="deib_application",
-        object_id=current.pk,
-        partner=partner,
-        from_state=current.status,
-        to_state=DeibStatus.WITHDRAWN,
-    )
+    audit(Subject.DEIB_APPLICATION, current, old=current.status, new=DeibStatus.WITHDRAWN, actor=user)
     current.refresh_from_db()
     return current
 
@@ -396,14 +348,9 @@ def deib_select(
         sponsor=sponsor,
     ):
         raise ProgrammeError(_("This application has already been decided."))
+    reason = f"sponsor: {sponsor.name}. {reason}".strip()
     audit(
-        actor=actor,
-        subject="deib_application",
-        object_id=current.pk,
-        partner=current.partner,
-        from_state=DeibStatus.SUBMITTED,
-        to_state=DeibStatus.SELECTED,
-        reason=f"sponsor: {sponsor.name}. {reason}".strip(),
+        Subject.DEIB_APPLICATION, current, old=DeibStatus.SUBMITTED, new=DeibStatus.SELECTED, actor=actor, reason=reason
     )
     _email_deib_decision(current)
     return current
@@ -423,15 +370,8 @@ def deib_decline(*, application: DeibApplication, actor: User, reason: str) -> D
         reason=reason,
     ):
         raise ProgrammeError(_("This application has already been decided."))
-    audit(
-        actor=actor,
-        subject="deib_application",
-        object_id=application.pk,
-        partner=application.partner,
-        from_state=DeibStatus.SUBMITTED,
-        to_state=DeibStatus.NOT_SELECTED,
-        reason=reason,
-    )
+    old, new = DeibStatus.SUBMITTED, DeibStatus.NOT_SELECTED
+    audit(Subject.DEIB_APPLICATION, application, old=old, new=new, actor=actor, reason=reason)
     _email_deib_decision(application)
     return application
 
@@ -450,7 +390,7 @@ def black_at_inbound_join(*, user: User) -> BlackAtInboundMembership:
     membership, created = BlackAtInboundMembership.objects.get_or_create(user=user)
     if not created:
         raise ProgrammeError(_("You are already a member of Black@INBOUND."))
-    audit(actor=user, subject="black_at_inbound", object_id=user.pk, partner=user.partner, to_state="member")
+    audit(Subject.BLACK_AT_INBOUND, user, new="member", actor=user)
     return membership
 
 
@@ -459,11 +399,4 @@ def black_at_inbound_leave(*, user: User) -> None:
     deleted, _rows = BlackAtInboundMembership.objects.filter(user=user).delete()
     if not deleted:
         raise ProgrammeError(_("You are not a member of Black@INBOUND."))
-    audit(
-        actor=user,
-        subject="black_at_inbound",
-        object_id=user.pk,
-        partner=user.partner,
-        from_state="member",
-        to_state="left",
-    )
+    audit(Subject.BLACK_AT_INBOUND, user, old="member", new="left", actor=user)

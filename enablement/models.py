@@ -8,7 +8,6 @@ read the same tables (SPEC §3.7).
 from __future__ import annotations
 
 import re
-from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -24,12 +23,11 @@ REEVALUATION_MONTHS = 6
 class AuditEntry(AuditEntryBase):
     """Who changed what, when, from which state to which, and why — for every enablement write."""
 
-    SUBJECTS: ClassVar[dict[str, str]] = {
-        "accreditation_application": _("Accreditation application"),
-        "accreditation_mark": _("Mark on record"),
-        "partner_accreditation": _("Partner accreditation"),
-        "impact_award": _("Impact Award"),
-    }
+    class Subject(models.TextChoices):
+        ACCREDITATION_APPLICATION = "accreditation_application", _("Accreditation application")
+        ACCREDITATION_MARK = "accreditation_mark", _("Mark on record")
+        PARTNER_ACCREDITATION = "partner_accreditation", _("Partner accreditation")
+        IMPACT_AWARD = "impact_award", _("Impact Award")
 
     class Meta(AuditEntryBase.Meta):
         verbose_name = _("enablement audit entry")

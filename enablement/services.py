@@ -38,7 +38,8 @@ class EnablementError(PortalError):
 HAND_NOMINATED = {AwardCategory.CUSTOMER_FIRST, AwardCategory.GLOBAL_HEART}
 
 
-audit = AuditEntry.record
+Subject = AuditEntry.Subject
+audit = AuditEntry.log
 
 
 @transaction.atomic
@@ -63,13 +64,7 @@ def accreditation_apply(*, user: User, accreditation: Accreditation, today: dt.d
     application = AccreditationApplication.objects.create(
         partner=partner, accreditation=accreditation, window=window, submitted_by=user
     )
-    audit(
-        actor=user,
-        subject="accreditation_application",
-        object_id=application.pk,
-        partner=partner,
-        to_state=ApplicationStatus.SUBMITTED,
-    )
+    audit(Subject.ACCREDITATION_APPLICATION, application, new=ApplicationStatus.SUBMITTED, actor=user)
     return application
 
 
@@ -87,15 +82,8 @@ def accreditation_decide(
         application=application, from_status=ApplicationStatus.SUBMITTED, to_status=decision, actor=actor, reason=reason
     ):
         raise EnablementError(_("This application has already been decided."))
-    audit(
-        actor=actor,
-        subject="accreditation_application",
-        object_id=application.pk,
-        partner=application.partner,
-        from_state=ApplicationStatus.SUBMITTED,
-        to_state=decision,
-        reason=reason,
-    )
+    old = ApplicationStatus.SUBMITTED
+    audit(Subject.ACCREDITATION_APPLICATION, application, old=old, new=decision, actor=actor, reason=reason)
     if approve:
         holding, created = PartnerAccreditation.objects.select_for_update().get_or_create(
             partner=application.partner,
@@ -109,15 +97,8 @@ def accreditation_decide(
                 granted_on=today,
                 next_review_on=add_months(today, REEVALUATION_MONTHS),
             )
-        audit(
-            actor=actor,
-            subject="partner_accreditation",
-            object_id=holding.pk,
-            partner=application.partner,
-            from_state=previous,
-            to_state=AccreditationStatus.ACTIVE,
-            reason=reason,
-        )
+        new = AccreditationStatus.ACTIVE
+        audit(Subject.PARTNER_ACCREDITATION, holding, old=previous, new=new, actor=actor, reason=reason)
     _email_accreditation_decision(application)
     return application
 
@@ -139,28 +120,15 @@ def accreditation_mark_record(*, holding: PartnerAccreditation, note: str, actor
         raise EnablementError(_("Describe the mark on record."))
     holding = PartnerAccreditation.objects.select_for_update().select_related("accreditation").get(pk=holding.pk)
     mark = AccreditationMark.objects.create(holding=holding, note=note, recorded_by=actor)
-    audit(
-        actor=actor,
-        subject="accreditation_mark",
-        object_id=mark.pk,
-        partner=holding.partner,
-        to_state="recorded",
-        reason=note,
-    )
+    audit(Subject.ACCREDITATION_MARK, mark, new="recorded", actor=actor, reason=note, partner=holding.partner_id)
     count = holding.marks.count()
     if count > holding.accreditation.marks_limit and holding.status == AccreditationStatus.ACTIVE:
         PartnerAccreditation.objects.filter(pk=holding.pk, status=AccreditationStatus.ACTIVE).update(
             status=AccreditationStatus.REVIEW_BOARD
         )
-        audit(
-            actor=actor,
-            subject="partner_accreditation",
-            object_id=holding.pk,
-            partner=holding.partner,
-            from_state=AccreditationStatus.ACTIVE,
-            to_state=AccreditationStatus.REVIEW_BOARD,
-            reason=f"{count} marks on record (limit {holding.accreditation.marks_limit})",
-        )
+        old, new = AccreditationStatus.ACTIVE, AccreditationStatus.REVIEW_BOARD
+        reason = f"{count} marks on record (limit {holding.accreditation.marks_limit})"
+        audit(Subject.PARTNER_ACCREDITATION, holding, old=old, new=new, actor=actor, reason=reason)
     return mark
 
 
@@ -195,13 +163,7 @@ def _reevaluate(*, holding_pk: int, today: dt.date, actor: User | None) -> str |
     if not written:
         return None
     audit(
-        actor=actor,
-        subject="partner_accreditation",
-        object_id=holding_pk,
-        partner=holding.partner,
-        from_state=AccreditationStatus.ACTIVE,
-        to_state=to_state,
-        reason=reason,
+        Subject.PARTNER_ACCREDITATION, holding, old=AccreditationStatus.ACTIVE, new=to_state, actor=actor, reason=reason
     )
     return outcome
 
@@ -238,14 +200,7 @@ def award_nominate(
     )
     if not created:
         raise EnablementError(_("%(partner)s is already nominated for this award.") % {"partner": partner.name})
-    audit(
-        actor=actor,
-        subject="impact_award",
-        object_id=award.pk,
-        partner=partner,
-        to_state=AwardStatus.NOMINATED,
-        reason=citation,
-    )
+    audit(Subject.IMPACT_AWARD, award, new=AwardStatus.NOMINATED, actor=actor, reason=citation)
     return award
 
 
@@ -258,14 +213,7 @@ def award_publish(*, award: ImpactAward, actor: User) -> ImpactAward:
     if not updated:
         raise EnablementError(_("This award is already published."))
     award.refresh_from_db()
-    audit(
-        actor=actor,
-        subject="impact_award",
-        object_id=award.pk,
-        partner=award.partner,
-        from_state=AwardStatus.NOMINATED,
-        to_state=AwardStatus.PUBLISHED,
-    )
+    audit(Subject.IMPACT_AWARD, award, old=AwardStatus.NOMINATED, new=AwardStatus.PUBLISHED, actor=actor)
 
     email_partner(
         partner=award.partner, compose=lambda: render_email("enablement/email/award_published", {"award": award})

@@ -297,8 +297,9 @@ class Partner(models.Model):
 class AuditEntryBase(AppendOnlyModel):
     """Who changed what, when, from which state to which, and why.
 
-    Feature apps subclass it for their own audit table (`class Meta(AuditEntryBase.Meta)`)
-    and write rows through `record`.
+    Feature apps subclass it for their own audit table (`class Meta(AuditEntryBase.Meta)`),
+    name what their rows are about in a nested `Subject` (TextChoices: the stored code and
+    its label for people), and write every row through `log` (zulip's typed audit events).
     """
 
     at = models.DateTimeField(_("at"), auto_now_add=True)
@@ -324,11 +325,18 @@ class AuditEntryBase(AppendOnlyModel):
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["subject", "object_id"])]
 
-    # Subclasses name their subjects and states for people ({code: lazy label}); codes stay in the table.
+    # Subclasses nest `class Subject(models.TextChoices)`; SUBJECTS ({code: label}) is derived from it.
+    Subject: ClassVar[type[models.TextChoices]]
     SUBJECTS: ClassVar[dict[str, str]] = {}
+    # Subclasses name their states for people ({code: lazy label}); codes stay in the table.
     STATES: ClassVar[dict[str, str]] = {}
     # Reasons the services write themselves: (pattern, label built from the match), shown translated.
     REASONS: ClassVar[list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]]] = []
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if "Subject" in cls.__dict__:
+            cls.SUBJECTS = dict(cls.Subject.choices)
 
     def __str__(self) -> str:
         return gettext("%(subject)s #%(id)s: %(from)s → %(to)s") % {
@@ -360,26 +368,54 @@ class AuditEntryBase(AppendOnlyModel):
     to_label.short_description = _("to")  # type: ignore[attr-defined]
 
     @classmethod
-    def record(
+    def entry(
         cls,
-        *,
-        actor: User | None,
         subject: str,
-        object_id: int,
-        to_state: str,
-        from_state: str = "",
-        partner: Partner | None = None,
+        obj: models.Model,
+        *,
+        new: str,
+        old: str = "",
+        actor: User | None = None,
         reason: str = "",
+        partner: Partner | int | None = None,
     ) -> AuditEntryBase:
-        return cls.objects.create(
+        """An unsaved row: `subject` (one of `cls.Subject`) of `obj` went from `old` to `new`.
+
+        The partner is `obj`'s own (`obj.partner_id`) unless given (a Partner or its id);
+        an anonymous or missing actor is a job's write.
+        """
+        if subject not in cls.SUBJECTS:
+            raise ValueError(f"{subject!r} is not an audit subject of {cls.__name__}")
+        if partner is None:
+            partner_id = getattr(obj, "partner_id", None)
+        else:
+            partner_id = partner if isinstance(partner, int) else partner.pk
+        return cls(
             actor=actor if actor is not None and actor.is_authenticated else None,
-            partner=partner,
+            partner_id=partner_id,
             subject=subject,
-            object_id=object_id,
-            from_state=from_state,
-            to_state=to_state,
+            object_id=obj.pk,
+            from_state=str(old),
+            to_state=str(new),
             reason=reason,
         )
+
+    @classmethod
+    def log(
+        cls,
+        subject: str,
+        obj: models.Model,
+        *,
+        new: str,
+        old: str = "",
+        actor: User | None = None,
+        reason: str = "",
+        partner: Partner | int | None = None,
+    ) -> AuditEntryBase:
+        """Write one audit row (see `entry`): `AuditEntry.log(Subject.X, thing, old=…, new=…, actor=…)`."""
+        row = cls.entry(subject, obj, new=new, old=old, actor=actor, reason=reason, partner=partner)
+        row.save()
+        return row
 
 
 class ReviewedApplicationBase(models.Model):

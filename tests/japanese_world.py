@@ -472,14 +472,7 @@ def _community(
         cohort=cohort, partner=other, submitted_by=other_admin, status=DeibStatus.WITHDRAWN, consent_at=timezone.now()
     )
     BlackAtInboundMembership.objects.create(user=member)
-    CommunityAudit.record(
-        actor=staff,
-        subject="hug_membership",
-        object_id=hug.pk,
-        partner=partner,
-        from_state="",
-        to_state="member",
-    )
+    CommunityAudit.log(CommunityAudit.Subject.HUG_MEMBERSHIP, hug, new="member", actor=staff, partner=partner)
     return groups[PugRole.DEVELOPERS], hug  # accepted into its running cohort
 
 
@@ -543,9 +536,8 @@ def _enablement(*, partner: Partner, other: Partner, admin: User, staff: User) -
             nominated_by=staff,
             published_at=timezone.now() if i < 3 else None,
         )
-    EnablementAudit.record(
-        actor=staff, subject="impact_award", object_id=1, partner=partner, to_state="published", reason=""
-    )
+    award = ImpactAward.objects.filter(partner=partner).first()
+    EnablementAudit.log(EnablementAudit.Subject.IMPACT_AWARD, award, new="published", actor=staff, partner=partner)
 
 
 def _security(*, staff: User) -> None:

@@ -50,11 +50,11 @@ def history(partner, cam):
             changed_by=cam,
             note="by hand",
         ),
-        "community_audit": CommunityAudit.record(
-            actor=cam, subject="pug_application", object_id=1, partner=partner, to_state="accepted"
+        "community_audit": CommunityAudit.log(
+            CommunityAudit.Subject.PUG_APPLICATION, partner, new="accepted", actor=cam, partner=partner
         ),
-        "enablement_audit": EnablementAudit.record(
-            actor=cam, subject="accreditation", object_id=1, partner=partner, to_state="granted"
+        "enablement_audit": EnablementAudit.log(
+            EnablementAudit.Subject.PARTNER_ACCREDITATION, partner, new="active", actor=cam, partner=partner
         ),
         "partner_history": partner.history.first(),
     }
