@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,7 +18,7 @@ from community.forms import DeibApplyForm, HugLeadForm
 from community.models import ExecutiveSponsor, HugFormat, HugLanguage, HugTopic, PugGroup
 from community.services import ProgrammeError
 from portal.access import REVIEW_APPLICATIONS, is_programme_staff, partner_own, require_perm
-from portal.htmx import wants_partial
+from portal.htmx import page_or_partial, wants_partial
 from portal.models import Region
 from portal.refusals import refusal
 
@@ -96,14 +95,12 @@ def hug_directory(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "filters": filters,
-        "querystring": urlencode({k: v for k, v in filters.items() if v}),
         "topics": HugTopic.choices,
         "regions": Region.choices,
         "hug_languages": HugLanguage.choices,
         "formats": HugFormat.choices,
     }
-    template = "community/hug_directory.html#results" if wants_partial(request) else "community/hug_directory.html"
-    return render(request, template, context)
+    return render(request, page_or_partial(request, "community/hug_directory.html", "results"), context)
 
 
 @login_required

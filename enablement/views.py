@@ -16,7 +16,7 @@ from enablement import selectors, services
 from enablement.forms import AwardNominateForm
 from enablement.models import Accreditation, AwardCategory
 from portal.access import NOMINATE_AWARDS, partner_own, require_perm
-from portal.htmx import wants_partial
+from portal.htmx import page_or_partial
 from portal.models import Partner, Region, Tier
 from portal.refusals import refusal
 
@@ -125,8 +125,7 @@ def _awards_page(request: HttpRequest, form: AwardNominateForm | None, *, status
         "awards": selectors.awards_for(year=year, region=region),
         "nominate_form": form,
     }
-    template = "enablement/awards.html#results" if wants_partial(request) else "enablement/awards.html"
-    return render(request, template, context, status=status)
+    return render(request, page_or_partial(request, "enablement/awards.html", "results"), context, status=status)
 
 
 def _partner_awards(request: HttpRequest) -> HttpResponse:

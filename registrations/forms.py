@@ -4,12 +4,33 @@ from __future__ import annotations
 
 from babel.numbers import get_territory_currencies
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from portal.formats import check_minor_units
 from portal.models import Partner
 from registrations.models import Currency, DealStage, Product, RegistrationStatus
+
+
+class CountrySelect(forms.Select):
+    """The ≈250-country select, rendered once per language, name, value and attributes, then kept.
+
+    Rendering it option by option through the widget templates took over half of the capacity
+    page's time (issue 15); the markup is the same for every reader of one language.
+    """
+
+    _rendered: dict[tuple, str] = {}
+
+    def render(self, name, value, attrs=None, renderer=None):
+        value = "" if value is None else str(value)
+        if value and value not in countries:
+            return super().render(name, value, attrs, renderer)
+        key = (get_language(), name, value, tuple(sorted({**self.attrs, **(attrs or {})}.items())))
+        html = self._rendered.get(key)
+        if html is None:
+            html = self._rendered[key] = super().render(name, value, attrs, renderer)
+        return html
 
 
 class DomainRegisterForm(forms.Form):
@@ -19,7 +40,9 @@ class DomainRegisterForm(forms.Form):
     company_name = forms.CharField(label=_("Company name"), max_length=200, required=False)
     # A callable: the names are looked up in the reader's language each time the form renders
     # (a list built here, at import, would freeze them in English).
-    country = forms.ChoiceField(label=_("Country"), choices=lambda: [("", "—"), *countries], required=False)
+    country = forms.ChoiceField(
+        label=_("Country"), choices=lambda: [("", "—"), *countries], required=False, widget=CountrySelect
+    )
 
 
 class CapacityFilterForm(forms.Form):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -22,6 +25,7 @@ from registrations.forms import CapacityFilterForm, DealForm, DomainRegisterForm
 from registrations.models import RegistrationConfig, RegistrationStatus
 
 PAGE_SIZE = 50
+QUEUE_PAGE_SIZE = 50
 
 
 def _require_cam(request: HttpRequest) -> User:
@@ -141,18 +145,37 @@ def release(request: HttpRequest) -> HttpResponse:
 # --- CAM approval queue -----------------------------------------------------------------
 
 
-def _queue_context(cam: User) -> dict:
-    return {
-        "registrations": list(selectors.approval_queue(cam=cam)[:200]),
-        "deals": list(selectors.deal_queue(cam=cam)[:200]),
-        "reject_form": RejectForm(),
-    }
+def _row_url(viewname: str, *args: str) -> Callable[[int], str]:
+    """Reverse `viewname` once, with the row's pk where `args` says "{pk}"; returns pk → URL.
+
+    A page of rows then costs one reversal per kind of link, not one per row (issue 15).
+    """
+    marker = "987654321"
+    pattern = reverse(viewname, args=[marker if arg == "{pk}" else arg for arg in args]).replace(marker, "{pk}")
+    return lambda pk: pattern.format(pk=pk)
+
+
+def _with_decision_urls(rows, kind: str):
+    approve = _row_url("registrations:queue-decide", kind, "{pk}", "approve")
+    reject = _row_url("registrations:queue-decide", kind, "{pk}", "reject")
+    for row in rows:
+        row.approve_url, row.reject_url = approve(row.pk), reject(row.pk)
+    return rows
+
+
+def _queue_context(request: HttpRequest, cam: User) -> dict:
+    """A page of each queue, oldest first (`page` for domains, `deals_page` for deals), with the totals."""
+    registrations = Paginator(selectors.approval_queue(cam=cam), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    deals = Paginator(selectors.deal_queue(cam=cam), QUEUE_PAGE_SIZE).get_page(request.GET.get("deals_page"))
+    _with_decision_urls(registrations.object_list, "domain")
+    _with_decision_urls(deals.object_list, "deal")
+    return {"registrations": registrations, "deals": deals, "reject_form": RejectForm()}
 
 
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     cam = _require_cam(request)
-    return render(request, "registrations/queue.html", _queue_context(cam))
+    return render(request, "registrations/queue.html", _queue_context(request, cam))
 
 
 def _decided_row(request: HttpRequest, obj, kind: str) -> HttpResponse:
@@ -179,6 +202,7 @@ def queue_decide(request: HttpRequest, kind: str, pk: str, decision: str) -> Htt
         else:
             obj = reject(**{field: obj}, acting_user=cam, reason=request.POST.get("reason", ""))
     if refused and wants_partial(request):
+        _with_decision_urls([obj], kind)
         context = {"obj": obj, "kind": kind, "error": refused.message, "reject_form": RejectForm(request.POST)}
         return render(request, "registrations/queue.html#pending-row", context, status=400)
     if refused:
@@ -204,7 +228,7 @@ def queue_approve_bulk(request: HttpRequest) -> HttpResponse:
         % {"count": approved},
     )
     if wants_partial(request):
-        return render(request, "registrations/queue.html#queue", _queue_context(cam))
+        return render(request, "registrations/queue.html#queue", _queue_context(request, cam))
     return redirect("registrations:queue")
 
 

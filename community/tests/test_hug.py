@@ -47,6 +47,18 @@ def test_directory_htmx_request_gets_only_the_results_partial(frozen, partner_me
     assert "<html" not in body
 
 
+def test_directory_page_links_keep_the_filters_and_swap_the_results(frozen, partner_member, client_for):
+    HugGroup.objects.bulk_create(
+        HugGroup(name=f"Online HUG {i:02d}", topic="automation", region="na", language="en", format="online")
+        for i in range(30)
+    )
+    body = client_for(partner_member).get(reverse("community:hug-directory"), {"topic": "automation"}).content.decode()
+    link = "?topic=automation&amp;page=2"
+    assert f'<a href="{link}" hx-get="{link}">' in body
+    # Where the swap goes is said once, on the container of the filters and the results.
+    assert body.count('hx-target="#hug-results"') == 1
+
+
 def test_directory_query_count_is_bounded(frozen, partner_member, client_for, django_assert_max_num_queries):
     HugGroup.objects.bulk_create(
         [HugGroup(name=f"HUG {i}", topic="crm", region="emea", language="en", format="online") for i in range(60)]

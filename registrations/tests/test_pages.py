@@ -153,6 +153,56 @@ def test_queue_query_count_is_pinned(client_for, cam, partner, django_assert_max
         client.get(reverse("registrations:queue"))
 
 
+def test_a_long_queue_is_paged_fifty_at_a_time_oldest_first_with_the_total(client_for, cam, partner):
+    start = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    rows = [
+        DomainRegistrationFactory(partner=partner, domain=f"q{i:03d}.com", submitted_at=start + dt.timedelta(hours=i))
+        for i in range(120)
+    ]
+    client = client_for(cam)
+    first = client.get(reverse("registrations:queue")).content.decode()
+    assert "120 pending, oldest first." in first and "Page 1 of 3" in first
+    assert "q000.com" in first and "q049.com" in first and "q050.com" not in first
+    assert first.index("q000.com") < first.index("q049.com")
+    # Each row's buttons post to that row's own decision URL (built once per page, not reversed per row).
+    assert f'action="{reverse("registrations:queue-decide", args=["domain", rows[7].pk, "reject"])}"' in first
+    assert 'href="?page=2"' in first
+    third = client.get(reverse("registrations:queue"), {"page": 3}).content.decode()
+    assert "q100.com" in third and "q119.com" in third and "q099.com" not in third
+
+
+def test_queue_row_urls_decide_the_row_they_stand_for(client_for, cam, partner):
+    deal = DealFactory(partner=partner)
+    body = client_for(cam).get(reverse("registrations:queue")).content.decode()
+    approve = reverse("registrations:queue-decide", args=["deal", deal.pk, "approve"])
+    assert f'hx-post="{approve}"' in body
+    client_for(cam).post(approve)
+    deal.refresh_from_db()
+    assert deal.status == "approved"
+
+
+def test_capacity_pages_keep_the_filters_in_their_links(client_for, partner_member, fill):
+    fill(partner_member.partner, 60, status="released", company_name="Acme")
+    body = client_for(partner_member).get(reverse("registrations:capacity"), {"q": "prospect", "status": "released"})
+    assert 'href="?q=prospect&amp;status=released&amp;page=2"' in body.content.decode()
+
+
+def test_the_country_select_is_kept_per_language_and_choice():
+    from django.utils import translation
+
+    from registrations.forms import DomainRegisterForm
+
+    with translation.override("en"):
+        english = str(DomainRegisterForm()["country"])
+        chosen = DomainRegisterForm({"domain": "a.com", "country": "JP"})
+        chosen.is_valid()
+        chosen_html = str(chosen["country"])
+    with translation.override("ja"):
+        japanese = str(DomainRegisterForm()["country"])
+    assert "Japan" in english and "日本" in japanese and "Japan" not in japanese
+    assert '<option value="JP" selected>' in chosen_html and '<option value="JP" selected>' not in english
+
+
 def test_cam_approves_inline_and_gets_the_decided_row(client_for, cam, partner):
     registration = DomainRegistrationFactory(partner=partner)
     url = reverse("registrations:queue-decide", args=["domain", registration.pk, "approve"])
