@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 import pytest
 
 from portal.models import Role
-from tests.factories import TEST_PASSWORD, CamFactory, PartnerFactory, PartnerUserFactory, StaffFactory, UserFactory
+from registrations.models import RegistrationStatus
+from tests.factories import (
+    TEST_PASSWORD,
+    CamFactory,
+    DomainRegistrationFactory,
+    PartnerFactory,
+    PartnerUserFactory,
+    StaffFactory,
+    UserFactory,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -85,6 +95,18 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture
+def fill(db):
+    """`fill(partner, n, status=…)`: give a partner n registrations at once."""
+
+    def make(partner, n: int, status: str = RegistrationStatus.REGISTERED, **extra):
+        if status == RegistrationStatus.REGISTERED:
+            extra.setdefault("expires_on", dt.date(2030, 1, 1))
+        return DomainRegistrationFactory.create_batch(n, partner=partner, status=status, **extra)
+
+    return make
 
 
 def redis_url_or_skip() -> str:

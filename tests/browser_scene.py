@@ -24,8 +24,7 @@ from enablement.models import (
 )
 from portal.models import Partner, Role, Tier, User
 from registrations.models import RegistrationStatus
-from registrations.tests.conftest import DealFactory, DomainRegistrationFactory
-from tests.factories import PartnerFactory, PartnerUserFactory
+from tests.factories import DealFactory, DomainRegistrationFactory, PartnerFactory, PartnerUserFactory
 from tiers.tests.dashboard_factories import months_back, mrr_make, rule_set_make, snapshot_make
 
 D = Decimal

@@ -1,12 +1,15 @@
-"""factory_boy factories for people and partners (feature apps keep their own)."""
+"""factory_boy factories shared by every test suite: people, partners, domain and deal registrations."""
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
 from portal.models import Partner, PartnerKind, Region, Role, User
+from registrations.models import Deal, DomainRegistration, RegistrationStatus
 
 TEST_PASSWORD = "correct-horse-battery"
 
@@ -63,3 +66,26 @@ class StaffFactory(UserFactory):
         names = GROUP_NAMES if extracted is None else extracted
         groups_ensure()  # a transactional test may have flushed the groups the migration made
         self.groups.set(Group.objects.filter(name__in=names))
+
+
+class DomainRegistrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DomainRegistration
+
+    domain = factory.Sequence(lambda n: f"prospect{n}.com")
+    company_name = factory.Sequence(lambda n: f"Prospect {n} Inc")
+    status = RegistrationStatus.PENDING
+    submitted_at = factory.LazyFunction(timezone.now)
+
+
+class DealFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Deal
+
+    company_name = factory.Sequence(lambda n: f"Deal Co {n}")
+    domain = factory.Sequence(lambda n: f"dealco{n}.com")
+    products = factory.LazyFunction(lambda: ["marketing"])
+    expected_mrr = Decimal("1200.00")
+    currency = "USD"
+    expected_close_on = dt.date(2026, 12, 31)
+    submitted_at = factory.LazyFunction(timezone.now)

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.models import Tier
-from registrations.tests.conftest import DomainRegistrationFactory
+from tests.factories import DomainRegistrationFactory
 from tiers.tests.dashboard_factories import months_back, mrr_make, rule_set_make, snapshot_make
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

@@ -15,8 +15,7 @@ from community.models import DeibCohort, PugReviewCycle
 from enablement.models import Accreditation, AccreditationEligibility, ApplicationWindow
 from portal.models import Tier
 from registrations.models import RegistrationStatus
-from registrations.tests.conftest import DealFactory, DomainRegistrationFactory
-from tests.factories import PartnerFactory, PartnerUserFactory
+from tests.factories import DealFactory, DomainRegistrationFactory, PartnerFactory, PartnerUserFactory
 from tiers.models import MonthlySnapshot
 from tiers.tests.dashboard_factories import months_back, rule_set_make, snapshot_make
 

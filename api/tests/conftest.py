@@ -10,7 +10,6 @@ from jsonschema import Draft202012Validator
 from api.middleware import is_api_path
 from api.openapi import openapi_document
 from api.services import api_token_create
-from registrations.tests.conftest import fill  # noqa: F401  (shared fixture)
 
 
 def _operation_for(document: dict, path: str) -> tuple[str | None, dict]:

@@ -14,7 +14,7 @@ from openapi_spec_validator import validate
 from api.models import ApiToken
 from api.openapi import ERROR_CODES
 from registrations.models import DomainRegistration, RegistrationEvent
-from registrations.tests.conftest import DomainRegistrationFactory
+from tests.factories import DomainRegistrationFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from api.openapi import MAX_BODY_BYTES, openapi_document
 from api.services import api_token_create
 from api.tests.conftest import assert_conforms
 from registrations.models import DomainRegistration
-from registrations.tests.conftest import DomainRegistrationFactory
+from tests.factories import DomainRegistrationFactory
 
 pytestmark = pytest.mark.django_db
 

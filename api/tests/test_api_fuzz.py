@@ -24,7 +24,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from api.services import api_token_create
-from registrations.tests.conftest import DomainRegistrationFactory
+from tests.factories import DomainRegistrationFactory
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
 CHECKS = [

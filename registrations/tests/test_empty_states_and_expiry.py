@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from registrations.models import RegistrationStatus
-from registrations.tests.conftest import DealFactory, DomainRegistrationFactory
+from tests.factories import DealFactory, DomainRegistrationFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from portal.models import OutgoingEmail
 from registrations import services
-from registrations.tests.conftest import DomainRegistrationFactory
+from tests.factories import DomainRegistrationFactory
 
 SMTP = "django.core.mail.backends.smtp.EmailBackend"
 LOCMEM = "django.core.mail.backends.locmem.EmailBackend"

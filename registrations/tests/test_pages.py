@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from registrations.models import Deal, DealNote, DomainRegistration
-from registrations.tests.conftest import DealFactory, DomainRegistrationFactory
+from tests.factories import DealFactory, DomainRegistrationFactory
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}

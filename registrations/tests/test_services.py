@@ -16,8 +16,7 @@ from portal.models import PartnerKind, Tier
 from registrations import services
 from registrations.models import CommissionHold, DealEvent, DomainRegistration, RegistrationConfig, RegistrationEvent
 from registrations.selectors import registration_cap, registration_summary
-from registrations.tests.conftest import DealFactory, DomainRegistrationFactory
-from tests.factories import PartnerFactory, PartnerUserFactory
+from tests.factories import DealFactory, DomainRegistrationFactory, PartnerFactory, PartnerUserFactory
 
 pytestmark = pytest.mark.django_db
 
