@@ -117,6 +117,8 @@ class PugStatus(models.TextChoices):
 
 
 class PugApplication(ReviewedApplicationBase):
+    AUDIT = AuditEntry, AuditEntry.Subject.PUG_APPLICATION
+
     group = models.ForeignKey(PugGroup, verbose_name=_("group"), on_delete=models.CASCADE, related_name="applications")
     cycle = models.ForeignKey(
         PugReviewCycle, verbose_name=_("review cycle"), on_delete=models.PROTECT, related_name="applications"
@@ -246,6 +248,8 @@ class LeadStatus(models.TextChoices):
 
 
 class HugLeaderApplication(ReviewedApplicationBase):
+    AUDIT = AuditEntry, AuditEntry.Subject.HUG_LEAD_APPLICATION
+
     group = models.ForeignKey(
         HugGroup, verbose_name=_("group"), on_delete=models.CASCADE, related_name="leader_applications"
     )
@@ -353,6 +357,8 @@ class DeibStatus(models.TextChoices):
 
 class DeibApplication(ReviewedApplicationBase):
     """An application to a DEI&B cohort. The self-identification lives in its own table (deleted on withdrawal)."""
+
+    AUDIT = AuditEntry, AuditEntry.Subject.DEIB_APPLICATION
 
     cohort = models.ForeignKey(
         DeibCohort, verbose_name=_("cohort"), on_delete=models.PROTECT, related_name="applications"

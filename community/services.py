@@ -121,7 +121,6 @@ def pug_decide(*, application: PugApplication, decision: str, actor: User, reaso
         application=current, from_status=old, to_status=decision, actor=actor, reason=reason
     ):
         raise ProgrammeError(_("This application has already been decided."))
-    audit(Subject.PUG_APPLICATION, current, old=old, new=decision, actor=actor, reason=reason)
     _email_pug_decision(current)
     return current
 
@@ -198,7 +197,6 @@ def hug_lead_decide(
             reason=reason,
             partner=application.partner_id,
         )
-    audit(Subject.HUG_LEAD_APPLICATION, application, old=LeadStatus.SUBMITTED, new=decision, actor=actor, reason=reason)
     _email_lead_decision(application)
     return application
 
@@ -345,13 +343,10 @@ def deib_select(
         to_status=DeibStatus.SELECTED,
         actor=actor,
         reason=reason.strip(),
+        audit_reason=f"sponsor: {sponsor.name}. {reason}".strip(),
         sponsor=sponsor,
     ):
         raise ProgrammeError(_("This application has already been decided."))
-    reason = f"sponsor: {sponsor.name}. {reason}".strip()
-    audit(
-        Subject.DEIB_APPLICATION, current, old=DeibStatus.SUBMITTED, new=DeibStatus.SELECTED, actor=actor, reason=reason
-    )
     _email_deib_decision(current)
     return current
 
@@ -370,8 +365,6 @@ def deib_decline(*, application: DeibApplication, actor: User, reason: str) -> D
         reason=reason,
     ):
         raise ProgrammeError(_("This application has already been decided."))
-    old, new = DeibStatus.SUBMITTED, DeibStatus.NOT_SELECTED
-    audit(Subject.DEIB_APPLICATION, application, old=old, new=new, actor=actor, reason=reason)
     _email_deib_decision(application)
     return application
 

@@ -121,6 +121,8 @@ class ApplicationStatus(models.TextChoices):
 
 
 class AccreditationApplication(ReviewedApplicationBase):
+    AUDIT = AuditEntry, AuditEntry.Subject.ACCREDITATION_APPLICATION
+
     partner = models.ForeignKey(
         Partner, verbose_name=_("partner"), on_delete=models.CASCADE, related_name="accreditation_applications"
     )

@@ -82,8 +82,6 @@ def accreditation_decide(
         application=application, from_status=ApplicationStatus.SUBMITTED, to_status=decision, actor=actor, reason=reason
     ):
         raise EnablementError(_("This application has already been decided."))
-    old = ApplicationStatus.SUBMITTED
-    audit(Subject.ACCREDITATION_APPLICATION, application, old=old, new=decision, actor=actor, reason=reason)
     if approve:
         holding, created = PartnerAccreditation.objects.select_for_update().get_or_create(
             partner=application.partner,

@@ -421,8 +421,11 @@ class AuditEntryBase(AppendOnlyModel):
 class ReviewedApplicationBase(models.Model):
     """The review half of an application staff decide on: when it came in, who decided, when and why.
 
-    Subclasses add the applicant, what is applied for and their own status column.
+    Subclasses add the applicant, what is applied for and their own status column, and say
+    where a decision is audited: `AUDIT = (their AuditEntryBase table, its subject)`.
     """
+
+    AUDIT: ClassVar[tuple[type[AuditEntryBase], str]]
 
     decision_reason = models.TextField(_("decision reason"), blank=True)
     decided_by = models.ForeignKey(
@@ -448,18 +451,23 @@ class ReviewedApplicationBase(models.Model):
         to_status: str,
         actor: User,
         reason: str,
+        audit_reason: str | None = None,
         **extra,
     ) -> bool:
-        """Move an application from `from_status` to `to_status` once, with a conditional update.
+        """Move an application from `from_status` to `to_status` once, with a conditional update, and audit it.
 
         False when another reviewer (or a double click) decided it first: the caller then
-        refuses and writes nothing more. On success `application` is refreshed.
+        refuses and writes nothing more. On success `application` is refreshed and the
+        decision logged (with `audit_reason` when the audit says more than the stored reason).
         """
         updated = cls.objects.filter(pk=application.pk, status=from_status).update(
             status=to_status, decision_reason=reason, decided_by=actor, decided_at=timezone.now(), **extra
         )
         if updated:
             application.refresh_from_db()
+            table, subject = cls.AUDIT
+            why = reason if audit_reason is None else audit_reason
+            table.log(subject, application, old=from_status, new=to_status, actor=actor, reason=why)
         return bool(updated)
 
 
