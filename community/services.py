@@ -45,6 +45,11 @@ class ProgrammeError(PortalError):
 
 Subject = AuditEntry.Subject
 audit = AuditEntry.log
+REFUSE = {"refuse": ProgrammeError}
+
+
+def _decline_reason_needed() -> str:
+    return _("Give a reason when you decline an application.")
 
 
 def _require_partner_user(user: User) -> Partner:
@@ -105,7 +110,7 @@ def pug_decide(*, application: PugApplication, decision: str, actor: User, reaso
         raise ProgrammeError(_("Unknown decision."))
     reason = reason.strip()
     if decision == PugStatus.DECLINED and not reason:
-        raise ProgrammeError(_("Give a reason when you decline an application."))
+        raise ProgrammeError(_decline_reason_needed())
     group = PugGroup.objects.select_for_update().get(pk=application.group_id)
     current = PugApplication.objects.get(pk=application.pk)
     if current.status not in (PugStatus.SUBMITTED, PugStatus.WAITLISTED) or current.status == decision:
@@ -116,11 +121,7 @@ def pug_decide(*, application: PugApplication, decision: str, actor: User, reaso
             raise ProgrammeError(
                 _("%(group)s is full (%(capacity)s partners).") % {"group": group.name, "capacity": group.capacity}
             )
-    old = current.status
-    if not PugApplication.decision_record(
-        application=current, from_status=old, to_status=decision, actor=actor, reason=reason
-    ):
-        raise ProgrammeError(_("This application has already been decided."))
+    PugApplication.decide(current, from_status=current.status, to_status=decision, actor=actor, reason=reason, **REFUSE)
     _email_pug_decision(current)
     return current
 
@@ -175,14 +176,17 @@ def hug_lead_decide(
 ) -> HugLeaderApplication:
     """Accepting makes the partner the group's leader (replacing any previous leader)."""
     acting_user_require(actor, REVIEW_APPLICATIONS)
-    reason = reason.strip()
-    if not accept and not reason:
-        raise ProgrammeError(_("Give a reason when you decline an application."))
-    decision = LeadStatus.ACCEPTED if accept else LeadStatus.DECLINED
-    if not HugLeaderApplication.decision_record(
-        application=application, from_status=LeadStatus.SUBMITTED, to_status=decision, actor=actor, reason=reason
-    ):
-        raise ProgrammeError(_("This application has already been decided."))
+    reason, decision = reason.strip(), LeadStatus.ACCEPTED if accept else LeadStatus.DECLINED
+    needed = "" if accept else _decline_reason_needed()
+    HugLeaderApplication.decide(
+        application,
+        from_status=LeadStatus.SUBMITTED,
+        to_status=decision,
+        actor=actor,
+        reason=reason,
+        reason_needed=needed,
+        **REFUSE,
+    )
     if accept:
         group = HugGroup.objects.select_for_update().get(pk=application.group_id)
         previous = group.leader_partner_id
@@ -337,16 +341,16 @@ def deib_select(
         raise ProgrammeError(
             _("%(group)s is full (%(capacity)s partners).") % {"group": cohort.label, "capacity": cohort.capacity}
         )
-    if not DeibApplication.decision_record(
-        application=current,
+    DeibApplication.decide(
+        current,
         from_status=DeibStatus.SUBMITTED,
         to_status=DeibStatus.SELECTED,
         actor=actor,
-        reason=reason.strip(),
+        reason=reason,
         audit_reason=f"sponsor: {sponsor.name}. {reason}".strip(),
         sponsor=sponsor,
-    ):
-        raise ProgrammeError(_("This application has already been decided."))
+        **REFUSE,
+    )
     _email_deib_decision(current)
     return current
 
@@ -354,17 +358,11 @@ def deib_select(
 @transaction.atomic
 def deib_decline(*, application: DeibApplication, actor: User, reason: str) -> DeibApplication:
     acting_user_require(actor, REVIEW_APPLICATIONS)
-    reason = reason.strip()
-    if not reason:
-        raise ProgrammeError(_("Give a reason when you decline an application."))
-    if not DeibApplication.decision_record(
-        application=application,
-        from_status=DeibStatus.SUBMITTED,
-        to_status=DeibStatus.NOT_SELECTED,
-        actor=actor,
-        reason=reason,
-    ):
-        raise ProgrammeError(_("This application has already been decided."))
+    old, new = DeibStatus.SUBMITTED, DeibStatus.NOT_SELECTED
+    needed = _decline_reason_needed()
+    DeibApplication.decide(
+        application, from_status=old, to_status=new, actor=actor, reason=reason, reason_needed=needed, **REFUSE
+    )
     _email_deib_decision(application)
     return application
 

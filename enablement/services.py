@@ -74,14 +74,16 @@ def accreditation_decide(
 ) -> AccreditationApplication:
     """Approve (grant the accreditation, next re-evaluation in 6 months) or reject (reason required)."""
     acting_user_require(actor, REVIEW_ACCREDITATIONS)
-    reason = reason.strip()
-    if not approve and not reason:
-        raise EnablementError(_("Give a reason when you reject an application."))
-    decision = ApplicationStatus.APPROVED if approve else ApplicationStatus.REJECTED
-    if not AccreditationApplication.decision_record(
-        application=application, from_status=ApplicationStatus.SUBMITTED, to_status=decision, actor=actor, reason=reason
-    ):
-        raise EnablementError(_("This application has already been decided."))
+    reason, decision = reason.strip(), ApplicationStatus.APPROVED if approve else ApplicationStatus.REJECTED
+    AccreditationApplication.decide(
+        application,
+        from_status=ApplicationStatus.SUBMITTED,
+        to_status=decision,
+        actor=actor,
+        reason=reason,
+        reason_needed="" if approve else _("Give a reason when you reject an application."),
+        refuse=EnablementError,
+    )
     if approve:
         holding, created = PartnerAccreditation.objects.select_for_update().get_or_create(
             partner=application.partner,

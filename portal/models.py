@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from portal.errors import PortalError
 from portal.timezones import validate_time_zone
 
 
@@ -441,6 +442,30 @@ class ReviewedApplicationBase(models.Model):
 
     class Meta:
         abstract = True
+
+    @classmethod
+    def decide(
+        cls,
+        application: ReviewedApplicationBase,
+        *,
+        from_status: str,
+        to_status: str,
+        actor: User,
+        refuse: type[PortalError],
+        reason: str = "",
+        reason_needed: str = "",
+        **extra,
+    ) -> None:
+        """`decision_record`, refusing with the app's `refuse`: with `reason_needed` (the message)
+        when no reason is given, and when another reviewer (or a double click) decided first."""
+        reason = reason.strip()
+        if reason_needed and not reason:
+            raise refuse(reason_needed)
+        recorded = cls.decision_record(
+            application=application, from_status=from_status, to_status=to_status, actor=actor, reason=reason, **extra
+        )
+        if not recorded:
+            raise refuse(gettext("This application has already been decided."))
 
     @classmethod
     def decision_record(
