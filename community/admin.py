@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -26,6 +26,7 @@ from community.models import (
 )
 from portal.access import REVIEW_APPLICATIONS, has_perm
 from portal.admin import AuditEntryAdmin
+from portal.refusals import for_each_row
 
 
 class _ReviewActionsMixin:
@@ -54,13 +55,12 @@ class PugGroupAdmin(admin.ModelAdmin):
 
 def _decide(decision: str):
     def action(modeladmin, request, queryset):
-        done = 0
-        for application in queryset:
-            try:
-                services.pug_decide(application=application, decision=decision, actor=request.user)
-                done += 1
-            except services.ProgrammeError as exc:
-                modeladmin.message_user(request, f"{application}: {exc}", messages.ERROR)
+        done = for_each_row(
+            modeladmin,
+            request,
+            queryset,
+            lambda application: services.pug_decide(application=application, decision=decision, actor=request.user),
+        )
         modeladmin.message_user(
             request, ngettext("%(n)s application updated.", "%(n)s applications updated.", done) % {"n": done}
         )
@@ -126,11 +126,12 @@ class HugLeaderApplicationAdmin(_ReviewActionsMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Accept"), permissions=["review"])
     def accept(self, request, queryset):
-        for application in queryset:
-            try:
-                services.hug_lead_decide(application=application, accept=True, actor=request.user)
-            except services.ProgrammeError as exc:
-                self.message_user(request, f"{application}: {exc}", messages.ERROR)
+        for_each_row(
+            self,
+            request,
+            queryset,
+            lambda application: services.hug_lead_decide(application=application, accept=True, actor=request.user),
+        )
 
     actions = ["accept"]
 

@@ -22,6 +22,7 @@ from enablement.models import (
 )
 from portal.access import NOMINATE_AWARDS, REVIEW_ACCREDITATIONS, has_perm
 from portal.admin import AuditEntryAdmin
+from portal.refusals import for_each_row
 
 admin.site.register(AuditEntry, AuditEntryAdmin)
 
@@ -98,19 +99,15 @@ class AccreditationApplicationAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/enablement/reject_applications.html", context)
 
     def _decide(self, request, queryset, *, approve: bool, reason: str = "") -> None:
-        done = 0
-        for application in queryset.select_related("partner", "accreditation"):
-            try:
-                services.accreditation_decide(
-                    application=application,
-                    approve=approve,
-                    actor=request.user,
-                    reason=reason,
-                    today=timezone.localdate(),
-                )
-                done += 1
-            except services.EnablementError as exc:
-                self.message_user(request, f"{application}: {exc}", messages.ERROR)
+        today = timezone.localdate()
+        done = for_each_row(
+            self,
+            request,
+            queryset.select_related("partner", "accreditation"),
+            lambda application: services.accreditation_decide(
+                application=application, approve=approve, actor=request.user, reason=reason, today=today
+            ),
+        )
         if done:
             message = ngettext("%(count)d application decided.", "%(count)d applications decided.", done)
             self.message_user(request, message % {"count": done}, messages.SUCCESS)
@@ -189,8 +186,9 @@ class ImpactAwardAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Publish"), permissions=["award"])
     def publish(self, request, queryset):
-        for award in queryset.select_related("partner"):
-            try:
-                services.award_publish(award=award, actor=request.user)
-            except services.EnablementError as exc:
-                self.message_user(request, f"{award}: {exc}", messages.ERROR)
+        for_each_row(
+            self,
+            request,
+            queryset.select_related("partner"),
+            lambda award: services.award_publish(award=award, actor=request.user),
+        )

@@ -13,6 +13,9 @@ catches is shown by `portal.middleware.PortalErrorMiddleware` (message + back).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest
@@ -51,3 +54,19 @@ class refusal:
         elif not self.inline:
             messages.error(self.request, exc.message)
         return True
+
+
+def for_each_row(modeladmin, request: HttpRequest, rows: Iterable, act: Callable[[Any], object]) -> int:
+    """An admin action's loop: `act(row)` for every row; a row's refusal becomes an error message naming the row.
+
+    Returns how many rows went through.
+    """
+    done = 0
+    for row in rows:
+        try:
+            act(row)
+        except PortalError as exc:
+            modeladmin.message_user(request, f"{row}: {exc.message}", messages.ERROR)
+        else:
+            done += 1
+    return done

@@ -115,3 +115,20 @@ def test_the_api_answers_any_refusal_with_its_documented_code(error, status, bod
     response = refusal_response(error)
     assert response.status_code == status
     assert json.loads(response.content) == body
+
+
+def test_an_admin_action_names_each_refused_row_and_counts_the_rest():
+    from portal.refusals import for_each_row
+
+    said = []
+
+    class _Admin:
+        def message_user(self, request, message, level):
+            said.append((message, level))
+
+    def act(row):
+        if row == "second":
+            raise EnablementError("This award is already published.")
+
+    assert for_each_row(_Admin(), _request(), ["first", "second", "third"], act) == 2
+    assert said == [("second: This award is already published.", 40)]
