@@ -187,6 +187,19 @@ def test_capacity_pages_keep_the_filters_in_their_links(client_for, partner_memb
     assert 'href="?q=prospect&amp;status=released&amp;page=2"' in body.content.decode()
 
 
+def test_deal_pages_keep_the_status_filter_in_their_links(client_for, partner_member):
+    DealFactory.create_batch(55, partner=partner_member.partner, status="pending")
+    body = client_for(partner_member).get(reverse("registrations:deals"), {"status": "pending"}).content.decode()
+    assert 'href="?status=pending&amp;page=2"' in body and "Page 1 of 2" in body
+
+
+def test_the_two_queues_page_under_their_own_parameters(client_for, cam, partner):
+    DomainRegistrationFactory.create_batch(51, partner=partner)
+    DealFactory.create_batch(51, partner=partner)
+    body = client_for(cam).get(reverse("registrations:queue"), {"page": 2}).content.decode()
+    assert 'href="?page=1"' in body and 'href="?page=2&amp;deals_page=2"' in body
+
+
 def test_the_country_select_is_kept_per_language_and_choice():
     from django.utils import translation
 
