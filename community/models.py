@@ -14,7 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import AuditEntryBase, Partner, Region, ReviewedApplicationBase
+from portal.models import ApplicationWindowBase, AuditEntryBase, Partner, Region, ReviewedApplicationBase
 
 DEFAULT_PUG_CAPACITY = 20
 DEFAULT_DEIB_CAPACITY = 5
@@ -58,7 +58,7 @@ class MeetingCadence(models.TextChoices):
     QUARTERLY = "quarterly", _("Quarterly")
 
 
-class PugReviewCycle(models.Model):
+class PugReviewCycle(ApplicationWindowBase):
     """One of the two yearly review cycles: an application window and the 6-month cohort it fills."""
 
     name = models.CharField(_("name"), max_length=60, unique=True)
@@ -314,7 +314,7 @@ class HugInactivityFlag(models.Model):
 # --- DEI&B sponsorship -----------------------------------------------------------------------------------------
 
 
-class DeibCohort(models.Model):
+class DeibCohort(ApplicationWindowBase):
     name = models.CharField(_("name"), max_length=60, unique=True)
     opens_on = models.DateField(_("applications open on"))
     closes_on = models.DateField(_("applications close on"))

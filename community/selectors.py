@@ -36,7 +36,7 @@ from portal.models import Partner, User
 
 def pug_cycle_open(*, today: dt.date) -> PugReviewCycle | None:
     """The cycle whose application window contains today."""
-    return PugReviewCycle.objects.filter(opens_on__lte=today, closes_on__gte=today).order_by("-opens_on").first()
+    return PugReviewCycle.open_on(today).first()
 
 
 def pug_cycle_next(*, today: dt.date) -> PugReviewCycle | None:
@@ -195,7 +195,7 @@ def deib_cohort_current(*, today: dt.date) -> DeibCohort | None:
     """The cohort whose window is open, else the most recent one."""
     cohorts = DeibCohort.objects.all()
     return (
-        cohorts.filter(opens_on__lte=today, closes_on__gte=today).order_by("-opens_on").first()
+        DeibCohort.open_on(today).first()
         or cohorts.filter(opens_on__lte=today).order_by("-opens_on").first()
         or cohorts.order_by("opens_on").first()
     )
@@ -265,7 +265,7 @@ def hug_groups_prefetch_events() -> Prefetch:
 
 def deib_cohort_open(*, today: dt.date) -> DeibCohort | None:
     """The DEI&B cohort whose application window contains today."""
-    return DeibCohort.objects.filter(opens_on__lte=today, closes_on__gte=today).order_by("-opens_on").first()
+    return DeibCohort.open_on(today).first()
 
 
 def partner_history_items(partner: Partner, limit: int) -> list[HistoryItem]:

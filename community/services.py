@@ -65,8 +65,12 @@ def _require_partner_admin(user: User) -> Partner:
     return partner
 
 
-def _window_open(opens_on: dt.date, closes_on: dt.date, today: dt.date) -> bool:
-    return opens_on <= today <= closes_on
+def _require_window_open(window: PugReviewCycle | DeibCohort, today: dt.date) -> None:
+    if not window.is_open_on(today):
+        raise ProgrammeError(
+            _("Applications for %(cycle)s are open from %(opens)s to %(closes)s.")
+            % {"cycle": window.label, "opens": date_format(window.opens_on), "closes": date_format(window.closes_on)}
+        )
 
 
 # --- PUG -------------------------------------------------------------------------------------------------------
@@ -78,11 +82,7 @@ def pug_apply(
 ) -> PugApplication:
     """An org admin applies for their partner: once per group per cycle, inside the cycle's window."""
     partner = _require_partner_admin(user)
-    if not _window_open(cycle.opens_on, cycle.closes_on, today):
-        raise ProgrammeError(
-            _("Applications for %(cycle)s are open from %(opens)s to %(closes)s.")
-            % {"cycle": cycle.label, "opens": date_format(cycle.opens_on), "closes": date_format(cycle.closes_on)}
-        )
+    _require_window_open(cycle, today)
     if PugApplication.objects.filter(group=group, cycle=cycle, partner=partner).exists():
         raise ProgrammeError(
             _("Your organisation has already applied to %(group)s in this cycle.") % {"group": group.name}
@@ -280,11 +280,7 @@ def deib_apply(
     partner = _require_partner_admin(user)
     if not consent:
         raise ProgrammeError(_("Tick the consent box: we cannot store the self-identification without it."))
-    if not _window_open(cohort.opens_on, cohort.closes_on, today):
-        raise ProgrammeError(
-            _("Applications for %(cycle)s are open from %(opens)s to %(closes)s.")
-            % {"cycle": cohort.label, "opens": date_format(cohort.opens_on), "closes": date_format(cohort.closes_on)}
-        )
+    _require_window_open(cohort, today)
     existing = DeibApplication.objects.select_for_update().filter(cohort=cohort, partner=partner).first()
     if existing is not None and existing.status != DeibStatus.WITHDRAWN:
         raise ProgrammeError(_("Your organisation has already applied to %(cohort)s.") % {"cohort": cohort.label})

@@ -158,7 +158,7 @@ def _deib_page(request: HttpRequest, form: DeibApplyForm, *, status: int = 200) 
     applications = list(selectors.deib_applications_for_partner(partner=partner))
     current = next((a for a in applications if cohort and a.cohort_id == cohort.pk), None)
     self_id = selectors.deib_self_identification_for(user=request.user, application=current) if current else None
-    window_open = bool(cohort and cohort.opens_on <= today <= cohort.closes_on)
+    window_open = bool(cohort and cohort.is_open_on(today))
     context = {
         "cohort": cohort,
         "current": current,

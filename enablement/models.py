@@ -14,7 +14,7 @@ from django.db import models
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import AuditEntryBase, Partner, Region, ReviewedApplicationBase, Tier
+from portal.models import ApplicationWindowBase, AuditEntryBase, Partner, Region, ReviewedApplicationBase, Tier
 
 DEFAULT_MARKS_LIMIT = 3
 REEVALUATION_MONTHS = 6
@@ -98,7 +98,7 @@ class AccreditationEligibility(models.Model):
         }
 
 
-class ApplicationWindow(models.Model):
+class ApplicationWindow(ApplicationWindowBase):
     """One of the twice-yearly windows in which partners apply for accreditations."""
 
     name = models.CharField(_("name"), max_length=60, unique=True)

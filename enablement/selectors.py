@@ -89,7 +89,7 @@ def accreditation_rollout(*, partner: Partner) -> QuerySet[AccreditationEligibil
 
 
 def application_window_open(*, today: dt.date) -> ApplicationWindow | None:
-    return ApplicationWindow.objects.filter(opens_on__lte=today, closes_on__gte=today).order_by("-opens_on").first()
+    return ApplicationWindow.open_on(today).first()
 
 
 def accreditation_applications_for_partner(*, partner: Partner) -> QuerySet[AccreditationApplication]:

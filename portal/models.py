@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from typing import ClassVar
@@ -417,6 +418,27 @@ class AuditEntryBase(AppendOnlyModel):
         row = cls.entry(subject, obj, new=new, old=old, actor=actor, reason=reason, partner=partner)
         row.save()
         return row
+
+
+class ApplicationWindowBase(models.Model):
+    """A period partners may apply in, `opens_on` to `closes_on`, both days included.
+
+    Subclasses (PUG review cycles, DEI&B cohorts, accreditation windows) declare the two date fields.
+    """
+
+    opens_on: models.DateField
+    closes_on: models.DateField
+
+    class Meta:
+        abstract = True
+
+    def is_open_on(self, day: dt.date) -> bool:
+        return self.opens_on <= day <= self.closes_on
+
+    @classmethod
+    def open_on(cls, day: dt.date) -> models.QuerySet:
+        """The windows open on `day`, latest first."""
+        return cls.objects.filter(opens_on__lte=day, closes_on__gte=day).order_by("-opens_on")
 
 
 class ReviewedApplicationBase(models.Model):
