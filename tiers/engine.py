@@ -14,9 +14,27 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    Expression,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, NullIf, Round
 
 from portal.models import Partner, PartnerKind, Tier
 from portal.months import add_months, month_end, month_start
@@ -33,13 +51,12 @@ from tiers.models import (
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
-FOUR_PLACES = Decimal("0.0001")
-CENTS = Decimal("0.01")
+TWO_PLACES = Decimal("0.01")
 BASE_CURRENCY = "USD"
+POINTS_FIELD = DecimalField(max_digits=30, decimal_places=8)
 
 Requirements = dict[str, dict[str, Decimal]]  # tier → metric → threshold
-# Tier.rank() rebuilds the choices on every call: too slow for 10,000 partners.
-TIER_RANK = {tier: rank for rank, tier in enumerate(Tier.values)}
+TIER_RANK = {tier: Tier.rank(tier) for tier in Tier.values}
 LADDER_HIGH_TO_LOW = list(reversed(Tier.ladder()))
 
 
@@ -161,6 +178,157 @@ class MonthRow:
     achieved_tier: str
 
 
+# --- the points formula (the one definition) ------------------------------------
+
+
+@dataclass(frozen=True)
+class CustomerInputs:
+    """Where the formula's inputs come from, as SQL expressions over one `CustomerMRR` row.
+
+    The monthly run and the what-if build them from the loaded rule set (`rules_inputs`,
+    constants: no join per row); the breakdown from subqueries (`lookup_inputs`, no
+    extra query per page). The formula itself is `customer_figures`, whatever the source.
+    """
+
+    sales_coefficient: Expression
+    managed_coefficient: Expression
+    is_emerging: Expression
+    multiplier: Expression  # the multiplier this customer's points get (1 outside emerging markets)
+    usd_sales: Expression  # the USD coefficients: MRR × coefficient / USD coefficient is plain USD
+    usd_managed: Expression
+
+
+def _points(value: Decimal | int) -> Value:
+    return Value(Decimal(value), output_field=POINTS_FIELD)
+
+
+def rules_inputs(rules: Rules) -> CustomerInputs:
+    """The formula's inputs as constants of a loaded rule set (a currency without coefficient gives NULL)."""
+    emerging = Q(customer_country__in=sorted(rules.emerging))
+    usd_sales, usd_managed = rules.coefficients.get(BASE_CURRENCY, (ONE, ONE))
+
+    def coefficient(index: int) -> Case:
+        whens = [When(currency=currency, then=_points(pair[index])) for currency, pair in rules.coefficients.items()]
+        return Case(*whens, default=Value(None), output_field=POINTS_FIELD)
+
+    return CustomerInputs(
+        sales_coefficient=coefficient(0),
+        managed_coefficient=coefficient(1),
+        is_emerging=Case(When(emerging, then=Value(True)), default=Value(False), output_field=BooleanField()),
+        multiplier=_multiplier(rules.framework, rules.multiplier, emerging),
+        usd_sales=_points(usd_sales),
+        usd_managed=_points(usd_managed),
+    )
+
+
+def lookup_inputs(rule_set: RuleSet) -> CustomerInputs:
+    """The formula's inputs looked up in SQL per row (coefficient and emerging-market subqueries)."""
+    coefficient = CurrencyCoefficient.objects.filter(rule_set=rule_set, currency=OuterRef("currency"))
+    usd = CurrencyCoefficient.objects.filter(rule_set=rule_set, currency=BASE_CURRENCY)
+    emerging = Exists(EmergingMarket.objects.filter(country=OuterRef("customer_country"), active=True))
+
+    def looked_up(queryset, column: str, default: Decimal) -> Coalesce:
+        return Coalesce(Subquery(queryset.values(column)[:1]), _points(default), output_field=POINTS_FIELD)
+
+    return CustomerInputs(
+        sales_coefficient=looked_up(coefficient, "sales", ZERO),
+        managed_coefficient=looked_up(coefficient, "managed", ZERO),
+        is_emerging=emerging,
+        multiplier=_multiplier(rule_set.framework, rule_set.emerging_market_multiplier, emerging),
+        usd_sales=looked_up(usd, "sales", ONE),
+        usd_managed=looked_up(usd, "managed", ONE),
+    )
+
+
+def _multiplier(framework: str, multiplier: Decimal, emerging: Q | Exists) -> Case | Value:
+    """Points: the multiplier follows the *customer's* HQ country (SPEC §3.2). Legacy credit is the partner's."""
+    if framework != Framework.POINTS:
+        return _points(ONE)
+    return Case(When(emerging, then=_points(multiplier)), default=_points(ONE), output_field=POINTS_FIELD)
+
+
+def _round(expression: Expression) -> Round:
+    # PostgreSQL rounds numeric half away from zero: half-up, since MRR is never negative.
+    return Round(ExpressionWrapper(expression, output_field=POINTS_FIELD), 2, output_field=POINTS_FIELD)
+
+
+def customer_figures(inputs: CustomerInputs) -> dict[str, Expression]:
+    """A customer's figures for a month, as SQL annotations of its `CustomerMRR` row (SPEC §3.2).
+
+    The one points formula and the one rounding rule of the portal:
+
+    * sales points = sold MRR × sales coefficient[currency] × multiplier, rounded half-up to 2 places;
+    * managed points = managed MRR × managed coefficient[currency] × multiplier, likewise;
+    * sold / managed USD = MRR × coefficient / USD coefficient, in cents (half-up), no multiplier.
+
+    A partner's figures are the exact sums of its customers' rounded figures
+    (`compute_month`), so the breakdown always adds up to the snapshot, and the
+    two-place figure shown is the figure compared with the thresholds.
+    """
+    return {
+        "sales_coefficient": inputs.sales_coefficient,
+        "managed_coefficient": inputs.managed_coefficient,
+        "is_emerging": inputs.is_emerging,
+        "multiplier": inputs.multiplier,
+        "sales_points": _round(F("sold_mrr") * inputs.sales_coefficient * inputs.multiplier),
+        "managed_points": _round(F("managed_mrr") * inputs.managed_coefficient * inputs.multiplier),
+        "sold_usd": _round(F("sold_mrr") * inputs.sales_coefficient / NullIf(inputs.usd_sales, _points(ZERO))),
+        "managed_usd": _round(
+            F("managed_mrr") * inputs.managed_coefficient / NullIf(inputs.usd_managed, _points(ZERO))
+        ),
+    }
+
+
+def round_points(value: Decimal) -> Decimal:
+    """The rounding rule in Python (half-up, 2 places), for figures computed outside SQL."""
+    return value.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
+# --- metric values and judging ------------------------------------------------------
+
+
+def legacy_credit(*, framework: str, multiplier: Decimal, partner_emerging: bool) -> Decimal:
+    """Legacy rule sets: an emerging-market *partner* had its MRR credited × multiplier (SPEC §3.1)."""
+    return multiplier if framework == Framework.LEGACY and partner_emerging else ONE
+
+
+def metric_values(
+    *,
+    framework: str,
+    sales_points: Decimal,
+    managed_points: Decimal,
+    sold_usd: Decimal,
+    managed_usd: Decimal,
+    credit: Decimal = ONE,
+) -> dict[str, Decimal]:
+    """The figures each metric of a requirement is compared with (Phase 2 adds entries here).
+
+    Points rule sets: `points` (sales + managed) and `min_sales_points`; legacy:
+    `sold_mrr` and `managed_mrr` in USD × the partner's credit (`legacy_credit`).
+    """
+    if framework == Framework.LEGACY:
+        return {Metric.SOLD_MRR: sold_usd * credit, Metric.MANAGED_MRR: managed_usd * credit}
+    return {Metric.POINTS: sales_points + managed_points, Metric.MIN_SALES_POINTS: sales_points}
+
+
+def snapshot_metric_values(
+    snapshot: MonthlySnapshot | None, *, rule_set: RuleSet, partner_emerging: bool
+) -> dict[str, Decimal]:
+    """`metric_values` of a stored snapshot (zeros without one) judged under `rule_set`."""
+    credit = legacy_credit(
+        framework=rule_set.framework, multiplier=rule_set.emerging_market_multiplier, partner_emerging=partner_emerging
+    )
+    s = snapshot
+    return metric_values(
+        framework=rule_set.framework,
+        sales_points=s.sales_points if s else ZERO,
+        managed_points=s.managed_points if s else ZERO,
+        sold_usd=s.sold_mrr_usd if s else ZERO,
+        managed_usd=s.managed_mrr_usd if s else ZERO,
+        credit=credit,
+    )
+
+
 @dataclass
 class _Totals:
     country: str
@@ -171,19 +339,8 @@ class _Totals:
     customers: int = 0
 
 
-PER_PARTNER_SQL = """
-SELECT m.partner_id,
-       SUM(m.sold_mrr * c.sales), SUM(CASE WHEN e.id IS NULL THEN 0 ELSE m.sold_mrr * c.sales END),
-       SUM(m.managed_mrr * c.managed), SUM(CASE WHEN e.id IS NULL THEN 0 ELSE m.managed_mrr * c.managed END),
-       COUNT(*), SUM(CASE WHEN c.id IS NULL THEN 1 ELSE 0 END)
-FROM {mrr} m
-LEFT JOIN {coefficient} c ON c.rule_set_id = %s AND c.currency = m.currency
-LEFT JOIN {emerging} e ON e.country = m.customer_country AND e.active = %s
-WHERE m.month = %s{partner_filter}
-GROUP BY m.partner_id
-"""
 # Above this many partners, aggregate the whole month and drop the others in Python
-# (no giant IN lists; SQLite limits the number of query parameters).
+# (no giant IN lists).
 PARTNER_FILTER_LIMIT = 500
 
 
@@ -194,27 +351,29 @@ def _decimal(value: object) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(repr(value))
 
 
-def _per_partner_sums(*, month: dt.date, rule_set: RuleSet, partner_ids: list[int] | None) -> list[tuple]:
-    """One aggregate query, the same shape as a bare GROUP BY: per partner, Σ MRR × coefficient.
+def partner_sums(*, month: dt.date, rules: Rules, partner_ids: list[int] | None = None) -> QuerySet:
+    """One aggregate query, the shape of a bare GROUP BY: per partner, Σ of its customers' rounded figures.
 
-    Returns (partner_id, sales, sales_em, managed, managed_em, customers,
-    rows_without_coefficient); `*_em` are the parts from customers in an
-    emerging market, so the multiplier is applied in Python with exact Decimals.
+    Rows of (partner_id, sales_points, managed_points, sold_usd, managed_usd,
+    customers, rows_without_coefficient).
     """
-    params: list[object] = [rule_set.pk, True, month]
-    partner_filter = ""
+    figures = customer_figures(rules_inputs(rules))
+    rows = CustomerMRR.objects.filter(month=month)
     if partner_ids is not None and len(partner_ids) <= PARTNER_FILTER_LIMIT:
-        partner_filter = " AND m.partner_id IN ({})".format(", ".join(["%s"] * len(partner_ids)) or "NULL")
-        params += partner_ids
-    sql = PER_PARTNER_SQL.format(
-        mrr=connection.ops.quote_name(CustomerMRR._meta.db_table),
-        coefficient=connection.ops.quote_name(CurrencyCoefficient._meta.db_table),
-        emerging=connection.ops.quote_name(EmergingMarket._meta.db_table),
-        partner_filter=partner_filter,
+        rows = rows.filter(partner_id__in=partner_ids)
+    return (
+        rows.order_by()
+        .values("partner_id")
+        .annotate(
+            sales=Sum(figures["sales_points"]),
+            managed=Sum(figures["managed_points"]),
+            sold=Sum(figures["sold_usd"]),
+            managed_money=Sum(figures["managed_usd"]),
+            customers=Count("pk"),
+            missing=Count("pk", filter=~Q(currency__in=list(rules.coefficients))),
+        )
+        .values_list("partner_id", "sales", "managed", "sold", "managed_money", "customers", "missing")
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 def _missing_currencies(month: dt.date, rule_set: RuleSet) -> list[str]:
@@ -223,25 +382,14 @@ def _missing_currencies(month: dt.date, rule_set: RuleSet) -> list[str]:
     return sorted(set(used.exclude(currency__in=known).values_list("currency", flat=True).distinct().order_by()))
 
 
-def _metric_values(totals: _Totals, rules: Rules) -> dict[str, Decimal]:
-    """The figures each metric of a requirement is compared with (Phase 2 adds entries here)."""
-    if rules.framework == Framework.LEGACY:
-        # Legacy: the multiplier follows the *partner's* HQ country (SPEC §3.1).
-        credit = rules.multiplier if totals.country in rules.emerging else ONE
-        return {Metric.SOLD_MRR: totals.sold_usd * credit, Metric.MANAGED_MRR: totals.managed_usd * credit}
-    return {
-        Metric.POINTS: totals.sales_points + totals.managed_points,
-        Metric.MIN_SALES_POINTS: totals.sales_points,
-    }
-
-
 def compute_month(*, month: dt.date, rule_set: RuleSet, partner_ids: Iterable[int] | None = None) -> list[MonthRow]:
     """Judge every solutions partner (or those in `partner_ids`) for `month` under `rule_set`.
 
-    A pure read, used by the monthly run and by the dashboard's what-if (any
-    rule set, draft included). Partners without MRR rows get zeros; providers
-    are skipped. Points columns are filled for points rule sets only (0 for
-    legacy); the USD columns are always plain USD without the multiplier.
+    A pure read, used by the monthly run and by the what-if (any rule set, draft
+    included). Partners without MRR rows get zeros; providers are skipped. Points
+    columns are filled for points rule sets only (0 for legacy); the USD columns
+    are always plain USD without the multiplier. Every figure is the exact sum of
+    the customers' two-place figures (`customer_figures`), and that is what is judged.
     Raises MissingCoefficient when an MRR currency has no coefficient.
     """
     month = month_start(month)
@@ -252,87 +400,90 @@ def compute_month(*, month: dt.date, rule_set: RuleSet, partner_ids: Iterable[in
         partners = partners.filter(pk__in=ids)
     totals = {pk: _Totals(country=str(country)) for pk, country in partners.values_list("pk", "country")}
     points_framework = rules.framework == Framework.POINTS
-    usd_sales, usd_managed = rules.coefficients.get(BASE_CURRENCY, (ONE, ONE))
     any_missing = False
-    for partner_id, *sums, customers, without_coefficient in _per_partner_sums(
-        month=month, rule_set=rule_set, partner_ids=ids
+    for partner_id, sales, managed, sold, managed_money, customers, missing in partner_sums(
+        month=month, rules=rules, partner_ids=ids
     ):
         partner_totals = totals.get(partner_id)
         if partner_totals is None:  # a provider, or not asked for
             continue
-        any_missing = any_missing or bool(without_coefficient)
-        sales, sales_em, managed, managed_em = (_decimal(value) for value in sums)
+        any_missing = any_missing or bool(missing)
         partner_totals.customers = customers
-        # Plain USD at the fixed rates: Σ amount × coef[currency] / coef[USD], no multiplier.
-        partner_totals.sold_usd = sales / usd_sales if usd_sales else ZERO
-        partner_totals.managed_usd = managed / usd_managed if usd_managed else ZERO
+        partner_totals.sold_usd = _decimal(sold)
+        partner_totals.managed_usd = _decimal(managed_money)
         if points_framework:
-            # Points: the multiplier follows the *customer's* HQ country (SPEC §3.2).
-            partner_totals.sales_points = sales + sales_em * (rules.multiplier - ONE)
-            partner_totals.managed_points = managed + managed_em * (rules.multiplier - ONE)
+            partner_totals.sales_points = _decimal(sales)
+            partner_totals.managed_points = _decimal(managed)
     if any_missing:
         raise MissingCoefficient(_missing_currencies(month, rule_set))
     return [_row(pk, t, rules) for pk, t in sorted(totals.items())]
 
 
 def _row(partner_id: int, totals: _Totals, rules: Rules) -> MonthRow:
-    # USD is money: whole cents, so ¥240,000 at "¥12,000 = US$100" is exactly US$2,000
-    # even though the stored coefficient 1/12000 is rounded to 12 places.
-    totals.sold_usd = totals.sold_usd.quantize(CENTS)
-    totals.managed_usd = totals.managed_usd.quantize(CENTS)
-    # Judge the figures the snapshot shows (4 places), not unrounded sums.
-    totals.sales_points = sales = totals.sales_points.quantize(FOUR_PLACES)
-    totals.managed_points = managed = totals.managed_points.quantize(FOUR_PLACES)
+    credit = legacy_credit(
+        framework=rules.framework, multiplier=rules.multiplier, partner_emerging=totals.country in rules.emerging
+    )
+    values = metric_values(
+        framework=rules.framework,
+        sales_points=totals.sales_points,
+        managed_points=totals.managed_points,
+        sold_usd=totals.sold_usd,
+        managed_usd=totals.managed_usd,
+        credit=credit,
+    )
     return MonthRow(
         partner_id=partner_id,
-        sales_points=sales,
-        managed_points=managed,
-        points=sales + managed,
-        sold_mrr_usd=totals.sold_usd.quantize(FOUR_PLACES),
-        managed_mrr_usd=totals.managed_usd.quantize(FOUR_PLACES),
+        sales_points=totals.sales_points,
+        managed_points=totals.managed_points,
+        points=totals.sales_points + totals.managed_points,
+        sold_mrr_usd=totals.sold_usd,
+        managed_mrr_usd=totals.managed_usd,
         customer_count=totals.customers,
-        achieved_tier=achieved_tier(requirements=rules.requirements, values=_metric_values(totals, rules)),
+        achieved_tier=achieved_tier(requirements=rules.requirements, values=values),
     )
 
 
-@dataclass(frozen=True)
-class CustomerContribution:
-    customer_domain: str
-    customer_country: str
-    currency: str
-    sold_mrr: Decimal
-    managed_mrr: Decimal
-    emerging: bool
-    sales_points: Decimal
-    managed_points: Decimal
+# --- outlook flags: at risk, near promotion --------------------------------------------
+
+NEAR_PROMOTION = Decimal("0.9")  # within 10% of the next tier's points target
 
 
-def customer_contributions(*, partner_id: int, month: dt.date, rule_set: RuleSet) -> list[CustomerContribution]:
-    """Per-customer points of one partner and month: the rows that add up to its snapshot.
+def is_at_risk(*, tier: str, best_in_window: str | None) -> bool:
+    """At risk: the best tier achieved in the next reassessment's window so far is below the current tier.
 
-    Legacy rule sets give no points (0) per customer; the partner-level credit
-    of legacy months is in `compute_month`.
+    No evaluated month in the window (`None`) → the tier is kept, so not at risk (SPEC §3.5).
     """
-    rules = rules_load(rule_set)
-    points_framework = rules.framework == Framework.POINTS
-    result = []
-    for row in CustomerMRR.objects.filter(partner_id=partner_id, month=month_start(month)).order_by("customer_domain"):
-        emerging = str(row.customer_country) in rules.emerging
-        sales_c, managed_c = rules.coefficients.get(row.currency, (ZERO, ZERO))
-        credit = (rules.multiplier if emerging else ONE) if points_framework else ZERO
-        result.append(
-            CustomerContribution(
-                customer_domain=row.customer_domain,
-                customer_country=str(row.customer_country),
-                currency=row.currency,
-                sold_mrr=row.sold_mrr,
-                managed_mrr=row.managed_mrr,
-                emerging=emerging,
-                sales_points=(row.sold_mrr * sales_c * credit).quantize(FOUR_PLACES),
-                managed_points=(row.managed_mrr * managed_c * credit).quantize(FOUR_PLACES),
-            )
-        )
-    return result
+    return best_in_window is not None and TIER_RANK[best_in_window] < TIER_RANK[tier]
+
+
+def is_near_promotion(*, points: Decimal | None, next_target: Decimal | None) -> bool:
+    """Near promotion: last month's points are within 10% of the next tier's points target, not at it."""
+    if points is None or next_target is None:
+        return False
+    return next_target * NEAR_PROMOTION <= points < next_target
+
+
+def at_risk_condition(*, tier_rank: str, best_rank: str) -> Q:
+    """`is_at_risk` as SQL over two rank columns (the CAM book judges its partners set-based)."""
+    return Q(**{f"{best_rank}__isnull": False, f"{best_rank}__lt": F(tier_rank)})
+
+
+def near_promotion_condition(*, points: str, next_target: str) -> Q:
+    """`is_near_promotion` as SQL over a points column and a target column."""
+    return (
+        Q(**{f"{next_target}__isnull": False, f"{points}__isnull": False})
+        & Q(**{f"{points}__lt": F(next_target)})
+        & Q(**{f"{points}__gte": F(next_target) * NEAR_PROMOTION})
+    )
+
+
+def tier_rank_expression(field_name: str) -> Case:
+    """A tier column as its rank on the ladder, so SQL can compare tiers."""
+    return Case(
+        *[When(**{field_name: value}, then=Value(rank)) for value, rank in TIER_RANK.items()],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
 
 
 # --- reassessment ------------------------------------------------------------

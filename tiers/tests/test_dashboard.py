@@ -372,7 +372,7 @@ def _snapshots(points: list[str]) -> list:
 
 
 def test_projection_follows_the_least_squares_line_of_the_last_six_months():
-    from tiers.dashboard import points_projection
+    from tiers.charts import points_projection
 
     # Older months do not count; the last six rise by exactly 10 a month.
     history = _snapshots(["900", "5", "100", "110", "120", "130", "140", "150"])
@@ -384,7 +384,7 @@ def test_projection_follows_the_least_squares_line_of_the_last_six_months():
 
 
 def test_projection_never_goes_below_zero_and_needs_three_months_of_points():
-    from tiers.dashboard import points_projection
+    from tiers.charts import points_projection
 
     falling = points_projection(_snapshots(["300", "200", "100"]))
     assert [value for _, value in falling] == [D("0.00"), D("0.00"), D("0.00")]
