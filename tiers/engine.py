@@ -16,10 +16,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
-    Count,
     DecimalField,
     Exists,
     Expression,
@@ -28,12 +28,11 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
-    QuerySet,
     Subquery,
-    Sum,
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, NullIf, Round
 
 from portal.models import Partner, PartnerKind, Tier
@@ -185,8 +184,8 @@ class MonthRow:
 class CustomerInputs:
     """Where the formula's inputs come from, as SQL expressions over one `CustomerMRR` row.
 
-    The monthly run and the what-if build them from the loaded rule set (`rules_inputs`,
-    constants: no join per row); the breakdown from subqueries (`lookup_inputs`, no
+    The monthly run and the what-if take the coefficients from a join and the rest from the
+    loaded rule set (`joined_inputs`); the breakdown looks them up in subqueries (`lookup_inputs`, no
     extra query per page). The formula itself is `customer_figures`, whatever the source.
     """
 
@@ -202,18 +201,15 @@ def _points(value: Decimal | int) -> Value:
     return Value(Decimal(value), output_field=POINTS_FIELD)
 
 
-def rules_inputs(rules: Rules) -> CustomerInputs:
-    """The formula's inputs as constants of a loaded rule set (a currency without coefficient gives NULL)."""
+def joined_inputs(rules: Rules) -> CustomerInputs:
+    """The formula's inputs for the set-based run: the coefficients from the join `c` of
+    `PARTNER_SUMS_SQL` (NULL for a currency without one), the rest constants of the loaded rule set.
+    """
     emerging = Q(customer_country__in=sorted(rules.emerging))
     usd_sales, usd_managed = rules.coefficients.get(BASE_CURRENCY, (ONE, ONE))
-
-    def coefficient(index: int) -> Case:
-        whens = [When(currency=currency, then=_points(pair[index])) for currency, pair in rules.coefficients.items()]
-        return Case(*whens, default=Value(None), output_field=POINTS_FIELD)
-
     return CustomerInputs(
-        sales_coefficient=coefficient(0),
-        managed_coefficient=coefficient(1),
+        sales_coefficient=RawSQL("c.sales", (), output_field=POINTS_FIELD),
+        managed_coefficient=RawSQL("c.managed", (), output_field=POINTS_FIELD),
         is_emerging=Case(When(emerging, then=Value(True)), default=Value(False), output_field=BooleanField()),
         multiplier=_multiplier(rules.framework, rules.multiplier, emerging),
         usd_sales=_points(usd_sales),
@@ -351,29 +347,47 @@ def _decimal(value: object) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(repr(value))
 
 
-def partner_sums(*, month: dt.date, rules: Rules, partner_ids: list[int] | None = None) -> QuerySet:
+PARTNER_SUMS_SQL = """
+SELECT {mrr}.partner_id, SUM({sales_points}), SUM({managed_points}), SUM({sold_usd}), SUM({managed_usd}),
+       COUNT(*), COUNT(*) - COUNT(c.id)
+FROM {mrr}
+LEFT JOIN {coefficient} c ON c.rule_set_id = %s AND c.currency = {mrr}.currency
+WHERE {mrr}.month = %s{partner_filter}
+GROUP BY {mrr}.partner_id
+"""
+
+
+def partner_sums(*, month: dt.date, rules: Rules, partner_ids: list[int] | None = None) -> list[tuple]:
     """One aggregate query, the shape of a bare GROUP BY: per partner, Σ of its customers' rounded figures.
 
-    Rows of (partner_id, sales_points, managed_points, sold_usd, managed_usd,
-    customers, rows_without_coefficient).
+    The per-customer figures are `customer_figures` compiled to SQL, so the run sums
+    exactly what the breakdown shows. Rows of (partner_id, sales_points,
+    managed_points, sold_usd, managed_usd, customers, rows_without_coefficient).
     """
-    figures = customer_figures(rules_inputs(rules))
-    rows = CustomerMRR.objects.filter(month=month)
+    query = CustomerMRR.objects.all().query
+    compiler = query.get_compiler(connection=connection)
+    figures = customer_figures(joined_inputs(rules))
+    parts: dict[str, str] = {}
+    params: list[object] = []
+    for name in ("sales_points", "managed_points", "sold_usd", "managed_usd"):
+        sql, part_params = compiler.compile(figures[name].resolve_expression(query))
+        parts[name] = sql
+        params += part_params
+    params += [rules.rule_set.pk, month]
+    partner_filter = ""
+    table = connection.ops.quote_name(CustomerMRR._meta.db_table)
     if partner_ids is not None and len(partner_ids) <= PARTNER_FILTER_LIMIT:
-        rows = rows.filter(partner_id__in=partner_ids)
-    return (
-        rows.order_by()
-        .values("partner_id")
-        .annotate(
-            sales=Sum(figures["sales_points"]),
-            managed=Sum(figures["managed_points"]),
-            sold=Sum(figures["sold_usd"]),
-            managed_money=Sum(figures["managed_usd"]),
-            customers=Count("pk"),
-            missing=Count("pk", filter=~Q(currency__in=list(rules.coefficients))),
-        )
-        .values_list("partner_id", "sales", "managed", "sold", "managed_money", "customers", "missing")
+        partner_filter = f" AND {table}.partner_id IN ({', '.join(['%s'] * len(partner_ids)) or 'NULL'})"
+        params += partner_ids
+    sql = PARTNER_SUMS_SQL.format(
+        mrr=table,
+        coefficient=connection.ops.quote_name(CurrencyCoefficient._meta.db_table),
+        partner_filter=partner_filter,
+        **parts,
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _missing_currencies(month: dt.date, rule_set: RuleSet) -> list[str]:
