@@ -17,7 +17,7 @@ from portal.months import add_months, month_start
 from tiers import engine
 from tiers.engine import reassessment_months, tier_rank_expression
 from tiers.models import Framework, Metric, MonthlySnapshot, RuleSet, RuleSetStatus
-from tiers.progress import next_reassessment, next_tier, requirements_by_rule_set
+from tiers.progress import next_tier, requirements_by_rule_set
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -49,7 +49,7 @@ def book_rows(*, partners: QuerySet[Partner], today: dt.date) -> QuerySet[Partne
     within 10% of the next tier's points target under the rules in force today.
     """
     month = latest_closed_month(today)
-    window = reassessment_months(next_reassessment(today))
+    window = reassessment_months(engine.next_reassessment_date(today))
     # order_by(): the model orders by partner (→ its name), a join per subquery otherwise.
     snapshots = MonthlySnapshot.objects.filter(partner=OuterRef("pk")).order_by()
     best_rank = (

@@ -28,6 +28,7 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Value,
     When,
@@ -104,10 +105,13 @@ def reassessment_months(on: dt.date) -> list[dt.date]:
 
 def rule_set_in_force(month: dt.date) -> RuleSet | None:
     """The published rule set judging `month`: the latest in force on the month's last day."""
-    return (
-        RuleSet.objects.filter(status=RuleSetStatus.PUBLISHED, effective_from__lte=month_end(month))
-        .order_by("-effective_from", "-published_at", "-pk")
-        .first()
+    return rule_sets_in_force(month).first()
+
+
+def rule_sets_in_force(month: dt.date) -> QuerySet[RuleSet]:
+    """The published rule sets effective by the month's last day, the one in force first."""
+    return RuleSet.objects.filter(status=RuleSetStatus.PUBLISHED, effective_from__lte=month_end(month)).order_by(
+        "-effective_from", "-published_at", "-pk"
     )
 
 

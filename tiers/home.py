@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from portal.home import Attention, partner_attention_provider
 from portal.models import Partner, PartnerKind, Tier, User
-from tiers import book, progress
+from tiers import book, engine, progress
 
 
 @partner_attention_provider
@@ -25,7 +25,7 @@ def partner_tier_outlook(*, partner: Partner, user: User, today: dt.date) -> lis
         "at_risk", "near_promotion"
     )[0]
     url = reverse("tiers:dashboard")
-    on = progress.next_reassessment(today)
+    on = engine.next_reassessment_date(today)
     date = formats.date_format(on, "DATE_FORMAT")
     current = Tier(partner.tier).label
     if row["at_risk"]:

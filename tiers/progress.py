@@ -24,11 +24,6 @@ HISTORY_MONTHS = 24
 YOY_TARGET = Decimal("30")  # SPEC §3.6: ~30% growth a year to hold a tier
 
 
-def next_reassessment(today: dt.date) -> dt.date:
-    """The next reassessment date, today included (SPEC §3.5; dates from engine.reassessment_dates)."""
-    return engine.next_reassessment_date(today)
-
-
 def requirements_by_rule_set(rule_set_ids: set[int]) -> dict[int, Requirements]:
     """{rule_set_id: {tier: {metric: threshold}}} in one query."""
     result: dict[int, Requirements] = {pk: {} for pk in rule_set_ids}
@@ -144,7 +139,7 @@ class ReassessmentPreview:
 
 def reassessment_preview(*, partner: Partner, today: dt.date) -> ReassessmentPreview:
     """What the next reassessment would give if it ran today, from the snapshots so far."""
-    on = next_reassessment(today)
+    on = engine.next_reassessment_date(today)
     window = reassessment_months(on)
     # Partners with no evaluated month in the window keep their tier (the engine's rule).
     outcome, months_met = engine.reassessment_outcome(partner_ids=[partner.pk], on=on).get(
