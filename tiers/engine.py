@@ -329,45 +329,86 @@ def snapshot_metric_values(
     )
 
 
-@dataclass
-class _Totals:
-    country: str
-    sales_points: Decimal = ZERO
-    managed_points: Decimal = ZERO
-    sold_usd: Decimal = ZERO
-    managed_usd: Decimal = ZERO
-    customers: int = 0
+class _Sql(str):
+    """A SQL column or expression that `metric_values` can add and multiply like a Decimal."""
+
+    def __add__(self, other: object) -> _Sql:
+        return _Sql(f"({self} + {other})")
+
+    def __mul__(self, other: object) -> _Sql:
+        return _Sql(f"({self} * {other})")
 
 
-# Above this many partners, aggregate the whole month and drop the others in Python
-# (no giant IN lists).
+def achieved_tier_sql(*, requirements: Requirements, values: Mapping[str, str]) -> tuple[str, list[object]]:
+    """`achieved_tier` as a SQL CASE over metric-value SQL expressions (the run judges set-based).
+
+    The same rule: the highest tier whose every requirement is met; a metric with
+    no value is never met; none → solutions_partner. Tested to agree with `achieved_tier`.
+    """
+    whens, params = [], []
+    for tier in LADDER_HIGH_TO_LOW:
+        tier_requirements = requirements.get(tier)
+        if not tier_requirements or any(metric not in values for metric in tier_requirements):
+            continue
+        conditions = []
+        for metric, threshold in sorted(tier_requirements.items()):
+            conditions.append(f"({values[metric]}) >= %s")
+            params.append(threshold)
+        whens.append(f"WHEN {' AND '.join(conditions)} THEN %s")
+        params.append(str(tier))
+    if not whens:
+        return "%s", [str(Tier.SOLUTIONS_PARTNER)]
+    return f"CASE {' '.join(whens)} ELSE %s END", [*params, str(Tier.SOLUTIONS_PARTNER)]
+
+
+# Above this many partners, aggregate the whole month and drop the others (no giant IN lists).
 PARTNER_FILTER_LIMIT = 500
 
-
-def _decimal(value: object) -> Decimal:
-    """SQL sums arrive as Decimal (PostgreSQL numeric) or float (SQLite): make them Decimal."""
-    if value is None:
-        return ZERO
-    return value if isinstance(value, Decimal) else Decimal(repr(value))
-
-
-PARTNER_SUMS_SQL = """
-SELECT {mrr}.partner_id, SUM({sales_points}), SUM({managed_points}), SUM({sold_usd}), SUM({managed_usd}),
-       COUNT(*), COUNT(*) - COUNT(c.id)
-FROM {mrr}
-LEFT JOIN {coefficient} c ON c.rule_set_id = %s AND c.currency = {mrr}.currency
-WHERE {mrr}.month = %s{partner_filter}
-GROUP BY {mrr}.partner_id
+JUDGED_MONTH_SQL = """
+WITH sums AS (
+    SELECT {mrr}.partner_id,
+           SUM({sales_points}) AS sales, SUM({managed_points}) AS managed,
+           SUM({sold_usd}) AS sold_usd, SUM({managed_usd}) AS managed_usd,
+           COUNT(*) AS customers, COUNT(*) - COUNT(c.id) AS missing
+    FROM {mrr}
+    LEFT JOIN {coefficient} c ON c.rule_set_id = %s AND c.currency = {mrr}.currency
+    WHERE {mrr}.month = %s{mrr_filter}
+    GROUP BY {mrr}.partner_id
+), figures AS (
+    SELECT p.id AS partner_id, {points_sales} AS sales_points, {points_managed} AS managed_points,
+           COALESCE(s.sold_usd, 0) AS sold_usd, COALESCE(s.managed_usd, 0) AS managed_usd,
+           COALESCE(s.customers, 0) AS customers, COALESCE(s.missing, 0) AS missing, {credit} AS credit
+    FROM {partner} p LEFT JOIN sums s ON s.partner_id = p.id
+    WHERE p.kind = %s{partner_filter}
+)
+SELECT partner_id, sales_points, managed_points, sales_points + managed_points AS points,
+       sold_usd AS sold_mrr_usd, managed_usd AS managed_mrr_usd, customers AS customer_count,
+       {achieved} AS achieved_tier, missing
+FROM figures
 """
+JUDGED_COLUMNS = [
+    "partner_id",
+    "sales_points",
+    "managed_points",
+    "points",
+    "sold_mrr_usd",
+    "managed_mrr_usd",
+    "customer_count",
+    "achieved_tier",
+]
 
 
-def partner_sums(*, month: dt.date, rules: Rules, partner_ids: list[int] | None = None) -> list[tuple]:
-    """One aggregate query, the shape of a bare GROUP BY: per partner, Σ of its customers' rounded figures.
+def judged_month_sql(*, month: dt.date, rules: Rules, partner_ids: list[int] | None = None) -> tuple[str, list[object]]:
+    """One SELECT judging every solutions partner (or those in `partner_ids`) for `month`.
 
-    The per-customer figures are `customer_figures` compiled to SQL, so the run sums
-    exactly what the breakdown shows. Rows of (partner_id, sales_points,
-    managed_points, sold_usd, managed_usd, customers, rows_without_coefficient).
+    Rows of JUDGED_COLUMNS + rows_without_coefficient, one per partner (zeros without
+    MRR). The per-customer figures are `customer_figures` compiled to SQL (so a
+    partner's figures are the exact sums of what its breakdown shows), the metric
+    values those of `metric_values`, the tier `achieved_tier_sql`: one aggregate over
+    the month's rows, the shape of a bare GROUP BY, and nothing per partner in Python.
     """
+    quote = connection.ops.quote_name
+    mrr = quote(CustomerMRR._meta.db_table)
     query = CustomerMRR.objects.all().query
     compiler = query.get_compiler(connection=connection)
     figures = customer_figures(joined_inputs(rules))
@@ -378,87 +419,71 @@ def partner_sums(*, month: dt.date, rules: Rules, partner_ids: list[int] | None 
         parts[name] = sql
         params += part_params
     params += [rules.rule_set.pk, month]
-    partner_filter = ""
-    table = connection.ops.quote_name(CustomerMRR._meta.db_table)
+    mrr_filter = partner_filter = ""
     if partner_ids is not None and len(partner_ids) <= PARTNER_FILTER_LIMIT:
-        partner_filter = f" AND {table}.partner_id IN ({', '.join(['%s'] * len(partner_ids)) or 'NULL'})"
+        mrr_filter = f" AND {mrr}.partner_id IN ({', '.join(['%s'] * len(partner_ids)) or 'NULL'})"
         params += partner_ids
-    sql = PARTNER_SUMS_SQL.format(
-        mrr=table,
-        coefficient=connection.ops.quote_name(CurrencyCoefficient._meta.db_table),
+    # Legacy: the credit follows the *partner's* HQ country (SPEC §3.1, `legacy_credit`).
+    credit = "1"
+    emerging = sorted(rules.emerging)
+    if rules.framework == Framework.LEGACY and emerging:
+        credit = f"CASE WHEN p.country IN ({', '.join(['%s'] * len(emerging))}) THEN %s ELSE 1 END"
+        params += [*emerging, rules.multiplier]
+    params.append(str(PartnerKind.SOLUTIONS_PARTNER))
+    if partner_ids is not None:
+        partner_filter = f" AND p.id IN ({', '.join(['%s'] * len(partner_ids)) or 'NULL'})"
+        params += partner_ids
+    values = metric_values(
+        framework=rules.framework,
+        sales_points=_Sql("sales_points"),
+        managed_points=_Sql("managed_points"),
+        sold_usd=_Sql("sold_usd"),
+        managed_usd=_Sql("managed_usd"),
+        credit=_Sql("credit"),
+    )
+    achieved, achieved_params = achieved_tier_sql(requirements=rules.requirements, values=values)
+    points = rules.framework == Framework.POINTS
+    sql = JUDGED_MONTH_SQL.format(
+        mrr=mrr,
+        coefficient=quote(CurrencyCoefficient._meta.db_table),
+        partner=quote(Partner._meta.db_table),
+        mrr_filter=mrr_filter,
         partner_filter=partner_filter,
+        points_sales="COALESCE(s.sales, 0)" if points else "0.00",
+        points_managed="COALESCE(s.managed, 0)" if points else "0.00",
+        credit=credit,
+        achieved=achieved,
         **parts,
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def _missing_currencies(month: dt.date, rule_set: RuleSet) -> list[str]:
-    used = CustomerMRR.objects.filter(month=month, partner__kind=PartnerKind.SOLUTIONS_PARTNER)
-    known = rule_set.coefficients.values_list("currency", flat=True)
-    return sorted(set(used.exclude(currency__in=known).values_list("currency", flat=True).distinct().order_by()))
+    return sql, params + achieved_params
 
 
 def compute_month(*, month: dt.date, rule_set: RuleSet, partner_ids: Iterable[int] | None = None) -> list[MonthRow]:
     """Judge every solutions partner (or those in `partner_ids`) for `month` under `rule_set`.
 
-    A pure read, used by the monthly run and by the what-if (any rule set, draft
-    included). Partners without MRR rows get zeros; providers are skipped. Points
-    columns are filled for points rule sets only (0 for legacy); the USD columns
-    are always plain USD without the multiplier. Every figure is the exact sum of
-    the customers' two-place figures (`customer_figures`), and that is what is judged.
-    Raises MissingCoefficient when an MRR currency has no coefficient.
+    A pure read of `judged_month_sql`, used by the what-if (any rule set, draft
+    included); the monthly run inserts the same SELECT's rows as snapshots. Partners
+    without MRR rows get zeros; providers are skipped. Points columns are filled for
+    points rule sets only (0 for legacy); the USD columns are always plain USD
+    without the multiplier. Raises MissingCoefficient when an MRR currency has no coefficient.
     """
     month = month_start(month)
     rules = rules_load(rule_set)
     ids = None if partner_ids is None else list(partner_ids)
-    partners = Partner.objects.filter(kind=PartnerKind.SOLUTIONS_PARTNER)
-    if ids is not None:
-        partners = partners.filter(pk__in=ids)
-    totals = {pk: _Totals(country=str(country)) for pk, country in partners.values_list("pk", "country")}
-    points_framework = rules.framework == Framework.POINTS
-    any_missing = False
-    for partner_id, sales, managed, sold, managed_money, customers, missing in partner_sums(
-        month=month, rules=rules, partner_ids=ids
-    ):
-        partner_totals = totals.get(partner_id)
-        if partner_totals is None:  # a provider, or not asked for
-            continue
-        any_missing = any_missing or bool(missing)
-        partner_totals.customers = customers
-        partner_totals.sold_usd = _decimal(sold)
-        partner_totals.managed_usd = _decimal(managed_money)
-        if points_framework:
-            partner_totals.sales_points = _decimal(sales)
-            partner_totals.managed_points = _decimal(managed)
-    if any_missing:
-        raise MissingCoefficient(_missing_currencies(month, rule_set))
-    return [_row(pk, t, rules) for pk, t in sorted(totals.items())]
+    sql, params = judged_month_sql(month=month, rules=rules, partner_ids=ids)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} ORDER BY partner_id", params)
+        rows = cursor.fetchall()
+    if any(row[-1] for row in rows):
+        raise MissingCoefficient(missing_currencies(month, rule_set))
+    return [MonthRow(*row[:-1]) for row in rows]
 
 
-def _row(partner_id: int, totals: _Totals, rules: Rules) -> MonthRow:
-    credit = legacy_credit(
-        framework=rules.framework, multiplier=rules.multiplier, partner_emerging=totals.country in rules.emerging
-    )
-    values = metric_values(
-        framework=rules.framework,
-        sales_points=totals.sales_points,
-        managed_points=totals.managed_points,
-        sold_usd=totals.sold_usd,
-        managed_usd=totals.managed_usd,
-        credit=credit,
-    )
-    return MonthRow(
-        partner_id=partner_id,
-        sales_points=totals.sales_points,
-        managed_points=totals.managed_points,
-        points=totals.sales_points + totals.managed_points,
-        sold_mrr_usd=totals.sold_usd,
-        managed_mrr_usd=totals.managed_usd,
-        customer_count=totals.customers,
-        achieved_tier=achieved_tier(requirements=rules.requirements, values=values),
-    )
+def missing_currencies(month: dt.date, rule_set: RuleSet) -> list[str]:
+    """The currencies of the month's MRR (solutions partners) that `rule_set` has no coefficient for."""
+    used = CustomerMRR.objects.filter(month=month, partner__kind=PartnerKind.SOLUTIONS_PARTNER)
+    known = rule_set.coefficients.values_list("currency", flat=True)
+    return sorted(set(used.exclude(currency__in=known).values_list("currency", flat=True).distinct().order_by()))
 
 
 # --- outlook flags: at risk, near promotion --------------------------------------------

@@ -153,3 +153,31 @@ def test_on_the_demo_data_every_partners_breakdown_adds_up_to_each_months_snapsh
             )
         checked += 1
     assert checked > 1000
+
+
+# --- the tier achieved: SQL (the run) and Python (the rule) agree ------------------------------
+
+METRIC_VALUE = st.decimals(min_value=0, max_value=5000, places=2, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    thresholds=st.dictionaries(
+        st.sampled_from(Tier.ladder()),
+        st.dictionaries(st.sampled_from(["points", "min_sales_points", "sold_mrr"]), METRIC_VALUE, min_size=1),
+    ),
+    points=METRIC_VALUE,
+    sales=METRIC_VALUE,
+)
+def test_the_runs_sql_judges_the_tier_as_the_engines_rule(thresholds, points, sales):
+    from django.db import connection
+
+    values = {"points": points, "min_sales_points": sales}  # sold_mrr unmeasured: never met
+    case, params = engine.achieved_tier_sql(requirements=thresholds, values={m: m for m in values})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {case} FROM (SELECT %s::numeric AS points, %s::numeric AS min_sales_points) v",
+            [*params, points, sales],
+        )
+        [sql_tier] = cursor.fetchone()
+    assert sql_tier == engine.achieved_tier(requirements=thresholds, values=values)
