@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal.access import PUBLISH_RULESET, RUN_WHATIF, partner_for, require_perm
 from portal.exports import csv_lines
-from portal.htmx import wants_partial
+from portal.htmx import page_or_partial, wants_partial
 from portal.models import Partner, Tier, User
 from portal.months import add_months, month_start
 from portal.selectors import partners_visible_to
@@ -50,6 +50,13 @@ def _urls(partner: Partner, partner_id: str | None) -> dict[str, str]:
         return {name.replace("-", "_"): reverse(f"tiers:{name}") for name in names}
     kwargs = {"partner_id": partner.partner_id}
     return {name.replace("-", "_"): reverse(f"tiers:partner-{name}", kwargs=kwargs) for name in names}
+
+
+def _query(params: dict[str, str]) -> QueryDict:
+    """The page's own parameters, for `{% querystring %}` links (only the filters that are set)."""
+    query = QueryDict(mutable=True)
+    query.update(params)
+    return query
 
 
 # --- the dashboard -------------------------------------------------------------
@@ -189,26 +196,23 @@ def _breakdown(request: HttpRequest, base: _Base) -> dict:
         return {"breakdown": None}
     params = {"month": month.isoformat(), "q": filters.q, "country": filters.country, "currency": filters.currency}
     params |= {"em": filters.em, "sort": filters.sort}
-    params = {k: v for k, v in params.items() if v}
+    params = _query({k: v for k, v in params.items() if v})
     page = Paginator(rows, BREAKDOWN_PAGE_SIZE).get_page(request.GET.get("page"))
-    columns = []
+    columns = {}
     for key, label in SORT_LABELS.items():
         current = filters.sort.lstrip("-") == key
         descending = filters.sort.startswith("-")
         target = key if current and descending else f"-{key}"
         aria = ("descending" if descending else "ascending") if current else None
-        columns.append({"key": key, "label": label, "query": urlencode(params | {"sort": target}), "aria": aria})
+        columns[key] = {"key": key, "label": label, "target": target, "aria": aria}
     return {
         "breakdown": {
             "form": form,
             "month": month,
             "rule_set": base.by_month[month].rule_set,
             "page": page,
-            "columns": {c["key"]: c for c in columns},
-            "query": urlencode(params),
-            "page_query": lambda n: urlencode(params | {"page": n}),
-            "prev_query": urlencode(params | {"page": page.previous_page_number()}) if page.has_previous() else "",
-            "next_query": urlencode(params | {"page": page.next_page_number()}) if page.has_next() else "",
+            "columns": columns,
+            "params": params,  # links: {% querystring b.params sort=… %}
         }
     }
 
@@ -307,24 +311,15 @@ def book(request: HttpRequest) -> HttpResponse:
     sparklines = cam_book.book_sparklines(partner_ids=[p.pk for p in page], month=month)
     for partner in page:
         partner.sparkline = sparklines.get(partner.pk, "")
-    params = {k: v for k, v in (filters | {"sort": sort}).items() if v}
+    params = _query({k: v for k, v in (filters | {"sort": sort}).items() if v})
     columns = {}
     for key in ("name", "tier", "points", "trend"):
         current = sort.lstrip("-") == key
         target = key if current and sort.startswith("-") else f"-{key}" if current or key != "name" else key
         aria = ("descending" if sort.startswith("-") else "ascending") if current else None
-        columns[key] = {"query": urlencode(params | {"sort": target}), "aria": aria}
-    context = {
-        "form": form,
-        "page": page,
-        "columns": columns,
-        "prev_query": urlencode(params | {"page": page.previous_page_number()}) if page.has_previous() else "",
-        "next_query": urlencode(params | {"page": page.next_page_number()}) if page.has_next() else "",
-        "month": month,
-    }
-    if wants_partial(request):
-        return render(request, "tiers/book.html#book-table", context)
-    return render(request, "tiers/book.html", context)
+        columns[key] = {"target": target, "aria": aria}
+    context = {"form": form, "page": page, "columns": columns, "params": params, "month": month}
+    return render(request, page_or_partial(request, "tiers/book.html", "book-table"), context)
 
 
 # --- staff what-if ---------------------------------------------------------------
