@@ -352,7 +352,7 @@ def achieved_tier_sql(*, requirements: Requirements, values: Mapping[str, str]) 
             continue
         conditions = []
         for metric, threshold in sorted(tier_requirements.items()):
-            conditions.append(f"({values[metric]}) >= %s")
+            conditions.append(f"({values[metric]}) >= CAST(%s AS NUMERIC)")
             params.append(threshold)
         whens.append(f"WHEN {' AND '.join(conditions)} THEN %s")
         params.append(str(tier))
@@ -427,7 +427,7 @@ def judged_month_sql(*, month: dt.date, rules: Rules, partner_ids: list[int] | N
     credit = "1"
     emerging = sorted(rules.emerging)
     if rules.framework == Framework.LEGACY and emerging:
-        credit = f"CASE WHEN p.country IN ({', '.join(['%s'] * len(emerging))}) THEN %s ELSE 1 END"
+        credit = f"CASE WHEN p.country IN ({', '.join(['%s'] * len(emerging))}) THEN CAST(%s AS NUMERIC) ELSE 1 END"
         params += [*emerging, rules.multiplier]
     params.append(str(PartnerKind.SOLUTIONS_PARTNER))
     if partner_ids is not None:

@@ -232,8 +232,12 @@ def _insert_rows(model: type[models.Model], columns: list[str], rows: list[tuple
     model.objects.bulk_create((model(**dict(zip(columns, row, strict=True))) for row in rows), batch_size=BULK_BATCH)
 
 
+JUDGED_TABLE = "tiers_judged_month"
+RUN_WORK_MEM = "128MB"
+
+
 def _snapshots_write(month: dt.date, rule_set: RuleSet, run: JobRun) -> int:
-    """Judge `month` set-based and write every solutions partner's snapshot: one INSERT … SELECT.
+    """Judge `month` set-based and write every solutions partner's snapshot, all in SQL.
 
     The SELECT is the engine's (`engine.judged_month_sql`), so the snapshots hold
     exactly what `compute_month` returns, without a row per partner in Python.
@@ -243,15 +247,21 @@ def _snapshots_write(month: dt.date, rule_set: RuleSet, run: JobRun) -> int:
     select, params = engine.judged_month_sql(month=month, rules=engine.rules_load(rule_set))
     quote = connection.ops.quote_name
     columns = ", ".join(quote(column) for column in engine.JUDGED_COLUMNS)
-    sql = (
-        f"WITH judged AS ({select}), written AS ("
-        f"INSERT INTO {quote(MonthlySnapshot._meta.db_table)} (month, rule_set_id, run_id, {columns}) "
-        f"SELECT %s, %s, %s, {columns} FROM judged RETURNING 1) "
-        "SELECT (SELECT COUNT(*) FROM written), (SELECT COALESCE(SUM(missing), 0) FROM judged)"
-    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, month, rule_set.pk, run.pk])
-        written, missing = cursor.fetchone()
+        if connection.vendor == "postgresql":
+            # The month's sums in memory, not spilled to disk (a batch job, in its own transaction).
+            cursor.execute(f"SET LOCAL work_mem = '{RUN_WORK_MEM}'")
+        # CREATE TABLE … AS may aggregate in parallel; an INSERT … SELECT may not.
+        cursor.execute(f"CREATE TEMPORARY TABLE {JUDGED_TABLE} AS {select}", params)
+        cursor.execute(
+            f"INSERT INTO {quote(MonthlySnapshot._meta.db_table)} (month, rule_set_id, run_id, {columns}) "
+            f"SELECT %s, %s, %s, {columns} FROM {JUDGED_TABLE}",
+            [month, rule_set.pk, run.pk],
+        )
+        written = cursor.rowcount
+        cursor.execute(f"SELECT COALESCE(SUM(missing), 0) FROM {JUDGED_TABLE}")
+        [missing] = cursor.fetchone()
+        cursor.execute(f"DROP TABLE {JUDGED_TABLE}")
     if missing:
         currencies = ", ".join(engine.missing_currencies(month, rule_set))
         raise RunRefused(f"rule set {rule_set.name!r} has no coefficient for: {currencies}")
