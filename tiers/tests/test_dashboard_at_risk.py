@@ -62,7 +62,7 @@ def test_at_risk_partner_is_first_shown_what_it_takes_to_keep_its_tier(client_fo
     text = " ".join(response.content.decode().split())
     assert "What it takes to keep Platinum on 15 Jan" in text
     assert "2 months left that count (Nov and Dec)" in text
-    assert "Combined points: 1,400 points more than in October 2025, about +700 points a month." in text
+    assert "Combined points: 1,400.00 points more than in October 2025, about +700 points a month." in text
     # It leads: the keep card comes before the current-tier card and the progress to Diamond.
     assert text.index('data-testid="keep-tier"') < text.index('id="h-current"') < text.index("Progress to Diamond")
 

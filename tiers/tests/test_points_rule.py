@@ -106,16 +106,16 @@ def test_breakdown_rows_add_up_exactly_to_the_partners_month(rule_sets, rows, wh
 
 
 @pytest.mark.parametrize(
-    ("managed", "points", "tier"),
+    ("managed", "points", "tier", "progress"),
     [
         # 90 sales points + 209.995 managed points: the customer's managed points round to 210.00.
-        ("20999.50", Decimal("300.00"), Tier.PLATINUM),
+        ("20999.50", Decimal("300.00"), Tier.PLATINUM, "300.00 / 1,000"),
         # 90 + 209.9949: 209.99 → 299.99, shown as such and below the Platinum 300.
-        ("20999.49", Decimal("299.99"), Tier.GOLD),
+        ("20999.49", Decimal("299.99"), Tier.GOLD, "299.99 / 300"),
     ],
 )
 def test_a_partner_at_the_threshold_is_judged_on_the_figure_it_is_shown(
-    client_for, partner_member, managed, points, tier
+    client_for, partner_member, managed, points, tier, progress
 ):
     rules = points_rules(effective_from="2022-01-01")
     partner = partner_member.partner
@@ -132,6 +132,10 @@ def test_a_partner_at_the_threshold_is_judged_on_the_figure_it_is_shown(
     csv = b"".join(client_for(partner_member).get(reverse("tiers:breakdown-csv"), {"month": "2022-07-01"}))
     totals = [Decimal(line.rsplit(",", 1)[1]) for line in csv.decode().strip().splitlines()[1:]]
     assert sum(totals) == points
+    partner.refresh_from_db()
+    assert partner.tier == tier  # promoted on the figure shown
+    page = client_for(partner_member).get(reverse("tiers:dashboard")).content.decode()
+    assert progress in page  # the progress card towards the next tier shows the same two-place figure
 
 
 # --- the demo data ----------------------------------------------------------------------------
