@@ -1,12 +1,12 @@
-"""The tier engine: pure reads that judge partners against a rule set (SPEC §3).
+"""The tier engine: every tier rule of the portal, as pure reads (SPEC §3, docs/rules.md).
 
-Everything here is set-based: one aggregate query over the month's MRR rows
-(per partner: Σ MRR × coefficient, split by customers in and outside
-emerging markets) plus a handful of small lookups, whatever the number of
-partners. The multiplier, the USD conversion and rounding are applied to
-those sums in Python with `Decimal` (exact on PostgreSQL; SQLite sums in
-floating point, rounded to 4 places). Nothing here writes; `tiers.services`
-does.
+One points formula (`customer_figures`: a customer's sales and managed points,
+rounded half-up to two places once), one judged month (`judged_month_sql`: per
+partner the exact sums of its customers' figures and the tier achieved, one
+aggregate query over the month's MRR rows whatever the number of partners), the
+metric values of a snapshot, reassessment dates and window, and the at-risk and
+near-promotion flags. Exact on PostgreSQL (numeric); SQLite, the first-run
+default, computes in floating point. Nothing here writes; `tiers.services` does.
 """
 
 from __future__ import annotations

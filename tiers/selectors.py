@@ -15,8 +15,6 @@ from portal.models import JobOutcome, JobRun, Partner, PartnerKind, Tier
 from tiers.engine import round_points
 from tiers.models import MonthlySnapshot, RuleSet, TierChange
 
-TWO_PLACES = Decimal("0.01")
-
 
 def monthly_snapshots(
     *, start: dt.date, end: dt.date, partner_ids: Iterable[int] | None = None
