@@ -71,12 +71,16 @@ class Tier(models.TextChoices):
 
     @classmethod
     def rank(cls, value: str) -> int:
-        return cls.values.index(value)
+        """The tier's place on the ladder (0 = solutions_partner): a lookup in a mapping built once."""
+        return _TIER_RANKS[value]
 
     @classmethod
     def ladder(cls) -> list[str]:
         """The tiers above `solutions_partner`, low → high."""
         return cls.values[1:]
+
+
+_TIER_RANKS: dict[str, int] = {value: rank for rank, value in enumerate(Tier.values)}
 
 
 class PartnerKind(models.TextChoices):

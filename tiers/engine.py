@@ -1,12 +1,12 @@
-"""The tier engine: pure reads that judge partners against a rule set (SPEC §3).
+"""The tier engine: every tier rule of the portal, as pure reads (SPEC §3, docs/rules.md).
 
-Everything here is set-based: one aggregate query over the month's MRR rows
-(per partner: Σ MRR × coefficient, split by customers in and outside
-emerging markets) plus a handful of small lookups, whatever the number of
-partners. The multiplier, the USD conversion and rounding are applied to
-those sums in Python with `Decimal` (exact on PostgreSQL; SQLite sums in
-floating point, rounded to 4 places). Nothing here writes; `tiers.services`
-does.
+One points formula (`customer_figures`: a customer's sales and managed points,
+rounded half-up to two places once), one judged month (`judged_month_sql`: per
+partner the exact sums of its customers' figures and the tier achieved, one
+aggregate query over the month's MRR rows whatever the number of partners), the
+metric values of a snapshot, reassessment dates and window, and the at-risk and
+near-promotion flags. Exact on PostgreSQL (numeric); SQLite, the first-run
+default, computes in floating point. Nothing here writes; `tiers.services` does.
 """
 
 from __future__ import annotations
@@ -14,9 +14,27 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Case,
+    DecimalField,
+    Exists,
+    Expression,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce, NullIf, Round
 
 from portal.models import Partner, PartnerKind, Tier
 from portal.months import add_months, month_end, month_start
@@ -33,13 +51,12 @@ from tiers.models import (
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
-FOUR_PLACES = Decimal("0.0001")
-CENTS = Decimal("0.01")
+TWO_PLACES = Decimal("0.01")
 BASE_CURRENCY = "USD"
+POINTS_FIELD = DecimalField(max_digits=30, decimal_places=8)
 
 Requirements = dict[str, dict[str, Decimal]]  # tier → metric → threshold
-# Tier.rank() rebuilds the choices on every call: too slow for 10,000 partners.
-TIER_RANK = {tier: rank for rank, tier in enumerate(Tier.values)}
+TIER_RANK = {tier: Tier.rank(tier) for tier in Tier.values}
 LADDER_HIGH_TO_LOW = list(reversed(Tier.ladder()))
 
 
@@ -88,10 +105,13 @@ def reassessment_months(on: dt.date) -> list[dt.date]:
 
 def rule_set_in_force(month: dt.date) -> RuleSet | None:
     """The published rule set judging `month`: the latest in force on the month's last day."""
-    return (
-        RuleSet.objects.filter(status=RuleSetStatus.PUBLISHED, effective_from__lte=month_end(month))
-        .order_by("-effective_from", "-published_at", "-pk")
-        .first()
+    return rule_sets_in_force(month).first()
+
+
+def rule_sets_in_force(month: dt.date) -> QuerySet[RuleSet]:
+    """The published rule sets effective by the month's last day, the one in force first."""
+    return RuleSet.objects.filter(status=RuleSetStatus.PUBLISHED, effective_from__lte=month_end(month)).order_by(
+        "-effective_from", "-published_at", "-pk"
     )
 
 
@@ -161,178 +181,352 @@ class MonthRow:
     achieved_tier: str
 
 
-@dataclass
-class _Totals:
-    country: str
-    sales_points: Decimal = ZERO
-    managed_points: Decimal = ZERO
-    sold_usd: Decimal = ZERO
-    managed_usd: Decimal = ZERO
-    customers: int = 0
+# --- the points formula (the one definition) ------------------------------------
 
 
-PER_PARTNER_SQL = """
-SELECT m.partner_id,
-       SUM(m.sold_mrr * c.sales), SUM(CASE WHEN e.id IS NULL THEN 0 ELSE m.sold_mrr * c.sales END),
-       SUM(m.managed_mrr * c.managed), SUM(CASE WHEN e.id IS NULL THEN 0 ELSE m.managed_mrr * c.managed END),
-       COUNT(*), SUM(CASE WHEN c.id IS NULL THEN 1 ELSE 0 END)
-FROM {mrr} m
-LEFT JOIN {coefficient} c ON c.rule_set_id = %s AND c.currency = m.currency
-LEFT JOIN {emerging} e ON e.country = m.customer_country AND e.active = %s
-WHERE m.month = %s{partner_filter}
-GROUP BY m.partner_id
-"""
-# Above this many partners, aggregate the whole month and drop the others in Python
-# (no giant IN lists; SQLite limits the number of query parameters).
+@dataclass(frozen=True)
+class CustomerInputs:
+    """Where the formula's inputs come from, as SQL expressions over one `CustomerMRR` row.
+
+    The monthly run and the what-if take the coefficients from a join and the rest from the
+    loaded rule set (`joined_inputs`); the breakdown looks them up in subqueries (`lookup_inputs`, no
+    extra query per page). The formula itself is `customer_figures`, whatever the source.
+    """
+
+    sales_coefficient: Expression
+    managed_coefficient: Expression
+    is_emerging: Expression
+    multiplier: Expression  # the multiplier this customer's points get (1 outside emerging markets)
+    usd_sales: Expression  # the USD coefficients: MRR × coefficient / USD coefficient is plain USD
+    usd_managed: Expression
+
+
+def _points(value: Decimal | int) -> Value:
+    return Value(Decimal(value), output_field=POINTS_FIELD)
+
+
+def joined_inputs(rules: Rules) -> CustomerInputs:
+    """The formula's inputs for the set-based run: the coefficients from the join `c` of
+    `PARTNER_SUMS_SQL` (NULL for a currency without one), the rest constants of the loaded rule set.
+    """
+    emerging = Q(customer_country__in=sorted(rules.emerging))
+    usd_sales, usd_managed = rules.coefficients.get(BASE_CURRENCY, (ONE, ONE))
+    return CustomerInputs(
+        sales_coefficient=RawSQL("c.sales", (), output_field=POINTS_FIELD),
+        managed_coefficient=RawSQL("c.managed", (), output_field=POINTS_FIELD),
+        is_emerging=Case(When(emerging, then=Value(True)), default=Value(False), output_field=BooleanField()),
+        multiplier=_multiplier(rules.framework, rules.multiplier, emerging),
+        usd_sales=_points(usd_sales),
+        usd_managed=_points(usd_managed),
+    )
+
+
+def lookup_inputs(rule_set: RuleSet) -> CustomerInputs:
+    """The formula's inputs looked up in SQL per row (coefficient and emerging-market subqueries)."""
+    coefficient = CurrencyCoefficient.objects.filter(rule_set=rule_set, currency=OuterRef("currency"))
+    usd = CurrencyCoefficient.objects.filter(rule_set=rule_set, currency=BASE_CURRENCY)
+    emerging = Exists(EmergingMarket.objects.filter(country=OuterRef("customer_country"), active=True))
+
+    def looked_up(queryset, column: str, default: Decimal) -> Coalesce:
+        return Coalesce(Subquery(queryset.values(column)[:1]), _points(default), output_field=POINTS_FIELD)
+
+    return CustomerInputs(
+        sales_coefficient=looked_up(coefficient, "sales", ZERO),
+        managed_coefficient=looked_up(coefficient, "managed", ZERO),
+        is_emerging=emerging,
+        multiplier=_multiplier(rule_set.framework, rule_set.emerging_market_multiplier, emerging),
+        usd_sales=looked_up(usd, "sales", ONE),
+        usd_managed=looked_up(usd, "managed", ONE),
+    )
+
+
+def _multiplier(framework: str, multiplier: Decimal, emerging: Q | Exists) -> Case | Value:
+    """Points: the multiplier follows the *customer's* HQ country (SPEC §3.2). Legacy credit is the partner's."""
+    if framework != Framework.POINTS:
+        return _points(ONE)
+    return Case(When(emerging, then=_points(multiplier)), default=_points(ONE), output_field=POINTS_FIELD)
+
+
+def _round(expression: Expression) -> Round:
+    # PostgreSQL rounds numeric half away from zero: half-up, since MRR is never negative.
+    return Round(ExpressionWrapper(expression, output_field=POINTS_FIELD), 2, output_field=POINTS_FIELD)
+
+
+def customer_figures(inputs: CustomerInputs) -> dict[str, Expression]:
+    """A customer's figures for a month, as SQL annotations of its `CustomerMRR` row (SPEC §3.2).
+
+    The one points formula and the one rounding rule of the portal:
+
+    * sales points = sold MRR × sales coefficient[currency] × multiplier, rounded half-up to 2 places;
+    * managed points = managed MRR × managed coefficient[currency] × multiplier, likewise;
+    * sold / managed USD = MRR × coefficient / USD coefficient, in cents (half-up), no multiplier.
+
+    A partner's figures are the exact sums of its customers' rounded figures
+    (`compute_month`), so the breakdown always adds up to the snapshot, and the
+    two-place figure shown is the figure compared with the thresholds.
+    """
+    return {
+        "sales_coefficient": inputs.sales_coefficient,
+        "managed_coefficient": inputs.managed_coefficient,
+        "is_emerging": inputs.is_emerging,
+        "multiplier": inputs.multiplier,
+        "sales_points": _round(F("sold_mrr") * inputs.sales_coefficient * inputs.multiplier),
+        "managed_points": _round(F("managed_mrr") * inputs.managed_coefficient * inputs.multiplier),
+        "sold_usd": _round(F("sold_mrr") * inputs.sales_coefficient / NullIf(inputs.usd_sales, _points(ZERO))),
+        "managed_usd": _round(
+            F("managed_mrr") * inputs.managed_coefficient / NullIf(inputs.usd_managed, _points(ZERO))
+        ),
+    }
+
+
+def round_points(value: Decimal) -> Decimal:
+    """The rounding rule in Python (half-up, 2 places), for figures computed outside SQL."""
+    return value.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
+# --- metric values and judging ------------------------------------------------------
+
+
+def legacy_credit(*, framework: str, multiplier: Decimal, partner_emerging: bool) -> Decimal:
+    """Legacy rule sets: an emerging-market *partner* had its MRR credited × multiplier (SPEC §3.1)."""
+    return multiplier if framework == Framework.LEGACY and partner_emerging else ONE
+
+
+def metric_values(
+    *,
+    framework: str,
+    sales_points: Decimal,
+    managed_points: Decimal,
+    sold_usd: Decimal,
+    managed_usd: Decimal,
+    credit: Decimal = ONE,
+) -> dict[str, Decimal]:
+    """The figures each metric of a requirement is compared with (Phase 2 adds entries here).
+
+    Points rule sets: `points` (sales + managed) and `min_sales_points`; legacy:
+    `sold_mrr` and `managed_mrr` in USD × the partner's credit (`legacy_credit`).
+    """
+    if framework == Framework.LEGACY:
+        return {Metric.SOLD_MRR: sold_usd * credit, Metric.MANAGED_MRR: managed_usd * credit}
+    return {Metric.POINTS: sales_points + managed_points, Metric.MIN_SALES_POINTS: sales_points}
+
+
+def snapshot_metric_values(
+    snapshot: MonthlySnapshot | None, *, rule_set: RuleSet, partner_emerging: bool
+) -> dict[str, Decimal]:
+    """`metric_values` of a stored snapshot (zeros without one) judged under `rule_set`."""
+    credit = legacy_credit(
+        framework=rule_set.framework, multiplier=rule_set.emerging_market_multiplier, partner_emerging=partner_emerging
+    )
+    s = snapshot
+    return metric_values(
+        framework=rule_set.framework,
+        sales_points=s.sales_points if s else ZERO,
+        managed_points=s.managed_points if s else ZERO,
+        sold_usd=s.sold_mrr_usd if s else ZERO,
+        managed_usd=s.managed_mrr_usd if s else ZERO,
+        credit=credit,
+    )
+
+
+class _Sql(str):
+    """A SQL column or expression that `metric_values` can add and multiply like a Decimal."""
+
+    def __add__(self, other: object) -> _Sql:
+        return _Sql(f"({self} + {other})")
+
+    def __mul__(self, other: object) -> _Sql:
+        return _Sql(f"({self} * {other})")
+
+
+def achieved_tier_sql(*, requirements: Requirements, values: Mapping[str, str]) -> tuple[str, list[object]]:
+    """`achieved_tier` as a SQL CASE over metric-value SQL expressions (the run judges set-based).
+
+    The same rule: the highest tier whose every requirement is met; a metric with
+    no value is never met; none → solutions_partner. Tested to agree with `achieved_tier`.
+    """
+    whens, params = [], []
+    for tier in LADDER_HIGH_TO_LOW:
+        tier_requirements = requirements.get(tier)
+        if not tier_requirements or any(metric not in values for metric in tier_requirements):
+            continue
+        conditions = []
+        for metric, threshold in sorted(tier_requirements.items()):
+            conditions.append(f"({values[metric]}) >= CAST(%s AS NUMERIC)")
+            params.append(threshold)
+        whens.append(f"WHEN {' AND '.join(conditions)} THEN %s")
+        params.append(str(tier))
+    if not whens:
+        return "%s", [str(Tier.SOLUTIONS_PARTNER)]
+    return f"CASE {' '.join(whens)} ELSE %s END", [*params, str(Tier.SOLUTIONS_PARTNER)]
+
+
+# Above this many partners, aggregate the whole month and drop the others (no giant IN lists).
 PARTNER_FILTER_LIMIT = 500
 
+JUDGED_MONTH_SQL = """
+WITH sums AS (
+    SELECT {mrr}.partner_id,
+           SUM({sales_points}) AS sales, SUM({managed_points}) AS managed,
+           SUM({sold_usd}) AS sold_usd, SUM({managed_usd}) AS managed_usd,
+           COUNT(*) AS customers, COUNT(*) - COUNT(c.id) AS missing
+    FROM {mrr}
+    LEFT JOIN {coefficient} c ON c.rule_set_id = %s AND c.currency = {mrr}.currency
+    WHERE {mrr}.month = %s{mrr_filter}
+    GROUP BY {mrr}.partner_id
+), figures AS (
+    SELECT p.id AS partner_id, {points_sales} AS sales_points, {points_managed} AS managed_points,
+           COALESCE(s.sold_usd, 0) AS sold_usd, COALESCE(s.managed_usd, 0) AS managed_usd,
+           COALESCE(s.customers, 0) AS customers, COALESCE(s.missing, 0) AS missing, {credit} AS credit
+    FROM {partner} p LEFT JOIN sums s ON s.partner_id = p.id
+    WHERE p.kind = %s{partner_filter}
+)
+SELECT partner_id, sales_points, managed_points, sales_points + managed_points AS points,
+       sold_usd AS sold_mrr_usd, managed_usd AS managed_mrr_usd, customers AS customer_count,
+       {achieved} AS achieved_tier, missing
+FROM figures
+"""
+JUDGED_COLUMNS = [
+    "partner_id",
+    "sales_points",
+    "managed_points",
+    "points",
+    "sold_mrr_usd",
+    "managed_mrr_usd",
+    "customer_count",
+    "achieved_tier",
+]
 
-def _decimal(value: object) -> Decimal:
-    """SQL sums arrive as Decimal (PostgreSQL numeric) or float (SQLite): make them Decimal."""
-    if value is None:
-        return ZERO
-    return value if isinstance(value, Decimal) else Decimal(repr(value))
 
+def judged_month_sql(*, month: dt.date, rules: Rules, partner_ids: list[int] | None = None) -> tuple[str, list[object]]:
+    """One SELECT judging every solutions partner (or those in `partner_ids`) for `month`.
 
-def _per_partner_sums(*, month: dt.date, rule_set: RuleSet, partner_ids: list[int] | None) -> list[tuple]:
-    """One aggregate query, the same shape as a bare GROUP BY: per partner, Σ MRR × coefficient.
-
-    Returns (partner_id, sales, sales_em, managed, managed_em, customers,
-    rows_without_coefficient); `*_em` are the parts from customers in an
-    emerging market, so the multiplier is applied in Python with exact Decimals.
+    Rows of JUDGED_COLUMNS + rows_without_coefficient, one per partner (zeros without
+    MRR). The per-customer figures are `customer_figures` compiled to SQL (so a
+    partner's figures are the exact sums of what its breakdown shows), the metric
+    values those of `metric_values`, the tier `achieved_tier_sql`: one aggregate over
+    the month's rows, the shape of a bare GROUP BY, and nothing per partner in Python.
     """
-    params: list[object] = [rule_set.pk, True, month]
-    partner_filter = ""
+    quote = connection.ops.quote_name
+    mrr = quote(CustomerMRR._meta.db_table)
+    query = CustomerMRR.objects.all().query
+    compiler = query.get_compiler(connection=connection)
+    figures = customer_figures(joined_inputs(rules))
+    parts: dict[str, str] = {}
+    params: list[object] = []
+    for name in ("sales_points", "managed_points", "sold_usd", "managed_usd"):
+        sql, part_params = compiler.compile(figures[name].resolve_expression(query))
+        parts[name] = sql
+        params += part_params
+    params += [rules.rule_set.pk, month]
+    mrr_filter = partner_filter = ""
     if partner_ids is not None and len(partner_ids) <= PARTNER_FILTER_LIMIT:
-        partner_filter = " AND m.partner_id IN ({})".format(", ".join(["%s"] * len(partner_ids)) or "NULL")
+        mrr_filter = f" AND {mrr}.partner_id IN ({', '.join(['%s'] * len(partner_ids)) or 'NULL'})"
         params += partner_ids
-    sql = PER_PARTNER_SQL.format(
-        mrr=connection.ops.quote_name(CustomerMRR._meta.db_table),
-        coefficient=connection.ops.quote_name(CurrencyCoefficient._meta.db_table),
-        emerging=connection.ops.quote_name(EmergingMarket._meta.db_table),
-        partner_filter=partner_filter,
+    # Legacy: the credit follows the *partner's* HQ country (SPEC §3.1, `legacy_credit`).
+    credit = "1"
+    emerging = sorted(rules.emerging)
+    if rules.framework == Framework.LEGACY and emerging:
+        credit = f"CASE WHEN p.country IN ({', '.join(['%s'] * len(emerging))}) THEN CAST(%s AS NUMERIC) ELSE 1 END"
+        params += [*emerging, rules.multiplier]
+    params.append(str(PartnerKind.SOLUTIONS_PARTNER))
+    if partner_ids is not None:
+        partner_filter = f" AND p.id IN ({', '.join(['%s'] * len(partner_ids)) or 'NULL'})"
+        params += partner_ids
+    values = metric_values(
+        framework=rules.framework,
+        sales_points=_Sql("sales_points"),
+        managed_points=_Sql("managed_points"),
+        sold_usd=_Sql("sold_usd"),
+        managed_usd=_Sql("managed_usd"),
+        credit=_Sql("credit"),
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def _missing_currencies(month: dt.date, rule_set: RuleSet) -> list[str]:
-    used = CustomerMRR.objects.filter(month=month, partner__kind=PartnerKind.SOLUTIONS_PARTNER)
-    known = rule_set.coefficients.values_list("currency", flat=True)
-    return sorted(set(used.exclude(currency__in=known).values_list("currency", flat=True).distinct().order_by()))
-
-
-def _metric_values(totals: _Totals, rules: Rules) -> dict[str, Decimal]:
-    """The figures each metric of a requirement is compared with (Phase 2 adds entries here)."""
-    if rules.framework == Framework.LEGACY:
-        # Legacy: the multiplier follows the *partner's* HQ country (SPEC §3.1).
-        credit = rules.multiplier if totals.country in rules.emerging else ONE
-        return {Metric.SOLD_MRR: totals.sold_usd * credit, Metric.MANAGED_MRR: totals.managed_usd * credit}
-    return {
-        Metric.POINTS: totals.sales_points + totals.managed_points,
-        Metric.MIN_SALES_POINTS: totals.sales_points,
-    }
+    achieved, achieved_params = achieved_tier_sql(requirements=rules.requirements, values=values)
+    points = rules.framework == Framework.POINTS
+    sql = JUDGED_MONTH_SQL.format(
+        mrr=mrr,
+        coefficient=quote(CurrencyCoefficient._meta.db_table),
+        partner=quote(Partner._meta.db_table),
+        mrr_filter=mrr_filter,
+        partner_filter=partner_filter,
+        points_sales="COALESCE(s.sales, 0)" if points else "0.00",
+        points_managed="COALESCE(s.managed, 0)" if points else "0.00",
+        credit=credit,
+        achieved=achieved,
+        **parts,
+    )
+    return sql, params + achieved_params
 
 
 def compute_month(*, month: dt.date, rule_set: RuleSet, partner_ids: Iterable[int] | None = None) -> list[MonthRow]:
     """Judge every solutions partner (or those in `partner_ids`) for `month` under `rule_set`.
 
-    A pure read, used by the monthly run and by the dashboard's what-if (any
-    rule set, draft included). Partners without MRR rows get zeros; providers
-    are skipped. Points columns are filled for points rule sets only (0 for
-    legacy); the USD columns are always plain USD without the multiplier.
-    Raises MissingCoefficient when an MRR currency has no coefficient.
+    A pure read of `judged_month_sql`, used by the what-if (any rule set, draft
+    included); the monthly run inserts the same SELECT's rows as snapshots. Partners
+    without MRR rows get zeros; providers are skipped. Points columns are filled for
+    points rule sets only (0 for legacy); the USD columns are always plain USD
+    without the multiplier. Raises MissingCoefficient when an MRR currency has no coefficient.
     """
     month = month_start(month)
     rules = rules_load(rule_set)
     ids = None if partner_ids is None else list(partner_ids)
-    partners = Partner.objects.filter(kind=PartnerKind.SOLUTIONS_PARTNER)
-    if ids is not None:
-        partners = partners.filter(pk__in=ids)
-    totals = {pk: _Totals(country=str(country)) for pk, country in partners.values_list("pk", "country")}
-    points_framework = rules.framework == Framework.POINTS
-    usd_sales, usd_managed = rules.coefficients.get(BASE_CURRENCY, (ONE, ONE))
-    any_missing = False
-    for partner_id, *sums, customers, without_coefficient in _per_partner_sums(
-        month=month, rule_set=rule_set, partner_ids=ids
-    ):
-        partner_totals = totals.get(partner_id)
-        if partner_totals is None:  # a provider, or not asked for
-            continue
-        any_missing = any_missing or bool(without_coefficient)
-        sales, sales_em, managed, managed_em = (_decimal(value) for value in sums)
-        partner_totals.customers = customers
-        # Plain USD at the fixed rates: Σ amount × coef[currency] / coef[USD], no multiplier.
-        partner_totals.sold_usd = sales / usd_sales if usd_sales else ZERO
-        partner_totals.managed_usd = managed / usd_managed if usd_managed else ZERO
-        if points_framework:
-            # Points: the multiplier follows the *customer's* HQ country (SPEC §3.2).
-            partner_totals.sales_points = sales + sales_em * (rules.multiplier - ONE)
-            partner_totals.managed_points = managed + managed_em * (rules.multiplier - ONE)
-    if any_missing:
-        raise MissingCoefficient(_missing_currencies(month, rule_set))
-    return [_row(pk, t, rules) for pk, t in sorted(totals.items())]
+    sql, params = judged_month_sql(month=month, rules=rules, partner_ids=ids)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} ORDER BY partner_id", params)
+        rows = cursor.fetchall()
+    if any(row[-1] for row in rows):
+        raise MissingCoefficient(missing_currencies(month, rule_set))
+    return [MonthRow(*row[:-1]) for row in rows]
 
 
-def _row(partner_id: int, totals: _Totals, rules: Rules) -> MonthRow:
-    # USD is money: whole cents, so ¥240,000 at "¥12,000 = US$100" is exactly US$2,000
-    # even though the stored coefficient 1/12000 is rounded to 12 places.
-    totals.sold_usd = totals.sold_usd.quantize(CENTS)
-    totals.managed_usd = totals.managed_usd.quantize(CENTS)
-    # Judge the figures the snapshot shows (4 places), not unrounded sums.
-    totals.sales_points = sales = totals.sales_points.quantize(FOUR_PLACES)
-    totals.managed_points = managed = totals.managed_points.quantize(FOUR_PLACES)
-    return MonthRow(
-        partner_id=partner_id,
-        sales_points=sales,
-        managed_points=managed,
-        points=sales + managed,
-        sold_mrr_usd=totals.sold_usd.quantize(FOUR_PLACES),
-        managed_mrr_usd=totals.managed_usd.quantize(FOUR_PLACES),
-        customer_count=totals.customers,
-        achieved_tier=achieved_tier(requirements=rules.requirements, values=_metric_values(totals, rules)),
+def missing_currencies(month: dt.date, rule_set: RuleSet) -> list[str]:
+    """The currencies of the month's MRR (solutions partners) that `rule_set` has no coefficient for."""
+    used = CustomerMRR.objects.filter(month=month, partner__kind=PartnerKind.SOLUTIONS_PARTNER)
+    known = rule_set.coefficients.values_list("currency", flat=True)
+    return sorted(set(used.exclude(currency__in=known).values_list("currency", flat=True).distinct().order_by()))
+
+
+# --- outlook flags: at risk, near promotion --------------------------------------------
+
+NEAR_PROMOTION = Decimal("0.9")  # within 10% of the next tier's points target
+
+
+def is_at_risk(*, tier: str, best_in_window: str | None) -> bool:
+    """At risk: the best tier achieved in the next reassessment's window so far is below the current tier.
+
+    No evaluated month in the window (`None`) → the tier is kept, so not at risk (SPEC §3.5).
+    """
+    return best_in_window is not None and TIER_RANK[best_in_window] < TIER_RANK[tier]
+
+
+def is_near_promotion(*, points: Decimal | None, next_target: Decimal | None) -> bool:
+    """Near promotion: last month's points are within 10% of the next tier's points target, not at it."""
+    if points is None or next_target is None:
+        return False
+    return next_target * NEAR_PROMOTION <= points < next_target
+
+
+def at_risk_condition(*, tier_rank: str, best_rank: str) -> Q:
+    """`is_at_risk` as SQL over two rank columns (the CAM book judges its partners set-based)."""
+    return Q(**{f"{best_rank}__isnull": False, f"{best_rank}__lt": F(tier_rank)})
+
+
+def near_promotion_condition(*, points: str, next_target: str) -> Q:
+    """`is_near_promotion` as SQL over a points column and a target column."""
+    return (
+        Q(**{f"{next_target}__isnull": False, f"{points}__isnull": False})
+        & Q(**{f"{points}__lt": F(next_target)})
+        & Q(**{f"{points}__gte": F(next_target) * NEAR_PROMOTION})
     )
 
 
-@dataclass(frozen=True)
-class CustomerContribution:
-    customer_domain: str
-    customer_country: str
-    currency: str
-    sold_mrr: Decimal
-    managed_mrr: Decimal
-    emerging: bool
-    sales_points: Decimal
-    managed_points: Decimal
-
-
-def customer_contributions(*, partner_id: int, month: dt.date, rule_set: RuleSet) -> list[CustomerContribution]:
-    """Per-customer points of one partner and month: the rows that add up to its snapshot.
-
-    Legacy rule sets give no points (0) per customer; the partner-level credit
-    of legacy months is in `compute_month`.
-    """
-    rules = rules_load(rule_set)
-    points_framework = rules.framework == Framework.POINTS
-    result = []
-    for row in CustomerMRR.objects.filter(partner_id=partner_id, month=month_start(month)).order_by("customer_domain"):
-        emerging = str(row.customer_country) in rules.emerging
-        sales_c, managed_c = rules.coefficients.get(row.currency, (ZERO, ZERO))
-        credit = (rules.multiplier if emerging else ONE) if points_framework else ZERO
-        result.append(
-            CustomerContribution(
-                customer_domain=row.customer_domain,
-                customer_country=str(row.customer_country),
-                currency=row.currency,
-                sold_mrr=row.sold_mrr,
-                managed_mrr=row.managed_mrr,
-                emerging=emerging,
-                sales_points=(row.sold_mrr * sales_c * credit).quantize(FOUR_PLACES),
-                managed_points=(row.managed_mrr * managed_c * credit).quantize(FOUR_PLACES),
-            )
-        )
-    return result
+def tier_rank_expression(field_name: str) -> Case:
+    """A tier column as its rank on the ladder, so SQL can compare tiers."""
+    return Case(
+        *[When(**{field_name: value}, then=Value(rank)) for value, rank in TIER_RANK.items()],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
 
 
 # --- reassessment ------------------------------------------------------------

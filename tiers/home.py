@@ -1,6 +1,6 @@
 """What the partner home says about the tier: at risk, near promotion, or on track.
 
-The flags are the CAM book's own (`dashboard.book_rows`), so a partner and its CAM
+The flags are the CAM book's own (`book.book_rows`), so a partner and its CAM
 read the same outlook; the at-risk sentence names the preview's outcome.
 """
 
@@ -14,22 +14,22 @@ from django.utils.translation import gettext as _
 
 from portal.home import Attention, partner_attention_provider
 from portal.models import Partner, PartnerKind, Tier, User
-from tiers import dashboard as d
+from tiers import book, engine, progress
 
 
 @partner_attention_provider
 def partner_tier_outlook(*, partner: Partner, user: User, today: dt.date) -> list[Attention]:
     if partner.kind == PartnerKind.PROVIDER:
         return []
-    row = d.book_rows(partners=Partner.objects.filter(pk=partner.pk), today=today).values("at_risk", "near_promotion")[
-        0
-    ]
+    row = book.book_rows(partners=Partner.objects.filter(pk=partner.pk), today=today).values(
+        "at_risk", "near_promotion"
+    )[0]
     url = reverse("tiers:dashboard")
-    on = d.next_reassessment(today)
+    on = engine.next_reassessment_date(today)
     date = formats.date_format(on, "DATE_FORMAT")
     current = Tier(partner.tier).label
     if row["at_risk"]:
-        outcome = Tier(d.reassessment_preview(partner=partner, today=today).outcome_tier).label
+        outcome = Tier(progress.reassessment_preview(partner=partner, today=today).outcome_tier).label
         return [
             Attention(
                 key="tier-outlook",
@@ -44,7 +44,7 @@ def partner_tier_outlook(*, partner: Partner, user: User, today: dt.date) -> lis
                 link_text=_("See what it takes to keep %(tier)s") % {"tier": current},
             )
         ]
-    above = d.next_tier(partner.tier)
+    above = progress.next_tier(partner.tier)
     if row["near_promotion"] and above:
         return [
             Attention(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -12,9 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from portal.history import HistoryItem
 from portal.jobs import job_label
 from portal.models import JobOutcome, JobRun, Partner, PartnerKind, Tier
+from tiers.engine import round_points
 from tiers.models import MonthlySnapshot, RuleSet, TierChange
-
-TWO_PLACES = Decimal("0.01")
 
 
 def monthly_snapshots(
@@ -44,7 +43,8 @@ def rule_set_has_judged(rule_set: RuleSet) -> bool:
 
 
 def _two_places(value: Decimal) -> str:
-    return str(value.quantize(TWO_PLACES, rounding=ROUND_HALF_UP))
+    """Snapshots already hold two-place figures (docs/rules.md); the engine's rounding keeps old rows alike."""
+    return str(round_points(value))
 
 
 def tier_on(*, partner: Partner, on: dt.date | None = None) -> tuple[str | None, dt.date | None]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, models, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
@@ -231,43 +232,40 @@ def _insert_rows(model: type[models.Model], columns: list[str], rows: list[tuple
     model.objects.bulk_create((model(**dict(zip(columns, row, strict=True))) for row in rows), batch_size=BULK_BATCH)
 
 
-SNAPSHOT_COLUMNS = [
-    "partner_id",
-    "month",
-    "rule_set_id",
-    "sales_points",
-    "managed_points",
-    "points",
-    "sold_mrr_usd",
-    "managed_mrr_usd",
-    "customer_count",
-    "achieved_tier",
-    "run_id",
-]
+JUDGED_TABLE = "tiers_judged_month"
+RUN_WORK_MEM = "128MB"
 
 
-def _snapshots_write(month: dt.date, rule_set: RuleSet, run: JobRun, rows: list[engine.MonthRow]) -> None:
+def _snapshots_write(month: dt.date, rule_set: RuleSet, run: JobRun) -> int:
+    """Judge `month` set-based and write every solutions partner's snapshot, all in SQL.
+
+    The SELECT is the engine's (`engine.judged_month_sql`), so the snapshots hold
+    exactly what `compute_month` returns, without a row per partner in Python.
+    RunRefused (the insert rolls back with the run) when an MRR currency has no coefficient.
+    """
     MonthlySnapshot.objects.filter(month=month).delete()  # only leftovers of a hand-deleted ledger row
-    _insert_rows(
-        MonthlySnapshot,
-        SNAPSHOT_COLUMNS,
-        [
-            (
-                row.partner_id,
-                month,
-                rule_set.pk,
-                row.sales_points,
-                row.managed_points,
-                row.points,
-                row.sold_mrr_usd,
-                row.managed_mrr_usd,
-                row.customer_count,
-                row.achieved_tier,
-                run.pk,
-            )
-            for row in rows
-        ],
-    )
+    select, params = engine.judged_month_sql(month=month, rules=engine.rules_load(rule_set))
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(column) for column in engine.JUDGED_COLUMNS)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The month's sums in memory, not spilled to disk (a batch job, in its own transaction).
+            cursor.execute(f"SET LOCAL work_mem = '{RUN_WORK_MEM}'")
+        # CREATE TABLE … AS may aggregate in parallel; an INSERT … SELECT may not.
+        cursor.execute(f"CREATE TEMPORARY TABLE {JUDGED_TABLE} AS {select}", params)
+        cursor.execute(
+            f"INSERT INTO {quote(MonthlySnapshot._meta.db_table)} (month, rule_set_id, run_id, {columns}) "
+            f"SELECT %s, %s, %s, {columns} FROM {JUDGED_TABLE}",
+            [month, rule_set.pk, run.pk],
+        )
+        written = cursor.rowcount
+        cursor.execute(f"SELECT COALESCE(SUM(missing), 0) FROM {JUDGED_TABLE}")
+        [missing] = cursor.fetchone()
+        cursor.execute(f"DROP TABLE {JUDGED_TABLE}")
+    if missing:
+        currencies = ", ".join(engine.missing_currencies(month, rule_set))
+        raise RunRefused(f"rule set {rule_set.name!r} has no coefficient for: {currencies}")
+    return written
 
 
 def month_evaluate(*, month: dt.date, actor: str = "") -> RunResult:
@@ -290,8 +288,8 @@ def _month_evaluate(month: dt.date, run: JobRun) -> dict:
 
     1. Refuse when no published rule set is in force on the month's last day,
        or an MRR currency has no coefficient in it.
-    2. Compute every partner's month set-based (engine.compute_month) and
-       write the snapshots in bulk.
+    2. Judge every partner's month set-based and write the snapshots in one
+       INSERT … SELECT (engine.judged_month_sql).
     3. Promote partners whose achieved tier is above their current tier,
        effective the first day of the next month. Never demote.
     """
@@ -303,26 +301,26 @@ def _month_evaluate(month: dt.date, run: JobRun) -> dict:
     list(RuleSet.objects.select_for_update().filter(pk=rule_set.pk).values_list("pk", flat=True))
     _advisory_lock(f"tiers:mrr-month:{period}")  # an import of this month waits for the run, then is refused
     _advisory_lock(PARTNER_TIER_LOCK)
-    rows = _month_rows(month, rule_set)
-    _snapshots_write(month, rule_set, run, rows)
-    promotions = _promotions(rows)
+    partners = _snapshots_write(month, rule_set, run)
+    promotions = _promotions(month)
     _tiers_apply(promotions, reason=TierChange.Reason.PROMOTION, effective_on=add_months(month, 1), run=run)
-    return {"partners": len(rows), "promoted": len(promotions), "rule_set": rule_set.name, "rule_set_id": rule_set.pk}
+    return {"partners": partners, "promoted": len(promotions), "rule_set": rule_set.name, "rule_set_id": rule_set.pk}
 
 
-def _month_rows(month: dt.date, rule_set: RuleSet) -> list[engine.MonthRow]:
-    try:
-        return engine.compute_month(month=month, rule_set=rule_set)
-    except engine.MissingCoefficient as exc:
-        raise RunRefused(f"rule set {rule_set.name!r} has no coefficient for: {', '.join(exc.currencies)}") from None
-
-
-def _promotions(rows: list[engine.MonthRow]) -> list[_Change]:
-    current = dict(Partner.objects.filter(kind=PartnerKind.SOLUTIONS_PARTNER).values_list("pk", "tier"))
+def _promotions(month: dt.date) -> list[_Change]:
+    """Solutions partners whose tier achieved in `month`'s snapshot is above their current tier (one query)."""
+    above = (
+        MonthlySnapshot.objects.filter(month=month, partner__kind=PartnerKind.SOLUTIONS_PARTNER)
+        .annotate(
+            achieved_rank=engine.tier_rank_expression("achieved_tier"),
+            current_rank=engine.tier_rank_expression("partner__tier"),
+        )
+        .filter(achieved_rank__gt=F("current_rank"))
+        .order_by("partner_id")
+    )
     return [
-        _Change(row.partner_id, current[row.partner_id], row.achieved_tier)
-        for row in rows
-        if row.partner_id in current and TIER_RANK[row.achieved_tier] > TIER_RANK[current[row.partner_id]]
+        _Change(pk, tier, achieved)
+        for pk, tier, achieved in above.values_list("partner_id", "partner__tier", "achieved_tier")
     ]
 
 
@@ -708,9 +706,8 @@ def _month_reevaluate(month: dt.date, run: JobRun) -> dict[int, str]:
     rule_set = RuleSet.objects.filter(pk=original.counts.get("rule_set_id")).first() or engine.rule_set_in_force(month)
     if rule_set is None:
         raise RunRefused(f"no rule set to re-evaluate {month:%Y-%m} with")
-    rows = _month_rows(month, rule_set)
-    _snapshots_write(month, rule_set, run, rows)
-    return {row.partner_id: row.achieved_tier for row in rows}
+    _snapshots_write(month, rule_set, run)
+    return dict(MonthlySnapshot.objects.filter(month=month).values_list("partner_id", "achieved_tier"))
 
 
 def _correction_promote(targets: dict[int, str], *, effective_on: dt.date, run: JobRun, note: str) -> list[_Change]:

@@ -23,11 +23,6 @@ def _run_date(run_date: str | None) -> dt.date:
     return dt.date.fromisoformat(run_date) if run_date else timezone.localdate()
 
 
-def last_reassessment_date(today: dt.date) -> dt.date:
-    """The latest 15 January or 15 July on or before `today` (engine.reassessment_dates)."""
-    return engine.last_reassessment_date(today)
-
-
 @shared_task(name="tiers.tasks.run_monthly_evaluation")
 def run_monthly_evaluation(run_date: str | None = None) -> dict:
     """Evaluate the month that ended before the run date (the 1st → the previous month)."""
@@ -39,6 +34,6 @@ def run_monthly_evaluation(run_date: str | None = None) -> dict:
 @shared_task(name="tiers.tasks.run_reassessment")
 def run_reassessment(run_date: str | None = None) -> dict:
     """Reassess as of the latest reassessment date on or before the run date."""
-    on = last_reassessment_date(_run_date(run_date))
+    on = engine.last_reassessment_date(_run_date(run_date))
     result = services.reassessment_run(on=on, actor="celery task")
     return {"on": on.isoformat(), "run": result.run.pk, "ran": result.ran, "counts": result.counts}

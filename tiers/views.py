@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,12 +22,16 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal.access import PUBLISH_RULESET, RUN_WHATIF, partner_for, require_perm
 from portal.exports import csv_lines
-from portal.htmx import wants_partial
+from portal.htmx import page_or_partial, wants_partial
 from portal.models import Partner, Tier, User
+from portal.months import add_months, month_start
 from portal.selectors import partners_visible_to
-from tiers import dashboard as d
+from tiers import book as cam_book
+from tiers import breakdown, charts, engine
+from tiers import progress as tier_progress
 from tiers.engine import MissingCoefficient
 from tiers.forms import SORT_LABELS, BookForm, BreakdownForm, ChangesForm, GapForm, PublishForm, WhatIfForm
+from tiers.models import Framework
 from tiers.services import TierError, rule_set_publish
 from tiers.whatif import TARGETS, what_if
 
@@ -48,6 +52,13 @@ def _urls(partner: Partner, partner_id: str | None) -> dict[str, str]:
     return {name.replace("-", "_"): reverse(f"tiers:partner-{name}", kwargs=kwargs) for name in names}
 
 
+def _query(params: dict[str, str]) -> QueryDict:
+    """The page's own parameters, for `{% querystring %}` links (only the filters that are set)."""
+    query = QueryDict(mutable=True)
+    query.update(params)
+    return query
+
+
 # --- the dashboard -------------------------------------------------------------
 
 
@@ -57,33 +68,33 @@ class _Base:
     def __init__(self, partner: Partner) -> None:
         self.partner = partner
         self.today = timezone.localdate()
-        self.history = d.snapshot_history(partner=partner)
+        self.history = tier_progress.snapshot_history(partner=partner)
         self.months = [s.month for s in self.history]
         self.by_month = {s.month: s for s in self.history}
-        self.rule_set_now = d.rule_set_in_force(self.today)
+        self.rule_set_now = engine.rule_set_in_force(month_start(self.today))
         ids = {s.rule_set_id for s in self.history} | ({self.rule_set_now.pk} if self.rule_set_now else set())
-        self.requirements = d.requirements_by_rule_set(ids)
+        self.requirements = tier_progress.requirements_by_rule_set(ids)
         self.latest = self.history[-1] if self.history else None
 
     @property
-    def requirements_now(self) -> d.Requirements:
+    def requirements_now(self) -> engine.Requirements:
         return self.requirements.get(self.rule_set_now.pk, {}) if self.rule_set_now else {}
 
     @functools.cached_property
-    def preview(self) -> d.ReassessmentPreview:
-        return d.reassessment_preview(partner=self.partner, today=self.today)
+    def preview(self) -> tier_progress.ReassessmentPreview:
+        return tier_progress.reassessment_preview(partner=self.partner, today=self.today)
 
     @functools.cached_property
     def em(self) -> bool:
-        """Legacy rules only: an emerging-market partner had half the targets."""
+        """Whether the partner's HQ is an emerging market: only legacy rules credit it (engine.legacy_credit)."""
         return (
             self.rule_set_now is not None
-            and self.rule_set_now.framework != "points"
-            and d.partner_is_emerging(self.partner)
+            and self.rule_set_now.framework == Framework.LEGACY
+            and tier_progress.partner_is_emerging(self.partner)
         )
 
-    def gap(self, tier: str) -> d.TierGap:
-        return d.tier_gap(
+    def gap(self, tier: str) -> tier_progress.TierGap:
+        return tier_progress.tier_gap(
             tier=tier, snapshot=self.latest, rule_set=self.rule_set_now, requirements=self.requirements_now, em=self.em
         )
 
@@ -117,10 +128,10 @@ def dashboard(request: HttpRequest, partner_id: str | None = None, part: str | N
 
 def _overview(base: _Base) -> dict:
     partner = base.partner
-    above = d.next_tier(partner.tier)
+    above = tier_progress.next_tier(partner.tier)
     progress = base.gap(above) if above else None
-    chart = d.points_chart(base.history, base.requirements)
-    keep = d.keep_tier_plan(preview=base.preview, gap=base.gap(partner.tier)) if base.at_risk else None
+    chart = charts.points_chart(base.history, base.requirements)
+    keep = tier_progress.keep_tier_plan(preview=base.preview, gap=base.gap(partner.tier)) if base.at_risk else None
     return {
         "today": base.today,
         "history": base.history,
@@ -129,11 +140,11 @@ def _overview(base: _Base) -> dict:
         "progress": progress,
         "preview": base.preview,
         "keep": keep,
-        "growth": d.yoy_growth(base.history),
-        "yoy_target": d.YOY_TARGET,
+        "growth": tier_progress.yoy_growth(base.history),
+        "yoy_target": tier_progress.YOY_TARGET,
         "chart": chart,
-        "reach": d.projected_reach(chart=chart, gap=progress),
-        "changes_history": d.tier_changes(partner=partner),
+        "reach": charts.projected_reach(chart=chart, gap=progress),
+        "changes_history": tier_progress.tier_changes(partner=partner),
     }
 
 
@@ -145,8 +156,8 @@ def _gap(request: HttpRequest, base: _Base) -> dict:
         default = base.partner.tier
     else:
         # The progress card already shows the next tier: by default look one step further.
-        above = d.next_tier(base.partner.tier)
-        default = (d.next_tier(above) if above else None) or above or Tier.ELITE
+        above = tier_progress.next_tier(base.partner.tier)
+        default = (tier_progress.next_tier(above) if above else None) or above or Tier.ELITE
     tier = form.cleaned_data.get("tier") or default
     return {"gap_form": GapForm(initial={"tier": tier}), "gap": base.gap(tier)}
 
@@ -164,19 +175,19 @@ def _breakdown_query(request: HttpRequest, base: _Base):
     month = _selected_month(request.GET.get("month"), base.months, base.latest.month if base.latest else None)
     if month is None:
         return None, None, None, None
-    countries, currencies = d.breakdown_choices(partner=base.partner, month=month)
+    countries, currencies = breakdown.breakdown_choices(partner=base.partner, month=month)
     form = BreakdownForm(request.GET, months=base.months, countries=countries, currencies=currencies)
     form.is_valid()
     data = form.cleaned_data
-    filters = d.BreakdownFilters(
+    filters = breakdown.BreakdownFilters(
         q=data.get("q") or "",
         country=data.get("country") or "",
         currency=data.get("currency") or "",
         em=data.get("em") or "",
         sort=data.get("sort") or "-points",
     )
-    rows = d.customer_rows(partner=base.partner, month=month, rule_set=base.by_month[month].rule_set)
-    return form, month, d.filter_customer_rows(rows, filters), filters
+    rows = breakdown.customer_rows(partner=base.partner, month=month, rule_set=base.by_month[month].rule_set)
+    return form, month, breakdown.filter_customer_rows(rows, filters), filters
 
 
 def _breakdown(request: HttpRequest, base: _Base) -> dict:
@@ -185,26 +196,23 @@ def _breakdown(request: HttpRequest, base: _Base) -> dict:
         return {"breakdown": None}
     params = {"month": month.isoformat(), "q": filters.q, "country": filters.country, "currency": filters.currency}
     params |= {"em": filters.em, "sort": filters.sort}
-    params = {k: v for k, v in params.items() if v}
+    params = _query({k: v for k, v in params.items() if v})
     page = Paginator(rows, BREAKDOWN_PAGE_SIZE).get_page(request.GET.get("page"))
-    columns = []
+    columns = {}
     for key, label in SORT_LABELS.items():
         current = filters.sort.lstrip("-") == key
         descending = filters.sort.startswith("-")
         target = key if current and descending else f"-{key}"
         aria = ("descending" if descending else "ascending") if current else None
-        columns.append({"key": key, "label": label, "query": urlencode(params | {"sort": target}), "aria": aria})
+        columns[key] = {"key": key, "label": label, "target": target, "aria": aria}
     return {
         "breakdown": {
             "form": form,
             "month": month,
             "rule_set": base.by_month[month].rule_set,
             "page": page,
-            "columns": {c["key"]: c for c in columns},
-            "query": urlencode(params),
-            "page_query": lambda n: urlencode(params | {"page": n}),
-            "prev_query": urlencode(params | {"page": page.previous_page_number()}) if page.has_previous() else "",
-            "next_query": urlencode(params | {"page": page.next_page_number()}) if page.has_next() else "",
+            "columns": columns,
+            "params": params,  # links: {% querystring b.params sort=… %}
         }
     }
 
@@ -213,10 +221,10 @@ def _changes(request: HttpRequest, base: _Base) -> dict:
     if len(base.months) < 2:
         return {"point_changes": None}
     after = _selected_month(request.GET.get("after"), base.months, base.months[-1])
-    before = _selected_month(request.GET.get("before"), base.months, d.add_months(after, -1))
+    before = _selected_month(request.GET.get("before"), base.months, add_months(after, -1))
     if before not in base.by_month:
         before = base.months[-2]
-    changes = d.point_changes(
+    changes = breakdown.point_changes(
         partner=base.partner,
         before=(before, base.by_month[before].rule_set),
         after=(after, base.by_month[after].rule_set),
@@ -295,30 +303,23 @@ def book(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     filters = {"q": data.get("q") or "", "tier": data.get("tier") or "", "flag": data.get("flag") or ""}
     sort = data.get("sort") or "name"
-    rows = d.filter_book(d.book_rows(partners=partners_visible_to(user), today=today), sort=sort, **filters)
+    rows = cam_book.filter_book(
+        cam_book.book_rows(partners=partners_visible_to(user), today=today), sort=sort, **filters
+    )
     page = Paginator(rows, BOOK_PAGE_SIZE).get_page(request.GET.get("page"))
-    month = d.latest_closed_month(today)
-    sparklines = d.book_sparklines(partner_ids=[p.pk for p in page], month=month)
+    month = cam_book.latest_closed_month(today)
+    sparklines = cam_book.book_sparklines(partner_ids=[p.pk for p in page], month=month)
     for partner in page:
         partner.sparkline = sparklines.get(partner.pk, "")
-    params = {k: v for k, v in (filters | {"sort": sort}).items() if v}
+    params = _query({k: v for k, v in (filters | {"sort": sort}).items() if v})
     columns = {}
     for key in ("name", "tier", "points", "trend"):
         current = sort.lstrip("-") == key
         target = key if current and sort.startswith("-") else f"-{key}" if current or key != "name" else key
         aria = ("descending" if sort.startswith("-") else "ascending") if current else None
-        columns[key] = {"query": urlencode(params | {"sort": target}), "aria": aria}
-    context = {
-        "form": form,
-        "page": page,
-        "columns": columns,
-        "prev_query": urlencode(params | {"page": page.previous_page_number()}) if page.has_previous() else "",
-        "next_query": urlencode(params | {"page": page.next_page_number()}) if page.has_next() else "",
-        "month": month,
-    }
-    if wants_partial(request):
-        return render(request, "tiers/book.html#book-table", context)
-    return render(request, "tiers/book.html", context)
+        columns[key] = {"target": target, "aria": aria}
+    context = {"form": form, "page": page, "columns": columns, "params": params, "month": month}
+    return render(request, page_or_partial(request, "tiers/book.html", "book-table"), context)
 
 
 # --- staff what-if ---------------------------------------------------------------
@@ -326,8 +327,8 @@ def book(request: HttpRequest) -> HttpResponse:
 
 def whatif_months(today: dt.date) -> list[dt.date]:
     """The last 24 closed months (generated: asking the MRR table for its months is a full scan)."""
-    last = d.add_months(d.month_start(today), -1)
-    return [d.add_months(last, -i) for i in range(24)]
+    last = add_months(month_start(today), -1)
+    return [add_months(last, -i) for i in range(24)]
 
 
 @login_required

@@ -1,7 +1,9 @@
 """Rule-set what-if for programme staff (SPEC §3.6).
 
-Judges one month twice with the engine's own `compute_month` (no second
-engine here): under a draft rule set and under the published one in force.
+Judges one month under a draft rule set with the engine's own `compute_month`
+(no second engine here) and compares it with the published judgement of that
+month: the stored snapshots (computed under the rule set in force only for a
+month no run has judged yet).
 Compares the tier distribution with the programme's targets, lists who would
 move, and suggests thresholds from the target percentiles.
 """
@@ -10,12 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Exists, OuterRef, Q, Subquery
+
 from portal.models import Partner, Tier
 from tiers import engine
-from tiers.models import Framework, Metric, RuleSet
+from tiers.models import Framework, Metric, MonthlySnapshot, RuleSet
 
 # Share of *tiered* partners at or above each tier the programme aims for: top 1%, 10%, 40%.
 TARGETS: dict[str, Decimal] = {Tier.ELITE: Decimal(1), Tier.DIAMOND: Decimal(10), Tier.PLATINUM: Decimal(40)}
@@ -74,35 +79,57 @@ class WhatIf:
 
 
 def what_if(*, rule_set: RuleSet, month: dt.date) -> WhatIf:
-    """1. Judge the month under the draft and under the rules in force.
+    """1. Judge the month under the draft; read its published judgement (stored snapshots).
     2. Count partners per tier (cumulative share of tiered partners) against the targets.
     3. List the partners whose tier differs; suggest thresholds at the target percentiles.
     """
-    baseline = engine.rule_set_in_force(month)
     draft_rows = engine.compute_month(month=month, rule_set=rule_set)
-    current_rows = engine.compute_month(month=month, rule_set=baseline) if baseline else []
-    current_tier = {row.partner_id: row.achieved_tier for row in current_rows}
+    baseline, current_tier = _published_baseline(month)
     draft_tier = {row.partner_id: row.achieved_tier for row in draft_rows}
+    # Every partner the draft judges, at its published tier (none yet: solutions_partner).
+    current = [current_tier.get(pk, Tier.SOLUTIONS_PARTNER) for pk in draft_tier]
     points = {row.partner_id: row.points for row in draft_rows}
+    rank = engine.TIER_RANK
     ups, downs = [], []
     for pk, tier in draft_tier.items():
         before = current_tier.get(pk, Tier.SOLUTIONS_PARTNER)
         if tier != before:
-            (ups if Tier.rank(tier) > Tier.rank(before) else downs).append((pk, before, tier))
+            (ups if rank[tier] > rank[before] else downs).append((pk, before, tier))
     return WhatIf(
         rule_set=rule_set,
         baseline=baseline,
         month=month,
         partner_count=len(draft_rows),
         tiered_draft=_tiered(draft_tier.values()),
-        tiered_current=_tiered(current_tier.values()),
-        shares=_shares(list(draft_tier.values()), list(current_tier.values())),
+        tiered_current=_tiered(current),
+        shares=_shares(list(draft_tier.values()), current),
         ups=_moves(ups, points),
         downs=_moves(downs, points),
         up_count=len(ups),
         down_count=len(downs),
         suggestions=_suggestions(draft_rows, rule_set),
     )
+
+
+def _published_baseline(month: dt.date) -> tuple[RuleSet | None, dict[int, str]]:
+    """The published judgement of `month`: its stored snapshots when the month is evaluated.
+
+    Only a month no run has judged yet is computed, under the rule set in force.
+    """
+    snapshots = MonthlySnapshot.objects.filter(month=month)
+    in_force = engine.rule_sets_in_force(month).values("pk")[:1]
+    # One query: the rule set that judged the month's snapshots, else the one in force.
+    baseline = (
+        RuleSet.objects.annotate(judged=Exists(snapshots.filter(rule_set=OuterRef("pk"))))
+        .filter(Q(judged=True) | Q(pk=Subquery(in_force)))
+        .order_by("-judged")
+        .first()
+    )
+    if baseline is None:
+        return None, {}
+    if baseline.judged:
+        return baseline, dict(snapshots.values_list("partner_id", "achieved_tier"))
+    return baseline, {row.partner_id: row.achieved_tier for row in engine.compute_month(month=month, rule_set=baseline)}
 
 
 def _tiered(tiers) -> int:
@@ -116,16 +143,17 @@ def _percent(part: int, whole: int) -> Decimal:
 def _shares(draft: list[str], current: list[str]) -> list[TierShare]:
     """Per tier: how many partners, and the cumulative share of tiered partners at or above it."""
     tiered_draft, tiered_current = _tiered(draft), _tiered(current)
+    draft_counts, current_counts = Counter(draft), Counter(current)
     shares = []
+    at_or_above_draft = at_or_above_current = 0
     for tier in reversed(Tier.values):
-        rank = Tier.rank(tier)
-        at_or_above_draft = sum(1 for t in draft if Tier.rank(t) >= rank)
-        at_or_above_current = sum(1 for t in current if Tier.rank(t) >= rank)
+        at_or_above_draft += draft_counts[tier]
+        at_or_above_current += current_counts[tier]
         shares.append(
             TierShare(
                 tier=tier,
-                draft=draft.count(tier),
-                current=current.count(tier),
+                draft=draft_counts[tier],
+                current=current_counts[tier],
                 draft_percent=_percent(at_or_above_draft, tiered_draft)
                 if tier != Tier.SOLUTIONS_PARTNER
                 else Decimal(0),

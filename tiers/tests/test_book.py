@@ -134,3 +134,39 @@ def test_book_rows_carry_a_points_sparkline(client_for, cam, book):
 def test_book_renders_in_japanese(client_for, cam, book):
     body = client_for(cam).get(reverse("tiers:book"), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
     assert "担当パートナー" in body and "降格の恐れ" in body and "昇格間近" in body
+
+
+def test_book_flags_agree_with_the_engines_per_partner_rules(cam):
+    """The set-based flags of the book (SQL) and the engine's per-partner rules (Python) are one definition."""
+    from itertools import product
+
+    from portal.models import Partner
+    from tiers.book import book_rows
+    from tiers.progress import next_tier, requirements_by_rule_set
+
+    rule_set = rule_set_make()
+    targets = requirements_by_rule_set({rule_set.pk})[rule_set.pk]
+    # Every current tier × last month's points around each threshold × best tier of the window.
+    points_choices = [0, 899, 900, 999, 3599, 3600, 3999, 4000, 10800, 12000, 36000, 39999]
+    for index, (tier, points, achieved) in enumerate(
+        product(Tier.values, points_choices, [None, Tier.SOLUTIONS_PARTNER, Tier.GOLD, Tier.DIAMOND])
+    ):
+        partner = PartnerFactory(name=f"Partner {index:03d}", cam=cam, tier=tier)
+        if achieved is not None:
+            snapshot_make(
+                partner=partner, month=dt.date(2025, 10, 1), rule_set=rule_set, sales=D(points), managed=D(0),
+                tier=achieved,
+            )  # fmt: skip
+    today = dt.date(2025, 11, 20)
+    outcome = engine.reassessment_outcome(partner_ids=None, on=engine.next_reassessment_date(today))
+    rows = book_rows(partners=Partner.objects.filter(cam=cam), today=today)
+    checked = 0
+    for row in rows:
+        best = outcome.get(row.pk, (None, []))[0]
+        above = next_tier(row.tier)
+        target = targets.get(above, {}).get("points") if above else None
+        assert row.at_risk == engine.is_at_risk(tier=row.tier, best_in_window=best), row.name
+        assert row.near_promotion == engine.is_near_promotion(points=row.last_points, next_target=target), row.name
+        checked += 1
+    assert checked == len(Tier.values) * len(points_choices) * 4
+    assert any(r.at_risk for r in rows) and any(r.near_promotion for r in rows)

@@ -112,7 +112,7 @@ def test_get_to_selector_shows_the_gap_for_any_tier(client_for, partner_member, 
     gap = client.get(reverse("tiers:gap"), {"tier": Tier.ELITE}).context["gap"]
     assert gap.tier == Tier.ELITE
     assert gap.measures[0].threshold == D(40000)
-    assert f"{gap.measures[0].gap:,.0f} points to go" in body
+    assert f"{gap.measures[0].gap:,.2f} points to go" in body
 
 
 def test_chart_is_inline_svg_with_24_months_thresholds_and_a_table(client_for, partner_member, partner, rule_set):
@@ -330,7 +330,7 @@ def test_legacy_rules_measure_sold_and_managed_mrr_with_the_partners_emerging_ma
     # Snapshot USD: sold 3,000, managed 6,000; doubled for a partner in an emerging market.
     assert (sold.metric, sold.current, sold.threshold) == ("sold_mrr", D(6000), D(5000))
     assert (managed.metric, managed.current, managed.threshold) == ("managed_mrr", D(12000), D(10000))
-    assert sold.money and "US$6,000 / US$5,000" in response.content.decode()
+    assert sold.money and "US$6,000.00 / US$5,000" in response.content.decode()
 
 
 # --- Enablement and awards on the dashboard (Phase-2 ready) ------------------------------
@@ -372,7 +372,7 @@ def _snapshots(points: list[str]) -> list:
 
 
 def test_projection_follows_the_least_squares_line_of_the_last_six_months():
-    from tiers.dashboard import points_projection
+    from tiers.charts import points_projection
 
     # Older months do not count; the last six rise by exactly 10 a month.
     history = _snapshots(["900", "5", "100", "110", "120", "130", "140", "150"])
@@ -384,7 +384,7 @@ def test_projection_follows_the_least_squares_line_of_the_last_six_months():
 
 
 def test_projection_never_goes_below_zero_and_needs_three_months_of_points():
-    from tiers.dashboard import points_projection
+    from tiers.charts import points_projection
 
     falling = points_projection(_snapshots(["300", "200", "100"]))
     assert [value for _, value in falling] == [D("0.00"), D("0.00"), D("0.00")]

@@ -10,7 +10,7 @@ import time_machine
 from django.urls import reverse
 
 from portal.models import Tier
-from tiers import dashboard as d
+from tiers import progress
 from tiers.tests.dashboard_factories import months_back, rule_set_make, snapshot_make
 
 D = Decimal
@@ -62,7 +62,7 @@ def test_at_risk_partner_is_first_shown_what_it_takes_to_keep_its_tier(client_fo
     text = " ".join(response.content.decode().split())
     assert "What it takes to keep Platinum on 15 Jan" in text
     assert "2 months left that count (Nov and Dec)" in text
-    assert "Combined points: 1,400 points more than in October 2025, about +700 points a month." in text
+    assert "Combined points: 1,400.00 points more than in October 2025, about +700 points a month." in text
     # It leads: the keep card comes before the current-tier card and the progress to Diamond.
     assert text.index('data-testid="keep-tier"') < text.index('id="h-current"') < text.index("Progress to Diamond")
 
@@ -95,16 +95,16 @@ def test_pace_rounds_up_and_counts_every_missing_requirement(partner, rule_set):
     partner.tier = Tier.PLATINUM
     partner.save()
     _months(partner, rule_set, points={dt.date(2025, 10, 1): (D(501), D(2000), Tier.GOLD)})
-    preview = d.reassessment_preview(partner=partner, today=dt.date(2025, 11, 20))
-    history = d.snapshot_history(partner=partner)
-    gap = d.tier_gap(
+    preview = progress.reassessment_preview(partner=partner, today=dt.date(2025, 11, 20))
+    history = progress.snapshot_history(partner=partner)
+    gap = progress.tier_gap(
         tier=Tier.PLATINUM,
         snapshot=history[-1],
         rule_set=rule_set,
-        requirements=d.requirements_by_rule_set({rule_set.pk})[rule_set.pk],
+        requirements=progress.requirements_by_rule_set({rule_set.pk})[rule_set.pk],
         em=False,
     )
-    plan = d.keep_tier_plan(preview=preview, gap=gap)
+    plan = progress.keep_tier_plan(preview=preview, gap=gap)
     assert [(p.measure.metric, p.measure.gap, p.per_month) for p in plan.paces] == [
         ("points", D(1499), D(750)),
         ("min_sales_points", D(299), D(150)),
@@ -152,6 +152,6 @@ def test_negative_year_over_year_growth_draws_an_empty_bar(client_for, partner_m
 
 
 def test_growth_bar_is_proportional_to_the_target_and_capped():
-    growth = d.Growth(dt.date(2025, 10, 1), dt.date(2024, 10, 1), D(115), D(100), "points")
+    growth = progress.Growth(dt.date(2025, 10, 1), dt.date(2024, 10, 1), D(115), D(100), "points")
     assert growth.bar_percent == 50  # +15% of a 30% target
-    assert d.Growth(dt.date(2025, 10, 1), dt.date(2024, 10, 1), D(300), D(100), "points").bar_percent == 100
+    assert progress.Growth(dt.date(2025, 10, 1), dt.date(2024, 10, 1), D(300), D(100), "points").bar_percent == 100

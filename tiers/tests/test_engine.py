@@ -154,18 +154,22 @@ def test_rule_set_in_force_is_the_latest_published_on_the_months_last_day():
     assert engine.rule_set_in_force(dt.date(2020, 12, 1)) is None
 
 
-def test_customer_contributions_add_up_to_the_partners_points():
+def test_breakdown_rows_add_up_to_the_partners_points():
+    from tiers.breakdown import customer_rows
+
     rules = points_rules()
     partner = PartnerFactory()
     mrr(partner, "2022-07", customer_domain="a.example", customer_country="MX", sold="100", managed="100")
     mrr(partner, "2022-07", customer_domain="b.example", sold="200")
 
-    contributions = engine.customer_contributions(partner_id=partner.pk, month=JULY, rule_set=rules)
+    rows = list(customer_rows(partner=partner, month=JULY, rule_set=rules).order_by("customer_domain"))
     [row] = engine.compute_month(month=JULY, rule_set=rules)
 
-    assert [c.customer_domain for c in contributions] == ["a.example", "b.example"]
-    assert contributions[0].emerging and contributions[0].sales_points == Decimal("6.0000")
-    assert sum(c.sales_points + c.managed_points for c in contributions) == row.points
+    assert [r.customer_domain for r in rows] == ["a.example", "b.example"]
+    assert rows[0].is_emerging and rows[0].sales_points == Decimal("6.00")
+    assert sum(r.sales_points for r in rows) == row.sales_points
+    assert sum(r.managed_points for r in rows) == row.managed_points
+    assert sum(r.total_points for r in rows) == row.points
 
 
 def test_reassessment_outcome_is_the_highest_tier_of_the_six_months_before(django_assert_num_queries):

@@ -262,11 +262,11 @@ def test_a_forced_off_cycle_reassessment_is_audited():
 
 
 def test_the_reassessment_dates_come_from_one_function():
-    from tiers import dashboard, engine, tasks
+    from tiers import engine
 
     assert engine.reassessment_dates(2024) == (dt.date(2024, 1, 15), dt.date(2024, 7, 15))
-    assert dashboard.next_reassessment(dt.date(2024, 7, 16)) == dt.date(2025, 1, 15)
-    assert tasks.last_reassessment_date(dt.date(2024, 7, 14)) == dt.date(2024, 1, 15)
+    assert engine.next_reassessment_date(dt.date(2024, 7, 16)) == dt.date(2025, 1, 15)
+    assert engine.last_reassessment_date(dt.date(2024, 7, 14)) == dt.date(2024, 1, 15)
     assert not engine.is_reassessment_date(dt.date(2022, 8, 15))
 
 

@@ -9,7 +9,7 @@ import time_machine
 
 from portal.models import JobRun, Tier
 from tests.factories import PartnerFactory
-from tiers import tasks
+from tiers import engine, tasks
 from tiers.models import TierChange
 from tiers.services import RunRefused
 from tiers.tests.factories import (
@@ -32,7 +32,7 @@ pytestmark = pytest.mark.django_db
     ],
 )
 def test_reassessment_date_is_the_latest_15_january_or_july(today, expected):
-    assert tasks.last_reassessment_date(today) == expected
+    assert engine.last_reassessment_date(today) == expected
 
 
 @time_machine.travel(dt.datetime(2022, 9, 1, 3, 0, tzinfo=dt.UTC))

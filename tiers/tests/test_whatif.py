@@ -142,3 +142,26 @@ def test_whatif_form_preselects_the_newest_draft(client_for, staff):
     # No empty choice: the first option, which the browser selects, is the newest draft.
     assert select.index("<option") == select.index(f'<option value="{newest.pk}"')
     assert "---------" not in body
+
+
+def test_whatif_compares_with_the_stored_snapshots_of_an_evaluated_month(client_for, staff, draft, partners):
+    """An evaluated month's baseline is what the run stored, not a recomputation (which could differ)."""
+    from tiers.tests.dashboard_factories import snapshot_make
+
+    in_force = draft.__class__.objects.get(name="In force")
+    for name, tier in {"A": Tier.ELITE, "B": Tier.GOLD, "C": Tier.GOLD, "D": Tier.GOLD, "E": Tier.GOLD}.items():
+        snapshot_make(partner=partners[name], month=OCT, rule_set=in_force, sales=D(1), managed=D(0), tier=tier)
+
+    result = (
+        client_for(staff).get(reverse("tiers:whatif"), {"rule_set": draft.pk, "month": "2025-10-01"}).context["result"]
+    )
+
+    assert result.baseline == in_force
+    shares = {s.tier: s for s in result.shares}
+    # Recomputed, A would be Platinum now; the stored snapshot says Elite.
+    assert (shares[Tier.ELITE].current, shares[Tier.GOLD].current) == (1, 4)
+    assert [(m.partner.name, m.from_tier, m.to_tier) for m in result.downs] == [
+        ("Partner A", Tier.ELITE, Tier.DIAMOND),
+        ("Partner E", Tier.GOLD, Tier.SOLUTIONS_PARTNER),
+        ("Partner D", Tier.GOLD, Tier.SOLUTIONS_PARTNER),  # recomputed under the rules in force: no tier
+    ]

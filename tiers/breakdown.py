@@ -1,0 +1,147 @@
+"""Reads behind the per-customer breakdown: every point traced to a customer, and point changes.
+
+A customer row's figures are the engine's (`engine.customer_figures`), so the
+rows of a month add up exactly to the partner's snapshot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import ExpressionWrapper, F, QuerySet
+
+from portal.models import Partner
+from tiers import engine
+from tiers.models import CustomerMRR, Framework, RuleSet
+
+ZERO = Decimal(0)
+POINTS_FIELD = engine.POINTS_FIELD
+
+
+# --- per-customer breakdown ---------------------------------------------------
+
+
+BREAKDOWN_SORTS = {
+    "domain": "customer_domain",
+    "country": "customer_country",
+    "currency": "currency",
+    "sold": "sold_mrr",
+    "managed": "managed_mrr",
+    "coefficient": "sales_coefficient",
+    "points": "total_points",
+}
+
+
+@dataclass
+class BreakdownFilters:
+    q: str = ""
+    country: str = ""
+    currency: str = ""
+    em: str = ""  # "", "yes", "no"
+    sort: str = "-points"
+    extra: dict = field(default_factory=dict)
+
+
+def customer_rows(*, partner: Partner, month: dt.date, rule_set: RuleSet) -> QuerySet[CustomerMRR]:
+    """The partner's customers in `month` with coefficient, multiplier and points, all in SQL.
+
+    Points framework: the engine's two-place points per customer (`engine.customer_figures`).
+    Legacy: the "points" columns hold the customer's USD in cents (the credit was the partner's).
+    """
+    figures = engine.customer_figures(engine.lookup_inputs(rule_set))
+    if rule_set.framework != Framework.POINTS:
+        figures["sales_points"], figures["managed_points"] = figures["sold_usd"], figures["managed_usd"]
+    rows = CustomerMRR.objects.filter(partner=partner, month=month).annotate(**figures)
+    return rows.annotate(
+        total_points=ExpressionWrapper(F("sales_points") + F("managed_points"), output_field=POINTS_FIELD)
+    )
+
+
+def filter_customer_rows(rows: QuerySet[CustomerMRR], filters: BreakdownFilters) -> QuerySet[CustomerMRR]:
+    if filters.q:
+        rows = rows.filter(customer_domain__icontains=filters.q.strip())
+    if filters.country:
+        rows = rows.filter(customer_country=filters.country)
+    if filters.currency:
+        rows = rows.filter(currency=filters.currency)
+    if filters.em == "yes":
+        rows = rows.filter(is_emerging=True)
+    elif filters.em == "no":
+        rows = rows.filter(is_emerging=False)
+    key = filters.sort.lstrip("-")
+    column = BREAKDOWN_SORTS.get(key, "total_points")
+    descending = filters.sort.startswith("-")
+    order = F(column).desc() if descending else F(column).asc()
+    return rows.order_by(order, "customer_domain")
+
+
+def breakdown_choices(*, partner: Partner, month: dt.date) -> tuple[list[str], list[str]]:
+    """Countries and currencies present in the month, for the filter selects (one query)."""
+    pairs = CustomerMRR.objects.filter(partner=partner, month=month).values_list("customer_country", "currency")
+    countries, currencies = set(), set()
+    for country, currency in pairs.distinct():
+        countries.add(str(country))
+        currencies.add(currency)
+    return sorted(countries), sorted(currencies)
+
+
+# --- point changes between two months ----------------------------------------
+
+
+@dataclass(frozen=True)
+class PointChange:
+    domain: str
+    before: Decimal
+    after: Decimal
+
+    @property
+    def delta(self) -> Decimal:
+        return self.after - self.before
+
+    @property
+    def kind(self) -> str:
+        if self.before == 0 and self.after > 0:
+            return "new"
+        if self.after == 0 and self.before > 0:
+            return "lost"
+        return "up" if self.delta > 0 else "down" if self.delta < 0 else "same"
+
+
+@dataclass(frozen=True)
+class PointChanges:
+    """Totals over every customer; `changes` holds the largest ones only."""
+
+    before_month: dt.date
+    after_month: dt.date
+    changes: list[PointChange]
+    gained: Decimal
+    lost: Decimal
+    changed_count: int
+
+    @property
+    def net(self) -> Decimal:
+        return self.gained - self.lost
+
+
+def point_changes(
+    *, partner: Partner, before: tuple[dt.date, RuleSet], after: tuple[dt.date, RuleSet], limit: int = 20
+) -> PointChanges:
+    """New and lost points by customer between two months, each judged by its own rule set."""
+    totals: dict[str, list[Decimal]] = {}
+    for index, (month, rule_set) in enumerate((before, after)):
+        for domain, points in customer_rows(partner=partner, month=month, rule_set=rule_set).values_list(
+            "customer_domain", "total_points"
+        ):
+            totals.setdefault(domain, [ZERO, ZERO])[index] = points
+    changes = [PointChange(domain, b, a) for domain, (b, a) in totals.items() if a != b]
+    changes.sort(key=lambda c: (-abs(c.delta), c.domain))
+    return PointChanges(
+        before_month=before[0],
+        after_month=after[0],
+        changes=changes[:limit],
+        gained=sum((c.delta for c in changes if c.delta > 0), ZERO),
+        lost=sum((-c.delta for c in changes if c.delta < 0), ZERO),
+        changed_count=len(changes),
+    )
