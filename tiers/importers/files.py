@@ -149,6 +149,7 @@ class TextFile:
 
     def __iter__(self) -> Iterator[str]:
         encoding = "utf-8" if self.encoding == "utf-8-sig" else self.encoding
+        self._file.seek(0)  # each iteration reads the file from its start (the MRR import may read it twice)
         for number, raw in enumerate(self._file, start=1):
             if b"\x00" in raw:
                 self._reject_nul(number, raw, encoding)
@@ -188,6 +189,52 @@ class TextFile:
 
     def read(self) -> str:
         return "".join(self)
+
+    def chunks(self) -> Iterator[str]:
+        """The same text as the lines, in blocks of whole lines (about CHUNK_BYTES each): decoded and
+        checked a block at a time; a block with a NUL or undecodable bytes is read again line by line,
+        which rejects the file with the same line and column as iterating would."""
+        encoding = "utf-8" if self.encoding == "utf-8-sig" else self.encoding
+        self._file.seek(0)
+        rest = b""
+        first = True
+        while True:
+            block = self._file.read(CHUNK_BYTES)
+            data = rest + block
+            cut = data.rfind(b"\n") + 1 if block else len(data)
+            data, rest = data[:cut], data[cut:]
+            if not data:
+                if not block:
+                    return
+                continue
+            try:
+                if b"\x00" in data:
+                    raise UnicodeError
+                text = data.decode(encoding)
+            except UnicodeError:
+                for _line in self:  # raises ImportRejected naming the line and column
+                    pass
+                raise  # not reached: the line-by-line read finds the same problem
+            if first and text.startswith("\ufeff"):
+                text = text[1:]
+            first = False
+            yield text
+
+
+def text_chunks(lines: Iterable[str], *, lines_per_chunk: int = 5000) -> Iterator[str]:
+    """Blocks of whole lines from a TextFile (see `TextFile.chunks`) or any iterable of lines; a line
+    given without its line ending gets one (as csv.reader reads each item as one line)."""
+    if isinstance(lines, TextFile):
+        yield from lines.chunks()
+        return
+    batch: list[str] = []
+    for line in lines:
+        batch.append(line if line.endswith("\n") else line + "\n")
+        if len(batch) >= lines_per_chunk:
+            yield "".join(batch)
+            batch = []
+    if batch:
+        yield "".join(batch)
 
 
 def line_problem(line: int, problem: str) -> str:
