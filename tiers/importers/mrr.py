@@ -480,7 +480,10 @@ def _fast_write(cursor, months: list[dt.date], loaded: int) -> None:
     rules = [rule for rule in suffixes if rule[0] not in "*!"]
     wildcards = [rule[2:] for rule in suffixes if rule.startswith("*.")]
     # Hold the referenced partners until commit (FOR KEY SHARE), as a FK check would, in one statement.
-    cursor.execute(f"SELECT 1 FROM {partners} WHERE partner_id IN (SELECT partner_id FROM {FAST_TABLE}) FOR KEY SHARE")
+    cursor.execute(  # counted in the database: the locked rows are not sent back
+        f"SELECT count(*) FROM (SELECT 1 FROM {partners} WHERE partner_id IN (SELECT partner_id FROM {FAST_TABLE}) "
+        "FOR KEY SHARE) locked"
+    )
     cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table} WHERE month = ANY(%s))", [months])
     if cursor.fetchone()[0]:  # rows for an existing key are replaced: delete those first
         cursor.execute(
