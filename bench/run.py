@@ -232,12 +232,14 @@ def timed_get(client, url: str, params: dict, count: int, **headers) -> dict:
 
 
 def child_admin(requests: int, partners: int) -> dict:
-    """The admin's MRR changelist, a month filter and searches, as a superuser (server time)."""
+    """The admin's MRR changelist, its filters and searches, as a superuser (server time)."""
     from django.test import Client
 
     from portal.models import Role, User
 
-    admin = User.objects.create_superuser("admin@bench.test", "bench-password", role=Role.STAFF)
+    admin = User.objects.filter(email="admin@bench.test").first() or User.objects.create_superuser(
+        "admin@bench.test", "bench-password", role=Role.STAFF
+    )
     client = Client()
     client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
     url = "/admin/tiers/customermrr/"
@@ -248,7 +250,7 @@ def child_admin(requests: int, partners: int) -> dict:
             client, url, {"month": MONTH + "-01", "currency": "EUR"}, requests
         ),
         "admin MRR search (partner id)": timed_get(client, url, {"q": some}, requests),
-        "admin MRR search (customer domain)": timed_get(client, url, {"q": f"c3-{some.lower()}.example.com"}, requests),
+        "admin MRR search (partner name prefix)": timed_get(client, url, {"q": f"Bench {partners // 3}"}, requests),
     }
 
 

@@ -94,14 +94,13 @@ def test_the_newest_month_comes_first(staff_client):
     [
         ("P2", ["b0.example.com"]),  # an exact partner ID…
         ("P", []),  # …not a part of one
-        ("Globex", ["b0.example.com"]),  # the beginning of a partner's name
+        ("Globex", ["b0.example.com"]),  # the beginning of a partner's name, in any case
+        ("globex", ["b0.example.com"]),
         ("lobex", []),
-        ("a1.example.com", ["a1.example.com"]),  # an exact customer domain, in any case
-        ("A1.Example.com", ["a1.example.com"]),
-        ("example.com", []),
+        ("a1.example.com", []),  # customer domains are not searched: no index leads with them
     ],
 )
-def test_search_finds_partners_by_id_or_name_prefix_and_customers_by_exact_domain(staff_client, term, expected):
+def test_search_finds_partners_by_exact_id_or_name_prefix(staff_client, term, expected):
     mrr_rows(PartnerFactory(partner_id="P1", name="Acme Agency"), 2, prefix="a")
     mrr_rows(PartnerFactory(partner_id="P2", name="Globex Partners"), 1, prefix="b")
 
