@@ -387,6 +387,7 @@ def main() -> int:
     if unknown:
         parser.error(f"unknown part(s): {', '.join(sorted(unknown))}")
     began = time.perf_counter()
+    start_load = ", ".join(f"{value:.1f}" for value in os.getloadavg())  # other work on the machine skews timings
     table = Table()
     n = args.partners
     tier_parts = only & {"import", "run", "whatif", "pages"}
@@ -451,8 +452,10 @@ def main() -> int:
                     f"{name}, p95 ms ({page_partners:,} partners)", f"{timing['p95']:.1f}", "≤ 50", timing["p95"] <= 50
                 )
     table.print(f"bench/run.py --partners {n} --only {','.join(p for p in PARTS if p in only)}")
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(
-        f"\n{time.perf_counter() - began:.0f} s in all; {os.cpu_count()} CPUs; {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"
+        f"\n{time.perf_counter() - began:.0f} s in all; {os.cpu_count()} CPUs; load average at the end {load} "
+        f"(at the start {start_load}); {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"
     )
     return 0
 

@@ -163,3 +163,12 @@ def test_a_large_import_leaves_the_mrr_table_analysed(mrr_file, programme, monke
     with connection.cursor() as cursor:
         cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
         assert cursor.fetchone()[0] == 2  # -1 until the table is first analysed
+
+
+def test_a_blank_line_is_skipped_as_before(mrr_file, programme):
+    run("import_mrr", mrr_file("P1,2022-08,acme.com,US,USD,1,1", "", "P2,2022-08,acme.com,US,USD,2,2"))
+
+    assert sorted(CustomerMRR.objects.values_list("partner__partner_id", "sold_mrr")) == [
+        ("P1", Decimal("1.00")),
+        ("P2", Decimal("2.00")),
+    ]
