@@ -49,7 +49,7 @@ check-translations: $(VENV)/.runtime
 	$(PY) scripts/i18n.py check
 
 bench: $(VENV)/.dev
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3

@@ -67,7 +67,7 @@ def achieved(points: Decimal, sales: Decimal) -> str:
     return "solutions_partner"
 
 
-def seed(partner_count: int, last_month: dt.date) -> dict:
+def seed(partner_count: int, last_month: dt.date, *, cams: int = 25, first_customers: int = 200) -> dict:
     """Rule sets, people, partners (bulk), snapshots and MRR (COPY). Returns what the timings need."""
     from django.core.management import call_command
     from django.db import connection
@@ -103,7 +103,7 @@ def seed(partner_count: int, last_month: dt.date) -> dict:
         )
         rule_sets[status] = rule_set
     cams = User.objects.bulk_create(
-        [User(email=f"cam{i:02d}@bench.test", role=Role.CAM, password="!") for i in range(25)]
+        [User(email=f"cam{i:02d}@bench.test", role=Role.CAM, password="!") for i in range(cams)]
     )
     partners = []
     for i in range(partner_count):
@@ -126,12 +126,12 @@ def seed(partner_count: int, last_month: dt.date) -> dict:
         )
         for i in range(24)
     }
-    _copy_history(connection, rng, partners, runs, rule_sets["published"], last_month)
+    _copy_history(connection, rng, partners, runs, rule_sets["published"], last_month, first_customers)
     user = User.objects.create_user("partner@bench.test", None, role=Role.PARTNER_ADMIN, partner=partners[0])
     return {"partner_user": user, "cam": cams[0], "draft": rule_sets["draft"], "partner": partners[0]}
 
 
-def _copy_history(connection, rng, partners, runs, rule_set, last_month) -> None:
+def _copy_history(connection, rng, partners, runs, rule_set, last_month, first_customers=200) -> None:
     """COPY 24 snapshots a partner and 3 months of customer MRR; set each partner's tier from its last month."""
     from portal.models import Partner
     from portal.months import add_months
@@ -176,7 +176,7 @@ def _copy_history(connection, rng, partners, runs, rule_set, last_month) -> None
             for index, partner in enumerate(partners):
                 if partner.kind == "provider":
                     continue
-                customers = 200 if index == 0 else rng.randint(5, 60)
+                customers = first_customers if index == 0 else rng.randint(5, 60)
                 for c in range(customers):
                     country = rng.choice(COUNTRIES)
                     currency = CURRENCY.get(country, "USD")

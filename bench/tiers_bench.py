@@ -6,7 +6,8 @@ Builds, in a scratch database `<db>_bench` (dropped and recreated), 10,000
 partners × 25 customers = 250,000 MRR rows for one month, then times:
 
 * `import_mrr` of that CSV, in a child process (timed inside it, after Django
-  start-up; the child's peak RSS from `resource.getrusage(RUSAGE_CHILDREN)`);
+  start-up; the child's own peak RSS from `resource.getrusage(RUSAGE_SELF)` inside it —
+  `RUSAGE_CHILDREN` in the parent would count the parent's memory too, issue #15);
 * `run_monthly` for that month (the five months before are evaluated first,
   untimed, so that the reassessment has its six months);
 * `reassess` on the 15th of the following month;
@@ -158,7 +159,8 @@ def import_in_child(path: str) -> None:
 
     start = time.perf_counter()
     call_command("import_mrr", path, stdout=open(os.devnull, "w"))  # noqa: SIM115
-    print(json.dumps({"seconds": time.perf_counter() - start}))
+    seconds = time.perf_counter() - start
+    print(json.dumps({"seconds": seconds, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 
 
 def timed(label: str, function) -> float:
@@ -239,11 +241,11 @@ def main() -> None:
             command, env={**os.environ, "DATABASE_URL": url}, check=True, capture_output=True, text=True
         )
         wall = time.perf_counter() - start
-    import_seconds = json.loads(child.stdout.strip().splitlines()[-1])["seconds"]
+    measured = json.loads(child.stdout.strip().splitlines()[-1])
+    import_seconds, peak_mb = measured["seconds"], measured["rss_mb"]
     print(
         f"{'import_mrr (in the child process)':<38} {import_seconds:8.3f} s   ({wall:.3f} s with Python/Django start-up)"
     )
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     set_starting_tiers(promoted_share=promoted_share)
     floor = floor_query()
     monthly = timed(f"run_monthly --month {MONTH}", lambda: call_command("run_monthly", "--month", MONTH, stdout=out))

@@ -547,7 +547,48 @@ def mrr_import(*, lines: Iterable[str], complete: bool = False, by: str = "") ->
 
 
 def _mrr_load(lines: Iterable[str], *, complete: bool, by: str, allow_evaluated: bool) -> tuple[int, list[dt.date]]:
-    """Load the file into the temporary table, check it and upsert it; returns (rows, months in the file)."""
+    """Check the file and write it; returns (rows, months in the file).
+
+    A clean file goes the fast way (importers.mrr_fast_import, set-based); any doubt
+    rolls that back and checks the file row by row, which lists every problem.
+    """
+    if not isinstance(lines, importers.TextFile):
+        lines = list(lines)  # read twice when the fast way gives up
+    try:
+        with transaction.atomic():
+            rows, months = importers.mrr_fast_import(
+                lines, before_write=lambda months: _mrr_months_claim(months, allow_evaluated=allow_evaluated)
+            )
+    except importers.FullChecksNeeded:
+        rows, months = _mrr_load_checked(lines, allow_evaluated=allow_evaluated)
+    MonthCompleteness.objects.bulk_create(
+        [MonthCompleteness(month=m) for m in months], ignore_conflicts=True, unique_fields=["month"]
+    )
+    if complete:
+        mrr_months_mark_complete(months=months, by=by)
+    return rows, months
+
+
+def _mrr_months_claim(months: list[dt.date], *, allow_evaluated: bool) -> None:
+    """Lock the file's months against their evaluation; refuse months already evaluated unless correcting."""
+    for month in months:  # an evaluation of one of these months waits for the import (and vice versa)
+        _advisory_lock(f"tiers:mrr-month:{month:%Y-%m}")
+    evaluated = sorted(evaluated_months(f"{m:%Y-%m}" for m in months))
+    if evaluated and not allow_evaluated:
+        raise ImportRejected(
+            [
+                _(
+                    "month %(month)s has already been evaluated; to import corrected MRR for it use "
+                    "`%(command)s` (re-evaluates it and every later evaluated month, promotes only)"
+                )
+                % {"month": m, "command": CORRECTION_HINT}
+                for m in evaluated
+            ]
+        )
+
+
+def _mrr_load_checked(lines: Iterable[str], *, allow_evaluated: bool) -> tuple[int, list[dt.date]]:
+    """Row by row: load the file into the temporary table, check every row, upsert it."""
     partners = dict(Partner.objects.values_list("partner_id", "pk"))
     importers.mrr_load_table_create()
     try:
@@ -555,20 +596,7 @@ def _mrr_load(lines: Iterable[str], *, complete: bool, by: str, allow_evaluated:
         if load.errors:
             raise ImportRejected([importers.line_problem(line, problem) for line, problem in load.errors])
         months = _loaded_months()
-        for month in months:  # an evaluation of one of these months waits for the import (and vice versa)
-            _advisory_lock(f"tiers:mrr-month:{month:%Y-%m}")
-        evaluated = sorted(evaluated_months(f"{m:%Y-%m}" for m in months))
-        if evaluated and not allow_evaluated:
-            raise ImportRejected(
-                [
-                    _(
-                        "month %(month)s has already been evaluated; to import corrected MRR for it use "
-                        "`%(command)s` (re-evaluates it and every later evaluated month, promotes only)"
-                    )
-                    % {"month": m, "command": CORRECTION_HINT}
-                    for m in evaluated
-                ]
-            )
+        _mrr_months_claim(months, allow_evaluated=allow_evaluated)
         try:
             importers.mrr_upsert()
         except importers.DuplicateKeys:
@@ -577,11 +605,6 @@ def _mrr_load(lines: Iterable[str], *, complete: bool, by: str, allow_evaluated:
             ) from None
     finally:
         importers.mrr_load_table_drop()
-    MonthCompleteness.objects.bulk_create(
-        [MonthCompleteness(month=m) for m in months], ignore_conflicts=True, unique_fields=["month"]
-    )
-    if complete:
-        mrr_months_mark_complete(months=months, by=by)
     return load.rows, months
 
 

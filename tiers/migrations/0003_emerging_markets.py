@@ -2,13 +2,13 @@
 
 from django.db import migrations
 
+from portal.regions import LATIN_AMERICA
+
 GROUPS = {
     "India": ["IN"],
-    # All Latin American countries: the 20 sovereign states and Puerto Rico.
-    "Latin America": [
-        "AR", "BO", "BR", "CL", "CO", "CR", "CU", "DO", "EC", "SV", "GT",
-        "HT", "HN", "MX", "NI", "PA", "PY", "PE", "PR", "UY", "VE",
-    ],
+    # The Latin American countries come from portal.regions, the one list the importer also uses
+    # for a partner's region (plain data, safe to import here; see that module before changing it).
+    "Latin America": list(LATIN_AMERICA),
     "North Asia": ["CN", "MN", "KR"],
     "Southeast Asia": [
         "BD", "BN", "KH", "HK", "ID", "LA", "MY", "MV", "MM", "NP",
