@@ -161,7 +161,7 @@ class CustomerMRRAdmin(_ReadOnlyAdmin):
 
     @admin.display(description=_("customer HQ country"), ordering="customer_country")
     def country(self, obj: CustomerMRR) -> str:
-        return obj.customer_country.code  # the code: no 250-entry choice list looked up per row
+        return obj.customer_country.name  # one lookup by code, in the reader's language: no choice list per row
 
     def get_search_results(self, request, queryset, search_term):
         """Indexed lookups only: partners by exact ID or name prefix, then their rows by the MRR key's index.

@@ -172,3 +172,40 @@ def test_a_blank_line_is_skipped_as_before(mrr_file, programme):
         ("P1", Decimal("1.00")),
         ("P2", Decimal("2.00")),
     ]
+
+
+@pytest.fixture
+def small_blocks(monkeypatch):
+    """Read files 64 bytes at a time, so that lines fall across many blocks."""
+    from tiers.importers import files
+
+    monkeypatch.setattr(files, "CHUNK_BYTES", 64)
+
+
+def test_a_file_read_in_many_blocks_imports_every_line_once(tmp_path, programme, row_checks, small_blocks):
+    lines = [f"P{1 + i % 2},2022-08,customer-{i}.example.com,US,USD,{i},1" for i in range(50)]
+    path = tmp_path / "mrr.csv"
+    path.write_bytes((HEADER + "\n".join(lines)).encode())  # the last line without its line ending
+
+    assert "MRR imported: 50 rows." in run("import_mrr", str(path))
+
+    assert row_checks == []
+    assert sorted(CustomerMRR.objects.values_list("sold_mrr", flat=True)) == [Decimal(i) for i in range(50)]
+
+
+@pytest.mark.parametrize(
+    ("bad", "expected"),
+    [
+        (b"ba\x00d.com", "line 40, column 14: a NUL byte"),
+        (b"ba\xffd.com", "line 40, column 14: bytes 0xFF cannot be read as utf-8"),
+    ],
+)
+def test_bad_bytes_in_a_later_block_name_their_line_and_column(tmp_path, programme, small_blocks, bad, expected):
+    good = "".join(f"P1,2022-08,customer-{i}.example.com,US,USD,1,1\n" for i in range(38)).encode()
+    path = tmp_path / "mrr.csv"
+    path.write_bytes(HEADER.encode() + good + b"P1,2022-08," + bad + b",US,USD,1,1\n")
+
+    message = rejected("import_mrr", str(path), "--encoding", "utf-8")
+
+    assert f"{path}: {expected}" in message
+    assert not CustomerMRR.objects.exists()
