@@ -86,6 +86,7 @@ GROUPS: tuple[Duty, ...] = (
             *_model_perms("tiers.customermrr", "view"),
             *_model_perms("portal.jobrun", "view"),
             *_model_perms("tiers.monthcompleteness", *_EDIT),
+            *_model_perms("tiers.programmetargets", *_EDIT),
             *_model_perms("registrations.registrationconfig", *_EDIT),
             *_model_perms("portal.partner", "view"),
         ),

@@ -10,15 +10,34 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
 from portal.models import Partner, Tier
 from tiers import engine
-from tiers.models import Framework, Metric, RuleSet
+from tiers.models import Framework, Metric, ProgrammeTargets, RuleSet
 
-# Share of *tiered* partners at or above each tier the programme aims for: top 1%, 10%, 40%.
-TARGETS: dict[str, Decimal] = {Tier.ELITE: Decimal(1), Tier.DIAMOND: Decimal(10), Tier.PLATINUM: Decimal(40)}
+
+def programme_targets() -> dict[str, Decimal]:
+    """Share of *tiered* partners at or above each tier the programme aims for (staff edit it in admin)."""
+    return ProgrammeTargets.current().by_tier()
+
+
+class _Targets(Mapping):
+    """The edited targets, read when used (never at import): for callers that imported the old constant."""
+
+    def __getitem__(self, tier: str) -> Decimal:
+        return programme_targets()[tier]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(programme_targets())
+
+    def __len__(self) -> int:
+        return len(programme_targets())
+
+
+TARGETS: Mapping[str, Decimal] = _Targets()
 MOVES_SHOWN = 25
 
 
@@ -84,6 +103,7 @@ def what_if(*, rule_set: RuleSet, month: dt.date) -> WhatIf:
     current_tier = {row.partner_id: row.achieved_tier for row in current_rows}
     draft_tier = {row.partner_id: row.achieved_tier for row in draft_rows}
     points = {row.partner_id: row.points for row in draft_rows}
+    targets = programme_targets()
     ups, downs = [], []
     for pk, tier in draft_tier.items():
         before = current_tier.get(pk, Tier.SOLUTIONS_PARTNER)
@@ -96,12 +116,12 @@ def what_if(*, rule_set: RuleSet, month: dt.date) -> WhatIf:
         partner_count=len(draft_rows),
         tiered_draft=_tiered(draft_tier.values()),
         tiered_current=_tiered(current_tier.values()),
-        shares=_shares(list(draft_tier.values()), list(current_tier.values())),
+        shares=_shares(list(draft_tier.values()), list(current_tier.values()), targets),
         ups=_moves(ups, points),
         downs=_moves(downs, points),
         up_count=len(ups),
         down_count=len(downs),
-        suggestions=_suggestions(draft_rows, rule_set),
+        suggestions=_suggestions(draft_rows, rule_set, targets),
     )
 
 
@@ -113,7 +133,7 @@ def _percent(part: int, whole: int) -> Decimal:
     return (Decimal(part) * 100 / whole).quantize(Decimal("0.1")) if whole else Decimal(0)
 
 
-def _shares(draft: list[str], current: list[str]) -> list[TierShare]:
+def _shares(draft: list[str], current: list[str], targets: dict[str, Decimal]) -> list[TierShare]:
     """Per tier: how many partners, and the cumulative share of tiered partners at or above it."""
     tiered_draft, tiered_current = _tiered(draft), _tiered(current)
     shares = []
@@ -132,7 +152,7 @@ def _shares(draft: list[str], current: list[str]) -> list[TierShare]:
                 current_percent=_percent(at_or_above_current, tiered_current)
                 if tier != Tier.SOLUTIONS_PARTNER
                 else Decimal(0),
-                target=TARGETS.get(tier),
+                target=targets.get(tier),
             )
         )
     return shares
@@ -147,7 +167,7 @@ def _moves(moves: list[tuple[int, str, str]], points: dict[int, Decimal]) -> lis
     ]
 
 
-def _suggestions(rows: list[engine.MonthRow], rule_set: RuleSet) -> list[Suggestion]:
+def _suggestions(rows: list[engine.MonthRow], rule_set: RuleSet, targets: dict[str, Decimal]) -> list[Suggestion]:
     """Points thresholds that would put exactly the target share of tiered partners at or above each tier.
 
     Tiered partners are those the draft puts at Gold or above; the threshold is
@@ -160,7 +180,7 @@ def _suggestions(rows: list[engine.MonthRow], rule_set: RuleSet) -> list[Suggest
         return []
     current = dict(rule_set.requirements.filter(metric=Metric.POINTS).values_list("tier", "threshold"))
     suggestions = []
-    for tier, target in TARGETS.items():
+    for tier, target in targets.items():
         keep = max(1, math.floor(len(tiered) * target / 100))
         suggestions.append(Suggestion(tier, current.get(tier), tiered[keep - 1].quantize(Decimal(1)), target))
     return suggestions
