@@ -8,7 +8,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, F, IntegerField, Value, When
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.access import PUBLISH_RULESET, RUN_WHATIF, SET_TIER_MANUALLY, has_perm
 from portal.admin import ConfigHistoryAdmin, HistoryReadOnlyAdmin
-from portal.models import PartnerKind
+from portal.models import PartnerKind, Tier
 from portal.months import last_closed_month
 from tiers import rule_set_editor, services
 from tiers.models import (
@@ -284,12 +284,34 @@ class ManualTierChangeForm(forms.ModelForm):
         return cleaned
 
 
+class DirectionFilter(admin.SimpleListFilter):
+    """Promotions or demotions, whatever their reason (the programme overview links here)."""
+
+    title = _("direction")
+    parameter_name = "direction"
+
+    def lookups(self, request, model_admin):
+        return [("up", _("Promotions")), ("down", _("Demotions"))]
+
+    def queryset(self, request, queryset):
+        if self.value() not in ("up", "down"):
+            return queryset
+        ranked = queryset.annotate(
+            from_rank=_in_order("from_tier", Tier.values), to_rank=_in_order("to_tier", Tier.values)
+        )
+        return (
+            ranked.filter(to_rank__gt=F("from_rank"))
+            if self.value() == "up"
+            else ranked.filter(to_rank__lt=F("from_rank"))
+        )
+
+
 @admin.register(TierChange)
 class TierChangeAdmin(_ReadOnlyAdmin):
     """History is read-only; "Add" records a manual change through `tier_set_manually`."""
 
     list_display = ["partner", "effective_on", "from_tier", "to_tier", "reason", "run", "changed_by"]
-    list_filter = ["reason", "to_tier"]
+    list_filter = [DirectionFilter, "reason", "to_tier"]
     search_fields = ["partner__partner_id", "partner__name", "note"]
     list_select_related = ["partner", "run", "changed_by"]
     date_hierarchy = "effective_on"

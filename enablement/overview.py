@@ -1,0 +1,27 @@
+"""Enablement's part of the staff home: accreditation applications waiting for a reviewer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from enablement.models import AccreditationApplication, ApplicationStatus
+from portal.home import WaitingDecisions, decisions_waiting_provider, waiting_by_age
+
+
+@decisions_waiting_provider
+def enablement_decisions(*, now: dt.datetime) -> list[WaitingDecisions]:
+    submitted = AccreditationApplication.objects.filter(status=ApplicationStatus.SUBMITTED)
+    url = reverse("admin:enablement_accreditationapplication_changelist")
+    return [
+        WaitingDecisions(
+            key="accreditation-applications",
+            label=_("Accreditation applications"),
+            url=f"{url}?{urlencode({'status__exact': ApplicationStatus.SUBMITTED})}",
+            order=60,
+            **waiting_by_age(submitted, since="created_at", now=now),
+        )
+    ]
