@@ -71,9 +71,7 @@ class ConfigHistoryAdmin(SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context=extra_context)
 
 
-admin.site.site_header = _("Partner portal administration")
-admin.site.site_title = _("Partner portal")
-admin.site.index_title = _("Programme administration")
+# The site's titles and its index by duty: `portal.admin_site.PortalAdminSite`.
 
 
 class PortalUserChangeForm(UserChangeForm):
