@@ -137,10 +137,21 @@ class HugLeaderApplicationAdmin(_ReviewActionsMixin, admin.ModelAdmin):
 
 @admin.register(HugInactivityFlag)
 class HugInactivityFlagAdmin(admin.ModelAdmin):
+    """Listed here; reviewed on the staff page with the leader's events (`community:hug-flags`), never edited."""
+
     list_display = ("quarter", "group", "leader_partner", "resolved", "created_at")
-    list_filter = ("quarter", "resolved")
-    search_fields = ("group__name", "leader_partner__name")
+    list_filter = ("resolved", "quarter")
+    search_fields = ("group__name", "leader_partner__name", "leader_partner__partner_id")
     list_select_related = ("group", "leader_partner")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(DeibCohort)
