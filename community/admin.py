@@ -118,7 +118,7 @@ class HugEventAdmin(admin.ModelAdmin):
 @admin.register(HugLeaderApplication)
 class HugLeaderApplicationAdmin(_ReviewActionsMixin, admin.ModelAdmin):
     list_display = ("partner", "group", "status", "created_at", "decided_by")
-    list_filter = ("status",)
+    list_filter = ("status", "group__region", "group__topic")
     search_fields = ("partner__name", "partner__partner_id", "group__name")
     list_select_related = ("partner", "group", "decided_by")
     readonly_fields = ("status", "decided_by", "decided_at", "decision_reason")

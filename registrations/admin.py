@@ -61,7 +61,7 @@ class OverCapFilter(admin.SimpleListFilter):
 @admin.register(DomainRegistration)
 class DomainRegistrationAdmin(admin.ModelAdmin):
     list_display = ["domain_display", "partner", "status", "submitted_at", "expires_on", "extension_count"]
-    list_filter = ["status", OverCapFilter]
+    list_filter = ["status", OverCapFilter, "partner__region", "partner__tier"]
     search_fields = ["domain", "company_name", "partner__partner_id", "partner__name"]
     list_select_related = ["partner"]
     date_hierarchy = "submitted_at"
@@ -131,7 +131,7 @@ class DealAdminForm(forms.ModelForm):
 class DealAdmin(admin.ModelAdmin):
     form = DealAdminForm
     list_display = ["company_name", "partner", "status", "stage", "mrr_display", "expected_close_on"]
-    list_filter = ["status", "stage", "currency"]
+    list_filter = ["status", "stage", "currency", "partner__region"]
     search_fields = ["company_name", "domain", "partner__partner_id", "partner__name", "sales_rep_email"]
     list_select_related = ["partner"]
     readonly_fields = ["status", "submitted_at", "submitted_by", "decided_at", "decided_by", "decision_reason"]
