@@ -31,7 +31,7 @@ LADDER_DOWN = list(reversed(Tier.ladder()))  # Elite, Diamond, Platinum, Gold: t
 STYLESHEETS = ("tiers/tiers.css", "tiers/overview.css")
 # Chart geometry (SVG user units); the figure scrolls in its own box below 660 px like the points chart.
 WIDTH, HEIGHT = 760, 300
-LEFT, RIGHT, TOP, BOTTOM = 56.0, 72.0, 16.0, 40.0
+LEFT, RIGHT, TOP, BOTTOM = 56.0, 118.0, 16.0, 40.0
 
 
 def _percent(part: int, whole: int) -> Decimal:

@@ -57,7 +57,11 @@ class StatedCoefficient:
 
 def _clean(value: Decimal, places: Decimal) -> Decimal:
     rounded = value.quantize(places, rounding=ROUND_HALF_UP)
-    return rounded.normalize() if rounded == rounded.to_integral_value() else rounded
+    # 12000.00 → 12000, never 1.2E+4 (normalize() would write it so in the form's input).
+    if rounded == rounded.to_integral_value():
+        return rounded.quantize(Decimal(1))
+    # Money keeps its cents ("GBP 62.50"); points per US$100 drop trailing zeros (2.5, not 2.5000).
+    return rounded if places == AMOUNT_PLACES else rounded.normalize()
 
 
 def stated(*, coefficient: CurrencyCoefficient, usd: tuple[Decimal, Decimal] | None) -> StatedCoefficient:

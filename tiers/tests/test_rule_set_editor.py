@@ -89,6 +89,14 @@ def test_stored_coefficients_read_back_as_the_seed_states_them():
     assert rows["JPY"].sentence == "JPY 12,000 = US$100"
     assert rows["GBP"].sentence == "GBP 62.50 = US$100"
     assert (rows["COP"].sales_per_usd100, rows["COP"].managed_per_usd100) == (D(3), D(1))
+    # The form's inputs show plain figures, as the seed writes them.
+    assert [str(rows[c].equal_to_usd100) for c in ("JPY", "BRL", "USD", "GBP", "COP")] == [
+        "12000",
+        "500",
+        "100",
+        "62.50",
+        "300300",
+    ]
 
 
 def test_staff_enter_aud_105_equal_to_usd100_and_the_engine_gets_3_over_105(client_for, staff):
