@@ -9,7 +9,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from community.models import DeibApplication, DeibStatus, HugLeaderApplication, LeadStatus, PugApplication, PugStatus
+from portal.access import has_perm
 from portal.home import WaitingDecisions, decisions_waiting_provider, waiting_by_age
+from portal.models import User
 
 WAITING = (
     ("pug-applications", PugApplication, PugStatus.SUBMITTED, _("PUG applications"), 30),
@@ -19,9 +21,11 @@ WAITING = (
 
 
 @decisions_waiting_provider
-def community_decisions(*, now: dt.datetime) -> list[WaitingDecisions]:
+def community_decisions(*, user: User, now: dt.datetime) -> list[WaitingDecisions]:
     rows = []
     for key, model, status, label, order in WAITING:
+        if not has_perm(user, f"community.view_{model._meta.model_name}"):
+            continue
         url = reverse(f"admin:community_{model._meta.model_name}_changelist")
         rows.append(
             WaitingDecisions(

@@ -9,11 +9,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from enablement.models import AccreditationApplication, ApplicationStatus
+from portal.access import has_perm
 from portal.home import WaitingDecisions, decisions_waiting_provider, waiting_by_age
+from portal.models import User
 
 
 @decisions_waiting_provider
-def enablement_decisions(*, now: dt.datetime) -> list[WaitingDecisions]:
+def enablement_decisions(*, user: User, now: dt.datetime) -> list[WaitingDecisions]:
+    if not has_perm(user, "enablement.view_accreditationapplication"):
+        return []
     submitted = AccreditationApplication.objects.filter(status=ApplicationStatus.SUBMITTED)
     url = reverse("admin:enablement_accreditationapplication_changelist")
     return [

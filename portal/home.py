@@ -126,7 +126,10 @@ def staff_overview_provider(func: StaffProvider) -> StaffProvider:
 
 
 def decisions_waiting_provider(func: DecisionsProvider) -> DecisionsProvider:
-    """Register `func(*, now) -> list[WaitingDecisions]` for the staff home's "decisions waiting"."""
+    """Register `func(*, user, now) -> list[WaitingDecisions]` for the staff home's "decisions waiting".
+
+    Providers (like section providers) return only what the user's duty may open: rows link to admin lists.
+    """
     if func not in _DECISIONS:
         _DECISIONS.append(func)
     return func
@@ -144,5 +147,6 @@ def stylesheets_of(sections: list[OverviewSection]) -> list[str]:
     return list(dict.fromkeys(path for section in sections for path in section.stylesheets))
 
 
-def decisions_waiting(*, now: dt.datetime) -> list[WaitingDecisions]:
-    return sorted((row for provider in _DECISIONS for row in provider(now=now)), key=lambda r: (r.order, r.key))
+def decisions_waiting(*, user: User, now: dt.datetime) -> list[WaitingDecisions]:
+    rows = (row for provider in _DECISIONS for row in provider(user=user, now=now))
+    return sorted(rows, key=lambda r: (r.order, r.key))

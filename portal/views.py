@@ -94,7 +94,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 "job_statuses": jobs.last_runs(),
                 "overview": overview,
                 "stylesheets": stylesheets_of(overview),
-                "decisions": decisions_waiting(now=timezone.now()),
+                "decisions": decisions_waiting(user=user, now=timezone.now()),
             },
         )
     raise Http404

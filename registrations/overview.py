@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from portal.access import has_perm
 from portal.home import (
     OverviewSection,
     WaitingDecisions,
@@ -44,6 +45,8 @@ def cap_figures(*, today: dt.date) -> CapFigures:
 
 @staff_overview_provider
 def registration_sections(*, user: User, today: dt.date) -> list[OverviewSection]:
+    if not has_perm(user, "registrations.view_domainregistration"):
+        return []
     return [
         OverviewSection(
             key="registration-caps",
@@ -56,7 +59,9 @@ def registration_sections(*, user: User, today: dt.date) -> list[OverviewSection
 
 
 @decisions_waiting_provider
-def registration_decisions(*, now: dt.datetime) -> list[WaitingDecisions]:
+def registration_decisions(*, user: User, now: dt.datetime) -> list[WaitingDecisions]:
+    if not has_perm(user, "registrations.view_domainregistration"):
+        return []
     domains = waiting_by_age(
         DomainRegistration.objects.filter(status=RegistrationStatus.PENDING), since="submitted_at", now=now
     )

@@ -186,7 +186,7 @@ def test_decisions_waiting_by_kind_and_age(client_for, staff):
     DealFactory(partner=partner, submitted_at=now - dt.timedelta(days=8))
     DomainRegistrationFactory(partner=partner, status=RegistrationStatus.REGISTERED, submitted_at=now)
 
-    rows = {row.key: row for row in decisions_waiting(now=now)}
+    rows = {row.key: row for row in decisions_waiting(user=staff, now=now)}
 
     domains = rows["domain-registrations"]
     assert (domains.recent, domains.week, domains.older, domains.total) == (2, 1, 2, 5)
@@ -235,3 +235,25 @@ def test_staff_home_query_count_does_not_grow_with_partners(
     client = client_for(staff)
     with django_assert_max_num_queries(32):  # the same for 3 and 30 partners
         client.get("/")
+
+
+def test_each_duty_sees_the_figures_it_can_open(client_for):
+    reviewer = StaffFactory(email="reviewer@example.test", groups=["Reviewers"])
+    manager = StaffFactory(email="manager@example.test", groups=["Programme managers"])
+
+    seen = {}
+    for who in (reviewer, manager):
+        response = client_for(who).get("/")
+        seen[who] = (
+            {s.key for s in response.context["overview"]},
+            {row.key for row in response.context["decisions"]},
+        )
+
+    assert seen[reviewer] == (
+        set(),
+        {"pug-applications", "hug-leader-applications", "deib-applications", "accreditation-applications"},
+    )
+    assert seen[manager] == (
+        {"tier-distribution", "tier-moves", "at-risk", "registration-caps"},
+        {"domain-registrations", "deals"},
+    )

@@ -19,6 +19,7 @@ from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from portal.access import has_perm
 from portal.home import OverviewSection, staff_overview_provider
 from portal.models import Partner, PartnerKind, Tier, User
 from portal.months import add_months, last_closed_month, month_start
@@ -281,6 +282,8 @@ def at_risk(*, today: dt.date) -> AtRisk:
 
 @staff_overview_provider
 def tier_sections(*, user: User, today: dt.date) -> list[OverviewSection]:
+    if not has_perm(user, "tiers.view_monthlysnapshot"):
+        return []  # a duty without the tier engine's lists (reviewers) gets no figures it cannot open
     return [
         OverviewSection(
             key="tier-distribution",
