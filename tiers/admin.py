@@ -178,6 +178,9 @@ class RuleSetAdmin(ConfigHistoryAdmin):
         if rule_set is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, str(object_id))
         change_url = reverse("admin:tiers_ruleset_change", args=[rule_set.pk])
+        if rule_set.status != RuleSetStatus.DRAFT:
+            self.message_user(request, gettext("%(name)s is already published.") % {"name": rule_set.name})
+            return HttpResponseRedirect(change_url)
         if request.method == "POST":
             try:
                 services.rule_set_publish(rule_set=rule_set, acting_user=request.user)

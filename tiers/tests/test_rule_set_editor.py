@@ -256,6 +256,12 @@ def test_publishing_asks_first_naming_the_partners_who_move(client_for, staff, d
     assert draft.published_by == staff
 
 
+def test_a_published_rule_set_has_nothing_to_confirm(client_for, staff, draft):
+    published = RuleSet.objects.get(name="In force")
+    response = client_for(staff).get(reverse("admin:tiers_ruleset_publish", args=[published.pk]))
+    assert response.url == reverse("admin:tiers_ruleset_change", args=[published.pk])
+
+
 def test_staff_without_the_publish_permission_get_no_button_and_no_confirmation(client_for, draft):
     viewer = StaffFactory(groups=[])
     viewer.user_permissions.add(*_perms("view_ruleset", "change_ruleset"))
