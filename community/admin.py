@@ -118,7 +118,7 @@ class HugEventAdmin(admin.ModelAdmin):
 @admin.register(HugLeaderApplication)
 class HugLeaderApplicationAdmin(_ReviewActionsMixin, admin.ModelAdmin):
     list_display = ("partner", "group", "status", "created_at", "decided_by")
-    list_filter = ("status",)
+    list_filter = ("status", "group__region", "group__topic")
     search_fields = ("partner__name", "partner__partner_id", "group__name")
     list_select_related = ("partner", "group", "decided_by")
     readonly_fields = ("status", "decided_by", "decided_at", "decision_reason")
@@ -138,10 +138,21 @@ class HugLeaderApplicationAdmin(_ReviewActionsMixin, admin.ModelAdmin):
 
 @admin.register(HugInactivityFlag)
 class HugInactivityFlagAdmin(admin.ModelAdmin):
+    """Listed here; reviewed on the staff page with the leader's events (`community:hug-flags`), never edited."""
+
     list_display = ("quarter", "group", "leader_partner", "resolved", "created_at")
-    list_filter = ("quarter", "resolved")
-    search_fields = ("group__name", "leader_partner__name")
+    list_filter = ("resolved", "quarter")
+    search_fields = ("group__name", "leader_partner__name", "leader_partner__partner_id")
     list_select_related = ("group", "leader_partner")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(DeibCohort)

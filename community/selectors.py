@@ -271,3 +271,22 @@ def deib_cohort_open(*, today: dt.date) -> DeibCohort | None:
 def partner_history_items(partner: Partner, limit: int) -> list[HistoryItem]:
     """Community audit entries about one partner, for the staff history page."""
     return audit_history_items(AuditEntry, partner=partner, limit=limit, kind=_("Community"))
+
+
+def hug_flags_for_review(*, resolved: bool = False) -> QuerySet[HugInactivityFlag]:
+    """Inactivity flags with their group, leader and the group's events (three queries for any number)."""
+    return (
+        HugInactivityFlag.objects.filter(resolved=resolved)
+        .select_related("group", "leader_partner")
+        .prefetch_related(Prefetch("group__events", queryset=HugEvent.objects.order_by("-starts_at")))
+        .order_by("-quarter", "group__name")
+    )
+
+
+def hug_flag_for_staff(*, user: User, pk: int) -> HugInactivityFlag:
+    """One flag for a reviewer (404 for non-staff, 403 for staff without review rights, 404 if unknown)."""
+    require_perm(user, REVIEW_APPLICATIONS)
+    flag = HugInactivityFlag.objects.select_related("group", "leader_partner").filter(pk=pk).first()
+    if flag is None:
+        raise Http404("No such flag")
+    return flag

@@ -387,3 +387,36 @@ def black_at_inbound_leave(*, user: User) -> None:
     if not deleted:
         raise ProgrammeError(_("You are not a member of Black@INBOUND."))
     audit(Subject.BLACK_AT_INBOUND, user, old="member", new="left", actor=user)
+
+
+HUG_FLAG_OUTCOMES = ("resolved", "dismissed")
+
+
+@transaction.atomic
+def hug_flag_close(*, flag: HugInactivityFlag, outcome: str, actor: User, reason: str = "") -> HugInactivityFlag:
+    """Staff close an inactivity flag after looking at the leader's events (SPEC: HUG leaders hold free events).
+
+    1. "resolved": the leader has held or scheduled a free event since; "dismissed": the flag was not
+       warranted, and staff say why.
+    2. A conditional update closes the flag once (a double click or a second reviewer changes nothing).
+    3. The audit row keeps the outcome and the reason (the flag itself only says closed).
+    """
+    acting_user_require(actor, REVIEW_APPLICATIONS)
+    if outcome not in HUG_FLAG_OUTCOMES:
+        raise ProgrammeError(_("Choose whether the flag is resolved or dismissed."))
+    reason = reason.strip()
+    if outcome == "dismissed" and not reason:
+        raise ProgrammeError(_("Give a reason when you dismiss a flag."))
+    if not HugInactivityFlag.objects.filter(pk=flag.pk, resolved=False).update(resolved=True):
+        raise ProgrammeError(_("This flag has already been closed."))
+    audit(
+        Subject.HUG_INACTIVITY_FLAG,
+        flag.group,
+        old="flagged",
+        new=outcome,
+        actor=actor,
+        reason=reason or flag.quarter,
+        partner=flag.leader_partner,
+    )
+    flag.resolved = True
+    return flag

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from community import views
+from community import staff_views, views
 
 app_name = "community"
 urlpatterns = [
@@ -22,4 +22,6 @@ urlpatterns = [
     path("review/pug/<int:pk>", views.review_pug, name="review-pug"),
     path("review/hug-lead/<int:pk>", views.review_hug_lead, name="review-hug-lead"),
     path("review/deib/<int:pk>", views.review_deib, name="review-deib"),
+    path("review/hug-flags/", staff_views.hug_flags, name="hug-flags"),
+    path("review/hug-flags/<int:pk>/close", staff_views.hug_flag_close, name="hug-flag-close"),
 ]

@@ -10,7 +10,10 @@ class EnablementConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers what the home pages show as needing attention (portal.home).
-        from enablement import home  # noqa: F401
+        from enablement import (
+            home,  # noqa: F401
+            overview,  # noqa: F401  (the staff home's sections)
+        )
         from enablement.selectors import partner_history_items
         from portal.history import history_source_register
 

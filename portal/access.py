@@ -86,7 +86,12 @@ GROUPS: tuple[Duty, ...] = (
             *_model_perms("tiers.customermrr", "view"),
             *_model_perms("portal.jobrun", "view"),
             *_model_perms("tiers.monthcompleteness", *_EDIT),
+            *_model_perms("tiers.programmetargets", *_EDIT),
             *_model_perms("registrations.registrationconfig", *_EDIT),
+            # The programme overview's registration figures open these lists (#12 item 3).
+            *_model_perms("registrations.domainregistration", "view"),
+            *_model_perms("registrations.deal", "view"),
+            *_model_perms("registrations.commissionhold", "view"),
             *_model_perms("portal.partner", "view"),
         ),
     ),

@@ -71,9 +71,7 @@ class ConfigHistoryAdmin(SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context=extra_context)
 
 
-admin.site.site_header = _("Partner portal administration")
-admin.site.site_title = _("Partner portal")
-admin.site.index_title = _("Programme administration")
+# The site's titles and its index by duty: `portal.admin_site.PortalAdminSite`.
 
 
 class PortalUserChangeForm(UserChangeForm):
@@ -173,7 +171,7 @@ class UserAdmin(TranslatedPermissionsMixin, DjangoUserAdmin, ConfigHistoryAdmin)
     form = PortalUserChangeForm
     ordering = ["email"]
     list_display = ["email", "full_name", "role", "partner", "is_active", "last_login"]
-    list_filter = ["role", "is_active", "is_staff"]
+    list_filter = ["role", "is_active", "is_staff", "groups"]
     search_fields = ["email", "full_name", "partner__name", "partner__partner_id"]
     list_select_related = ["partner"]
     autocomplete_fields = ["partner"]
@@ -204,8 +202,8 @@ class UserAdmin(TranslatedPermissionsMixin, DjangoUserAdmin, ConfigHistoryAdmin)
 @admin.register(Partner)
 class PartnerAdmin(ConfigHistoryAdmin):
     list_display = ["partner_id", "name", "kind", "tier", "tier_since", "country", "region", "cam", "joined_on"]
-    list_filter = ["kind", "tier", "region"]
-    search_fields = ["partner_id", "name", "cam__email", "cc__email"]
+    list_filter = ["kind", "tier", "region", ("cam", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["partner_id", "name", "cam__email", "cam__full_name", "cc__email"]
     list_select_related = ["cam", "cc"]
     autocomplete_fields = ["cam", "cc"]
     date_hierarchy = "joined_on"

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.apps import DefaultConfig as OtpStaticAppConfig
@@ -11,7 +12,7 @@ from django_otp.plugins.otp_totp.apps import DefaultConfig as OtpTotpAppConfig
 class PortalConfig(AppConfig):
     default = True  # this module also holds AxesConfig
     name = "portal"
-    verbose_name = _("Partner portal")
+    verbose_name = _("Partners and people")  # its admin group (the portal also holds technical tables, listed apart)
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
@@ -40,6 +41,13 @@ def _sync_duty_groups(sender: AppConfig, using: str = "default", **kwargs) -> No
     for app_config in sender.apps.get_app_configs():
         create_permissions(app_config, verbosity=0, using=using)
     groups_sync()
+
+
+class PortalAdminConfig(admin_apps.AdminConfig):
+    """Django's admin with the portal's site: the index organised by duty (`portal.admin_site`)."""
+
+    default = False
+    default_site = "portal.admin_site.PortalAdminSite"
 
 
 class AxesConfig(AxesAppConfig):

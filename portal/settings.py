@@ -47,7 +47,7 @@ if PRODUCTION and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "portal.apps.PortalAdminConfig",  # django.contrib.admin, its index organised by duty
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

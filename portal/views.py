@@ -16,7 +16,7 @@ from portal.access import VIEW_PARTNER_HISTORY, VIEW_STAFF_HOME, partner_for_sta
 from portal.forms import MemberInviteForm
 from portal.health import liveness, readiness_response
 from portal.history import partner_history as partner_history_items
-from portal.home import cam_attention, partner_attention
+from portal.home import cam_attention, decisions_waiting, partner_attention, staff_overview, stylesheets_of
 from portal.htmx import wants_partial
 from portal.models import PARTNER_ROLES, Partner, User
 from portal.refusals import refusal
@@ -82,6 +82,8 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.is_programme_staff:
         require_perm(request, VIEW_STAFF_HOME)
         partners = Partner.objects.all()
+        # The programme overview: each feature app contributes its sections and waiting decisions.
+        overview = staff_overview(user=user, today=today)
         return render(
             request,
             "portal/home_staff.html",
@@ -91,6 +93,9 @@ def home(request: HttpRequest) -> HttpResponse:
                 "user_count": User.objects.count(),
                 "outbox": outbox_counts(),
                 "job_statuses": jobs.last_runs(),
+                "overview": overview,
+                "stylesheets": stylesheets_of(overview),
+                "decisions": decisions_waiting(user=user, now=timezone.now()),
             },
         )
     raise Http404

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -17,6 +18,7 @@ from registrations.models import (
     RegistrationConfig,
     RegistrationEvent,
 )
+from registrations.selectors import partners_over_cap
 
 
 @admin.register(RegistrationConfig)
@@ -41,10 +43,25 @@ class RegistrationEventInline(HistoryReadOnlyInline, admin.TabularInline):
         return False
 
 
+class OverCapFilter(admin.SimpleListFilter):
+    """Registrations of partners holding more live registrations than their cap today (the overview links here)."""
+
+    title = _("partner over its cap")
+    parameter_name = "over_cap"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes"))]
+
+    def queryset(self, request, queryset):
+        if self.value() != "yes":
+            return queryset
+        return queryset.filter(partner__in=partners_over_cap(on=timezone.localdate()).values("pk"))
+
+
 @admin.register(DomainRegistration)
 class DomainRegistrationAdmin(admin.ModelAdmin):
     list_display = ["domain_display", "partner", "status", "submitted_at", "expires_on", "extension_count"]
-    list_filter = ["status"]
+    list_filter = ["status", OverCapFilter, "partner__region", "partner__tier"]
     search_fields = ["domain", "company_name", "partner__partner_id", "partner__name"]
     list_select_related = ["partner"]
     date_hierarchy = "submitted_at"
@@ -114,7 +131,7 @@ class DealAdminForm(forms.ModelForm):
 class DealAdmin(admin.ModelAdmin):
     form = DealAdminForm
     list_display = ["company_name", "partner", "status", "stage", "mrr_display", "expected_close_on"]
-    list_filter = ["status", "stage", "currency"]
+    list_filter = ["status", "stage", "currency", "partner__region"]
     search_fields = ["company_name", "domain", "partner__partner_id", "partner__name", "sales_rep_email"]
     list_select_related = ["partner"]
     readonly_fields = ["status", "submitted_at", "submitted_by", "decided_at", "decided_by", "decision_reason"]

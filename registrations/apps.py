@@ -11,7 +11,10 @@ class RegistrationsConfig(AppConfig):
     def ready(self) -> None:
         # Registers what the home pages show as needing attention (portal.home).
         from portal.history import history_source_register
-        from registrations import home  # noqa: F401
+        from registrations import (
+            home,  # noqa: F401
+            overview,  # noqa: F401  (the staff home's sections)
+        )
         from registrations.selectors import partner_history_items
 
         history_source_register(partner_history_items)

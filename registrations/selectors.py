@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Case, Count, F, IntegerField, Min, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -219,3 +219,17 @@ def partner_history_items(partner: Partner, limit: int) -> list[HistoryItem]:
         for event in deal_events[:limit]
     ]
     return items
+
+
+def partners_over_cap(*, on: dt.date, config: RegistrationConfig | None = None) -> QuerySet[Partner]:
+    """Partners with more live registrations than their cap on `on` (none before caps took effect). One query."""
+    config = config or RegistrationConfig.get()
+    if on < config.caps_effective_from:
+        return Partner.objects.none()
+    cap = Case(
+        When(kind=PartnerKind.PROVIDER, then=Value(config.cap_provider)),
+        *[When(tier=tier, then=Value(config.cap_for_tier(tier))) for tier in Tier.values],
+        default=Value(config.cap_solutions_partner),
+        output_field=IntegerField(),
+    )
+    return partners_with_live_counts().annotate(cap=cap).filter(live_count__gt=F("cap"))

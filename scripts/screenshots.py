@@ -33,7 +33,15 @@ SHOTS = [
     ("cam@example.com", "/", "home-cam", True),
     ("cam@example.com", "/tiers/book/", "book", True),
     ("cam@example.com", "/registrations/queue/", "queue", True),
-    ("admin@example.com", "/", "home-staff", False),
+    ("admin@example.com", "/", "home-staff", True),  # the programme overview
+    (
+        "admin@example.com",
+        "/admin/tiers/ruleset/?status__exact=draft",
+        "ruleset-editor",
+        False,
+        "#result_list tbody th a",
+    ),
+    ("admin@example.com", "/community/review/hug-flags/", "hug-flags", False),
     ("admin@example.com", "/tiers/whatif/", "whatif", False, "[data-testid=whatif-form] button"),
     ("admin@example.com", "/enablement/awards/", "awards", False),
 ]

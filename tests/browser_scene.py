@@ -213,4 +213,11 @@ def cam_pages(scene: Scene) -> list[str]:
     ]
 
 
-STAFF_PAGES = ["/", "/tiers/whatif/", "/community/review/", "/enablement/awards/"]
+STAFF_PAGES = [
+    "/",
+    "/tiers/whatif/",
+    "/tiers/at-risk/",
+    "/community/review/",
+    "/community/review/hug-flags/",
+    "/enablement/awards/",
+]

@@ -69,7 +69,7 @@ from registrations.models import (
     RegistrationConfig,
 )
 from tests.factories import TEST_PASSWORD
-from tiers.models import CustomerMRR, Framework, RuleSetStatus, TierChange
+from tiers.models import CustomerMRR, Framework, ProgrammeTargets, RuleSetStatus, TierChange
 from tiers.tests.dashboard_factories import months_back, rule_set_make, run_for, snapshot_make
 
 D = Decimal
@@ -298,6 +298,7 @@ def _tiers(*, partner: Partner, other: Partner, staff: User) -> int:
 
 def _registrations(*, partner: Partner, other: Partner, admin: User, other_admin: User, cam: User) -> Deal:
     RegistrationConfig.get()
+    ProgrammeTargets.get()  # a flushed test database lost the migration's row
     submit = registrations.registration_submit
     approved = submit(
         partner=partner, domain="ginza-tea.co.jp", acting_user=admin, company_name="銀座茶房", country="JP"

@@ -3,30 +3,40 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from portal.access import PUBLISH_RULESET, SET_TIER_MANUALLY, has_perm
+from portal.access import PUBLISH_RULESET, RUN_WHATIF, SET_TIER_MANUALLY, has_perm
 from portal.admin import ConfigHistoryAdmin, HistoryReadOnlyAdmin
-from portal.models import Partner, PartnerKind
-from tiers import services
+from portal.models import Partner, PartnerKind, Tier
+from portal.months import last_closed_month
+from tiers import rule_set_editor, services
 from tiers.models import (
     CurrencyCoefficient,
     CustomerMRR,
     EmergingMarket,
+    Metric,
     MonthCompleteness,
     MonthlySnapshot,
+    ProgrammeTargets,
     RuleSet,
+    RuleSetStatus,
     TierChange,
     TierRequirement,
 )
+from tiers.publishing import publish_preview
 from tiers.selectors import rule_set_has_judged
 
 
@@ -55,14 +65,71 @@ class _FrozenInlineMixin:
 
 
 class CurrencyCoefficientInline(_FrozenInlineMixin, admin.TabularInline):
+    """Coefficients as the programme states them: "AUD 105 = US$100", 3 sales and 1 managed point per US$100.
+
+    The per-unit coefficients the engine uses are derived (`rule_set_editor`) and shown beside them.
+    """
+
     model = CurrencyCoefficient
+    form = rule_set_editor.CurrencyCoefficientForm
+    formset = rule_set_editor.CurrencyCoefficientFormSet
     extra = 0
+    readonly_fields = ["as_stated", "engine_coefficients"]
+
+    def get_fields(self, request, obj=None):
+        if self._frozen(obj) or not super().has_change_permission(request, obj):
+            return ["currency", "as_stated", "engine_coefficients"]
+        return ["currency", "equal_to_usd100", "sales_per_usd100", "managed_per_usd100", "engine_coefficients"]
+
+    def _usd(self, coefficient: CurrencyCoefficient) -> tuple[Decimal, Decimal] | None:
+        """The rule set's USD row, read once per rule set and request (inline instances are per request)."""
+        cache = self.__dict__.setdefault("_usd_by_rule_set", {})
+        if coefficient.rule_set_id not in cache:
+            cache[coefficient.rule_set_id] = (
+                CurrencyCoefficient.objects.filter(rule_set_id=coefficient.rule_set_id, currency=rule_set_editor.USD)
+                .values_list("sales", "managed")
+                .first()
+            )
+        return cache[coefficient.rule_set_id]
+
+    @admin.display(description=_("as the programme states it"))
+    def as_stated(self, obj: CurrencyCoefficient) -> str:
+        if obj.pk is None:
+            return "—"
+        row = rule_set_editor.stated(coefficient=obj, usd=self._usd(obj))
+        return gettext("%(sentence)s: %(sales)s sales and %(managed)s managed points per US$100") % {
+            "sentence": row.sentence,
+            "sales": f"{row.sales_per_usd100:f}",
+            "managed": f"{row.managed_per_usd100:f}",
+        }
+
+    @admin.display(description=_("coefficients the engine uses (per unit: sales / managed)"))
+    def engine_coefficients(self, obj: CurrencyCoefficient) -> str:
+        if obj.pk is None:
+            return "—"
+        return f"{obj.sales:f} / {obj.managed:f}"
+
+
+def _in_order(field: str, values: list[str]) -> Case:
+    return Case(*[When(**{field: v}, then=Value(i)) for i, v in enumerate(values)], output_field=IntegerField())
 
 
 class TierRequirementInline(_FrozenInlineMixin, admin.TabularInline):
+    """Requirements in tier order (Gold, Platinum, Diamond, Elite), each tier's metrics in the seed's order."""
+
     model = TierRequirement
     extra = 0
-    ordering = ["tier", "metric"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                tier_order=_in_order("tier", list(rule_set_editor.TIER_ORDER)),
+                metric_order=_in_order("metric", list(Metric.values)),
+            )
+            .order_by("tier_order", "metric_order")
+        )
 
 
 @admin.register(RuleSet)
@@ -89,6 +156,53 @@ class RuleSetAdmin(ConfigHistoryAdmin):
     def has_publish_permission(self, request) -> bool:
         return has_perm(request.user, PUBLISH_RULESET)
 
+    def get_urls(self):
+        publish = self.admin_site.admin_view(self.publish_view)
+        return [path("<int:object_id>/publish/", publish, name="tiers_ruleset_publish"), *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        rule_set = self.get_object(request, object_id)
+        draft = rule_set is not None and rule_set.status == RuleSetStatus.DRAFT
+        extra = {
+            "whatif_url": reverse("tiers:whatif") if draft and has_perm(request.user, RUN_WHATIF) else "",
+            "last_closed_month": last_closed_month(timezone.localdate()).isoformat(),
+            "publish_url": reverse("admin:tiers_ruleset_publish", args=[rule_set.pk])
+            if draft and self.has_publish_permission(request)
+            else "",
+        }
+        return super().change_view(request, object_id, form_url, extra_context={**extra, **(extra_context or {})})
+
+    def publish_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """Ask before publishing, naming what changes for partners (the what-if); publish on POST."""
+        if not self.has_publish_permission(request):
+            raise PermissionDenied
+        rule_set = self.get_object(request, str(object_id))
+        if rule_set is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, str(object_id))
+        change_url = reverse("admin:tiers_ruleset_change", args=[rule_set.pk])
+        if rule_set.status != RuleSetStatus.DRAFT:
+            self.message_user(request, gettext("%(name)s is already published.") % {"name": rule_set.name})
+            return HttpResponseRedirect(change_url)
+        if request.method == "POST":
+            try:
+                services.rule_set_publish(rule_set=rule_set, acting_user=request.user)
+            except services.TierError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                self.message_user(
+                    request, gettext("%(name)s is published.") % {"name": rule_set.name}, messages.SUCCESS
+                )
+            return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Publish %(name)s?") % {"name": rule_set.name},
+            "rule_set": rule_set,
+            "preview": publish_preview(rule_set=rule_set),
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/tiers/ruleset/publish_confirmation.html", context)
+
     @admin.action(description=_("Publish selected rule sets"), permissions=["publish"])
     def publish(self, request, queryset):
         published = 0
@@ -102,6 +216,20 @@ class RuleSetAdmin(ConfigHistoryAdmin):
         if published:
             message = ngettext("%(count)d rule set published.", "%(count)d rule sets published.", published)
             self.message_user(request, message % {"count": published}, messages.SUCCESS)
+
+
+@admin.register(ProgrammeTargets)
+class ProgrammeTargetsAdmin(ConfigHistoryAdmin):
+    """The programme's tier targets (SPEC §3.6): one row, edited here, read by the what-if."""
+
+    list_display = ["__str__", "elite_percent", "diamond_percent", "platinum_percent"]
+
+    def has_add_permission(self, request):
+        return not ProgrammeTargets.objects.exists() and super().has_add_permission(request)
+
+    def changelist_view(self, request, extra_context=None):
+        ProgrammeTargets.get()  # the list always shows the one row (the defaults until first saved)
+        return super().changelist_view(request, extra_context)
 
 
 class _ReadOnlyAdmin(HistoryReadOnlyAdmin):
@@ -220,12 +348,34 @@ class ManualTierChangeForm(forms.ModelForm):
         return cleaned
 
 
+class DirectionFilter(admin.SimpleListFilter):
+    """Promotions or demotions, whatever their reason (the programme overview links here)."""
+
+    title = _("direction")
+    parameter_name = "direction"
+
+    def lookups(self, request, model_admin):
+        return [("up", _("Promotions")), ("down", _("Demotions"))]
+
+    def queryset(self, request, queryset):
+        if self.value() not in ("up", "down"):
+            return queryset
+        ranked = queryset.annotate(
+            from_rank=_in_order("from_tier", Tier.values), to_rank=_in_order("to_tier", Tier.values)
+        )
+        return (
+            ranked.filter(to_rank__gt=F("from_rank"))
+            if self.value() == "up"
+            else ranked.filter(to_rank__lt=F("from_rank"))
+        )
+
+
 @admin.register(TierChange)
 class TierChangeAdmin(_ReadOnlyAdmin):
     """History is read-only; "Add" records a manual change through `tier_set_manually`."""
 
     list_display = ["partner", "effective_on", "from_tier", "to_tier", "reason", "run", "changed_by"]
-    list_filter = ["reason", "to_tier"]
+    list_filter = [DirectionFilter, "reason", "to_tier"]
     search_fields = ["partner__partner_id", "partner__name", "note"]
     list_select_related = ["partner", "run", "changed_by"]
     date_hierarchy = "effective_on"

@@ -99,7 +99,7 @@ def projected_reach(*, chart: Chart | None, gap: TierGap | None) -> dt.date | No
     return next((month for _, _, month, value in chart.projected if value >= points.threshold), None)
 
 
-def _nice_max(value: Decimal) -> Decimal:
+def nice_max(value: Decimal) -> Decimal:
     """A round axis maximum ≥ value (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^n)."""
     if value <= 0:
         return Decimal(100)
@@ -137,7 +137,7 @@ def points_chart(history: list[MonthlySnapshot], requirements: dict[int, Require
     ceiling = max(
         [peak, *[value for _, value in projection], *[m.thresholds.get(t, ZERO) for m in months for t in shown]]
     )
-    y_max = _nice_max(ceiling * Decimal("1.05"))
+    y_max = nice_max(ceiling * Decimal("1.05"))
 
     def y(value: Decimal) -> float:
         return round(top + plot_h * (1 - float(value / y_max)), 1)

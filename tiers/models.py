@@ -8,7 +8,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +24,7 @@ COEFFICIENT = {"max_digits": 20, "decimal_places": 12}
 # Zero or negative coefficients and multipliers are refused in admin forms as in rule files.
 POSITIVE_COEFFICIENT = MinValueValidator(Decimal("0.000000000001"), message=_("Must be greater than 0."))
 POSITIVE_MULTIPLIER = MinValueValidator(Decimal("0.001"), message=_("Must be greater than 0."))
+PERCENT = [MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal(100))]
 
 
 class EmergingMarketGroup(models.TextChoices):
@@ -290,4 +292,54 @@ class TierChange(AppendOnlyModel):
             "from": self.get_from_tier_display(),
             "to": self.get_to_tier_display(),
             "date": self.effective_on.isoformat(),
+        }
+
+
+class ProgrammeTargets(models.Model):
+    """The share of tiered partners the programme aims to have at or above each tier (SPEC §3.6).
+
+    One row (pk 1), edited by staff in admin with its history; the what-if reads it.
+    """
+
+    elite_percent = models.DecimalField(
+        _("Elite target (percent)"), max_digits=5, decimal_places=2, default=Decimal(1), validators=PERCENT
+    )
+    diamond_percent = models.DecimalField(
+        _("Diamond target (percent)"), max_digits=5, decimal_places=2, default=Decimal(10), validators=PERCENT
+    )
+    platinum_percent = models.DecimalField(
+        _("Platinum target (percent)"), max_digits=5, decimal_places=2, default=Decimal(40), validators=PERCENT
+    )
+
+    history = HistoricalRecords(bases=[AppendOnlyModel])
+
+    class Meta:
+        verbose_name = _("programme targets")
+        verbose_name_plural = _("programme targets")
+        constraints = [models.CheckConstraint(name="programme_targets_singleton", condition=models.Q(pk=1))]
+
+    def __str__(self) -> str:
+        return gettext("Programme targets")
+
+    def clean(self) -> None:
+        # Cumulative shares: the top 1% are inside the top 10%, which are inside the top 40%.
+        if not (self.elite_percent <= self.diamond_percent <= self.platinum_percent):
+            raise ValidationError(_("The targets must grow down the ladder: Elite ≤ Diamond ≤ Platinum."))
+
+    @classmethod
+    def get(cls) -> ProgrammeTargets:
+        targets, _created = cls.objects.get_or_create(pk=1)
+        return targets
+
+    @classmethod
+    def current(cls) -> ProgrammeTargets:
+        """The targets in force, read in one query (the defaults until staff first save them)."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+    def by_tier(self) -> dict[str, Decimal]:
+        """Tier → target share of tiered partners at or above it, highest tier first."""
+        return {
+            Tier.ELITE: self.elite_percent,
+            Tier.DIAMOND: self.diamond_percent,
+            Tier.PLATINUM: self.platinum_percent,
         }

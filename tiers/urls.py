@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from tiers import views
+from tiers import staff_views, views
 
 app_name = "tiers"
 
@@ -22,4 +22,5 @@ urlpatterns = [
     path("book/", views.book, name="book"),
     path("whatif/", views.whatif, name="whatif"),
     path("whatif/publish/", views.whatif_publish, name="whatif-publish"),
+    path("at-risk/", staff_views.at_risk, name="at-risk"),
 ]

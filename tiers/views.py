@@ -33,7 +33,7 @@ from tiers.engine import MissingCoefficient
 from tiers.forms import SORT_LABELS, BookForm, BreakdownForm, ChangesForm, GapForm, PublishForm, WhatIfForm
 from tiers.models import Framework
 from tiers.services import TierError, rule_set_publish
-from tiers.whatif import TARGETS, what_if
+from tiers.whatif import programme_targets, what_if
 
 BREAKDOWN_PAGE_SIZE = 25
 BOOK_PAGE_SIZE = 50
@@ -349,7 +349,7 @@ def whatif(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "tiers/whatif.html",
-        {"form": form, "result": result, "targets": TARGETS},
+        {"form": form, "result": result, "targets": programme_targets()},
         status=400 if form.is_bound and form.errors else 200,
     )
 

@@ -20,10 +20,14 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 
 from portal.models import Partner, Tier
 from tiers import engine
-from tiers.models import Framework, Metric, MonthlySnapshot, RuleSet
+from tiers.models import Framework, Metric, MonthlySnapshot, ProgrammeTargets, RuleSet
 
-# Share of *tiered* partners at or above each tier the programme aims for: top 1%, 10%, 40%.
-TARGETS: dict[str, Decimal] = {Tier.ELITE: Decimal(1), Tier.DIAMOND: Decimal(10), Tier.PLATINUM: Decimal(40)}
+
+def programme_targets() -> dict[str, Decimal]:
+    """Share of *tiered* partners at or above each tier the programme aims for (staff edit it in admin)."""
+    return ProgrammeTargets.current().by_tier()
+
+
 MOVES_SHOWN = 25
 
 
@@ -90,6 +94,7 @@ def what_if(*, rule_set: RuleSet, month: dt.date) -> WhatIf:
     current = [current_tier.get(pk, Tier.SOLUTIONS_PARTNER) for pk in draft_tier]
     points = {row.partner_id: row.points for row in draft_rows}
     rank = engine.TIER_RANK
+    targets = programme_targets()
     ups, downs = [], []
     for pk, tier in draft_tier.items():
         before = current_tier.get(pk, Tier.SOLUTIONS_PARTNER)
@@ -102,12 +107,12 @@ def what_if(*, rule_set: RuleSet, month: dt.date) -> WhatIf:
         partner_count=len(draft_rows),
         tiered_draft=_tiered(draft_tier.values()),
         tiered_current=_tiered(current),
-        shares=_shares(list(draft_tier.values()), current),
+        shares=_shares(list(draft_tier.values()), current, targets),
         ups=_moves(ups, points),
         downs=_moves(downs, points),
         up_count=len(ups),
         down_count=len(downs),
-        suggestions=_suggestions(draft_rows, rule_set),
+        suggestions=_suggestions(draft_rows, rule_set, targets),
     )
 
 
@@ -140,7 +145,7 @@ def _percent(part: int, whole: int) -> Decimal:
     return (Decimal(part) * 100 / whole).quantize(Decimal("0.1")) if whole else Decimal(0)
 
 
-def _shares(draft: list[str], current: list[str]) -> list[TierShare]:
+def _shares(draft: list[str], current: list[str], targets: dict[str, Decimal]) -> list[TierShare]:
     """Per tier: how many partners, and the cumulative share of tiered partners at or above it."""
     tiered_draft, tiered_current = _tiered(draft), _tiered(current)
     draft_counts, current_counts = Counter(draft), Counter(current)
@@ -160,7 +165,7 @@ def _shares(draft: list[str], current: list[str]) -> list[TierShare]:
                 current_percent=_percent(at_or_above_current, tiered_current)
                 if tier != Tier.SOLUTIONS_PARTNER
                 else Decimal(0),
-                target=TARGETS.get(tier),
+                target=targets.get(tier),
             )
         )
     return shares
@@ -175,7 +180,7 @@ def _moves(moves: list[tuple[int, str, str]], points: dict[int, Decimal]) -> lis
     ]
 
 
-def _suggestions(rows: list[engine.MonthRow], rule_set: RuleSet) -> list[Suggestion]:
+def _suggestions(rows: list[engine.MonthRow], rule_set: RuleSet, targets: dict[str, Decimal]) -> list[Suggestion]:
     """Points thresholds that would put exactly the target share of tiered partners at or above each tier.
 
     Tiered partners are those the draft puts at Gold or above; the threshold is
@@ -188,7 +193,7 @@ def _suggestions(rows: list[engine.MonthRow], rule_set: RuleSet) -> list[Suggest
         return []
     current = dict(rule_set.requirements.filter(metric=Metric.POINTS).values_list("tier", "threshold"))
     suggestions = []
-    for tier, target in TARGETS.items():
+    for tier, target in targets.items():
         keep = max(1, math.floor(len(tiered) * target / 100))
         suggestions.append(Suggestion(tier, current.get(tier), tiered[keep - 1].quantize(Decimal(1)), target))
     return suggestions
