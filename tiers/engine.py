@@ -361,6 +361,8 @@ def achieved_tier_sql(*, requirements: Requirements, values: Mapping[str, str]) 
     return f"CASE {' '.join(whens)} ELSE %s END", [*params, str(Tier.SOLUTIONS_PARTNER)]
 
 
+# Room for a whole month's per-partner sums in memory when the run aggregates into a table (per transaction).
+AGGREGATE_WORK_MEM = "128MB"
 # Above this many partners, aggregate the whole month and drop the others (no giant IN lists).
 PARTNER_FILTER_LIMIT = 500
 
@@ -477,6 +479,32 @@ def compute_month(*, month: dt.date, rule_set: RuleSet, partner_ids: Iterable[in
     if any(row[-1] for row in rows):
         raise MissingCoefficient(missing_currencies(month, rule_set))
     return [MonthRow(*row[:-1]) for row in rows]
+
+
+@dataclass(frozen=True)
+class MonthTiers:
+    """Each partner's points and tier achieved in a month: the part of `compute_month` a what-if needs."""
+
+    points: dict[int, Decimal]
+    tiers: dict[int, str]
+
+
+def month_tiers(*, month: dt.date, rule_set: RuleSet) -> MonthTiers:
+    """`judged_month_sql` for every solutions partner, fetching only points and tier (the what-if's read).
+
+    Raises MissingCoefficient like `compute_month`.
+    """
+    month = month_start(month)
+    sql, params = judged_month_sql(month=month, rules=rules_load(rule_set))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT partner_id, points, achieved_tier, missing FROM ({sql}) judged", params)
+        rows = cursor.fetchall()
+    if any(missing for *_, missing in rows):
+        raise MissingCoefficient(missing_currencies(month, rule_set))
+    return MonthTiers(
+        points={pk: points for pk, points, _tier, _missing in rows},
+        tiers={pk: tier for pk, _points, tier, _missing in rows},
+    )
 
 
 def missing_currencies(month: dt.date, rule_set: RuleSet) -> list[str]:
