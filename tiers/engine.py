@@ -156,7 +156,8 @@ def achieved_tier(*, requirements: Requirements, values: Mapping[str, Decimal]) 
     `points` and `min_sales_points` (the sales points); for legacy rule sets
     `sold_mrr` and `managed_mrr` (USD, emerging-market credit applied). A
     requirement whose metric has no value is not met, so a Phase 2 metric
-    nobody measures yet can never promote by accident.
+    nobody measures yet can never promote by accident. The monthly run applies
+    the same rule in SQL (`achieved_tier_sql`; a test holds the two together).
     """
     for tier in LADDER_HIGH_TO_LOW:
         tier_requirements = requirements.get(tier)
@@ -207,7 +208,7 @@ def _points(value: Decimal | int) -> Value:
 
 def joined_inputs(rules: Rules) -> CustomerInputs:
     """The formula's inputs for the set-based run: the coefficients from the join `c` of
-    `PARTNER_SUMS_SQL` (NULL for a currency without one), the rest constants of the loaded rule set.
+    `JUDGED_MONTH_SQL` (NULL for a currency without one), the rest constants of the loaded rule set.
     """
     emerging = Q(customer_country__in=sorted(rules.emerging))
     usd_sales, usd_managed = rules.coefficients.get(BASE_CURRENCY, (ONE, ONE))
@@ -262,7 +263,7 @@ def customer_figures(inputs: CustomerInputs) -> dict[str, Expression]:
     * sold / managed USD = MRR × coefficient / USD coefficient, in cents (half-up), no multiplier.
 
     A partner's figures are the exact sums of its customers' rounded figures
-    (`compute_month`), so the breakdown always adds up to the snapshot, and the
+    (`judged_month_sql`), so the breakdown always adds up to the snapshot, and the
     two-place figure shown is the figure compared with the thresholds.
     """
     return {
