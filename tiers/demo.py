@@ -255,11 +255,12 @@ def _starting_tiers(first_month: dt.date) -> None:
 
 
 def _run_history(first_month: dt.date) -> None:
-    """Evaluate each month in order; reassess on 15 January/July once six months are evaluated."""
+    """Evaluate each month in order; reassess on the engine's dates once six months are evaluated."""
     for index in range(HISTORY_MONTHS):
         month = add_months(first_month, index)
-        if month.month in (1, 7) and index >= 6:
-            services.reassessment_run(on=month.replace(day=15))
+        for day in engine.reassessment_dates(month.year):
+            if month_start(day) == month and index >= 6:
+                services.reassessment_run(on=day)
         services.month_evaluate(month=month)
 
 

@@ -156,7 +156,8 @@ def achieved_tier(*, requirements: Requirements, values: Mapping[str, Decimal]) 
     `points` and `min_sales_points` (the sales points); for legacy rule sets
     `sold_mrr` and `managed_mrr` (USD, emerging-market credit applied). A
     requirement whose metric has no value is not met, so a Phase 2 metric
-    nobody measures yet can never promote by accident.
+    nobody measures yet can never promote by accident. The monthly run applies
+    the same rule in SQL (`achieved_tier_sql`; a test holds the two together).
     """
     for tier in LADDER_HIGH_TO_LOW:
         tier_requirements = requirements.get(tier)
@@ -207,7 +208,7 @@ def _points(value: Decimal | int) -> Value:
 
 def joined_inputs(rules: Rules) -> CustomerInputs:
     """The formula's inputs for the set-based run: the coefficients from the join `c` of
-    `PARTNER_SUMS_SQL` (NULL for a currency without one), the rest constants of the loaded rule set.
+    `JUDGED_MONTH_SQL` (NULL for a currency without one), the rest constants of the loaded rule set.
     """
     emerging = Q(customer_country__in=sorted(rules.emerging))
     usd_sales, usd_managed = rules.coefficients.get(BASE_CURRENCY, (ONE, ONE))
@@ -262,7 +263,7 @@ def customer_figures(inputs: CustomerInputs) -> dict[str, Expression]:
     * sold / managed USD = MRR × coefficient / USD coefficient, in cents (half-up), no multiplier.
 
     A partner's figures are the exact sums of its customers' rounded figures
-    (`compute_month`), so the breakdown always adds up to the snapshot, and the
+    (`judged_month_sql`), so the breakdown always adds up to the snapshot, and the
     two-place figure shown is the figure compared with the thresholds.
     """
     return {
@@ -361,6 +362,8 @@ def achieved_tier_sql(*, requirements: Requirements, values: Mapping[str, str]) 
     return f"CASE {' '.join(whens)} ELSE %s END", [*params, str(Tier.SOLUTIONS_PARTNER)]
 
 
+# Room for a whole month's per-partner sums in memory when the run aggregates into a table (per transaction).
+AGGREGATE_WORK_MEM = "128MB"
 # Above this many partners, aggregate the whole month and drop the others (no giant IN lists).
 PARTNER_FILTER_LIMIT = 500
 
@@ -477,6 +480,32 @@ def compute_month(*, month: dt.date, rule_set: RuleSet, partner_ids: Iterable[in
     if any(row[-1] for row in rows):
         raise MissingCoefficient(missing_currencies(month, rule_set))
     return [MonthRow(*row[:-1]) for row in rows]
+
+
+@dataclass(frozen=True)
+class MonthTiers:
+    """Each partner's points and tier achieved in a month: the part of `compute_month` a what-if needs."""
+
+    points: dict[int, Decimal]
+    tiers: dict[int, str]
+
+
+def month_tiers(*, month: dt.date, rule_set: RuleSet) -> MonthTiers:
+    """`judged_month_sql` for every solutions partner, fetching only points and tier (the what-if's read).
+
+    Raises MissingCoefficient like `compute_month`.
+    """
+    month = month_start(month)
+    sql, params = judged_month_sql(month=month, rules=rules_load(rule_set))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT partner_id, points, achieved_tier, missing FROM ({sql}) judged", params)
+        rows = cursor.fetchall()
+    if any(missing for *_, missing in rows):
+        raise MissingCoefficient(missing_currencies(month, rule_set))
+    return MonthTiers(
+        points={pk: points for pk, points, _tier, _missing in rows},
+        tiers={pk: tier for pk, _points, tier, _missing in rows},
+    )
 
 
 def missing_currencies(month: dt.date, rule_set: RuleSet) -> list[str]:

@@ -233,7 +233,6 @@ def _insert_rows(model: type[models.Model], columns: list[str], rows: list[tuple
 
 
 JUDGED_TABLE = "tiers_judged_month"
-RUN_WORK_MEM = "128MB"
 
 
 def _snapshots_write(month: dt.date, rule_set: RuleSet, run: JobRun) -> int:
@@ -250,7 +249,7 @@ def _snapshots_write(month: dt.date, rule_set: RuleSet, run: JobRun) -> int:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # The month's sums in memory, not spilled to disk (a batch job, in its own transaction).
-            cursor.execute(f"SET LOCAL work_mem = '{RUN_WORK_MEM}'")
+            cursor.execute(f"SET LOCAL work_mem = '{engine.AGGREGATE_WORK_MEM}'")
         # CREATE TABLE … AS may aggregate in parallel; an INSERT … SELECT may not.
         cursor.execute(f"CREATE TEMPORARY TABLE {JUDGED_TABLE} AS {select}", params)
         cursor.execute(

@@ -87,12 +87,11 @@ def what_if(*, rule_set: RuleSet, month: dt.date) -> WhatIf:
     2. Count partners per tier (cumulative share of tiered partners) against the targets.
     3. List the partners whose tier differs; suggest thresholds at the target percentiles.
     """
-    draft_rows = engine.compute_month(month=month, rule_set=rule_set)
+    draft = engine.month_tiers(month=month, rule_set=rule_set)
     baseline, current_tier = _published_baseline(month)
-    draft_tier = {row.partner_id: row.achieved_tier for row in draft_rows}
+    draft_tier, points = draft.tiers, draft.points
     # Every partner the draft judges, at its published tier (none yet: solutions_partner).
     current = [current_tier.get(pk, Tier.SOLUTIONS_PARTNER) for pk in draft_tier]
-    points = {row.partner_id: row.points for row in draft_rows}
     rank = engine.TIER_RANK
     targets = programme_targets()
     ups, downs = [], []
@@ -104,7 +103,7 @@ def what_if(*, rule_set: RuleSet, month: dt.date) -> WhatIf:
         rule_set=rule_set,
         baseline=baseline,
         month=month,
-        partner_count=len(draft_rows),
+        partner_count=len(draft_tier),
         tiered_draft=_tiered(draft_tier.values()),
         tiered_current=_tiered(current),
         shares=_shares(list(draft_tier.values()), current, targets),
@@ -112,7 +111,7 @@ def what_if(*, rule_set: RuleSet, month: dt.date) -> WhatIf:
         downs=_moves(downs, points),
         up_count=len(ups),
         down_count=len(downs),
-        suggestions=_suggestions(draft_rows, rule_set, targets),
+        suggestions=_suggestions(draft, rule_set, targets),
     )
 
 
@@ -134,7 +133,7 @@ def _published_baseline(month: dt.date) -> tuple[RuleSet | None, dict[int, str]]
         return None, {}
     if baseline.judged:
         return baseline, dict(snapshots.values_list("partner_id", "achieved_tier"))
-    return baseline, {row.partner_id: row.achieved_tier for row in engine.compute_month(month=month, rule_set=baseline)}
+    return baseline, engine.month_tiers(month=month, rule_set=baseline).tiers
 
 
 def _tiered(tiers) -> int:
@@ -180,7 +179,7 @@ def _moves(moves: list[tuple[int, str, str]], points: dict[int, Decimal]) -> lis
     ]
 
 
-def _suggestions(rows: list[engine.MonthRow], rule_set: RuleSet, targets: dict[str, Decimal]) -> list[Suggestion]:
+def _suggestions(draft: engine.MonthTiers, rule_set: RuleSet, targets: dict[str, Decimal]) -> list[Suggestion]:
     """Points thresholds that would put exactly the target share of tiered partners at or above each tier.
 
     Tiered partners are those the draft puts at Gold or above; the threshold is
@@ -188,7 +187,9 @@ def _suggestions(rows: list[engine.MonthRow], rule_set: RuleSet, targets: dict[s
     """
     if rule_set.framework != Framework.POINTS:
         return []
-    tiered = sorted((r.points for r in rows if r.achieved_tier != Tier.SOLUTIONS_PARTNER), reverse=True)
+    tiered = sorted(
+        (draft.points[pk] for pk, tier in draft.tiers.items() if tier != Tier.SOLUTIONS_PARTNER), reverse=True
+    )
     if not tiered:
         return []
     current = dict(rule_set.requirements.filter(metric=Metric.POINTS).values_list("tier", "threshold"))
