@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import path, re_path
 
+from portal.exports import FORMAT_PATTERN
 from tiers import staff_views, views
 
 app_name = "tiers"
@@ -20,6 +21,7 @@ urlpatterns = [
     path("partners/<str:partner_id>/gap/", views.dashboard, {"part": "gap"}, name="partner-gap"),
     path("partners/<str:partner_id>/changes/", views.dashboard, {"part": "changes"}, name="partner-changes"),
     path("book/", views.book, name="book"),
+    re_path(rf"^book\.(?P<fmt>{FORMAT_PATTERN})$", views.book_export, name="book-export"),
     path("whatif/", views.whatif, name="whatif"),
     path("whatif/publish/", views.whatif_publish, name="whatif-publish"),
     path("at-risk/", staff_views.at_risk, name="at-risk"),

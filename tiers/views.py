@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from operator import attrgetter
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -18,10 +19,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from portal import exports
 from portal.access import PUBLISH_RULESET, RUN_WHATIF, partner_for, require_perm
-from portal.exports import csv_lines
+from portal.exports import Column, csv_lines
 from portal.htmx import page_or_partial, wants_partial
 from portal.models import Partner, Tier, User
 from portal.months import add_months, month_start
@@ -291,23 +294,56 @@ def breakdown_csv(request: HttpRequest, partner_id: str | None = None) -> HttpRe
 # --- the CAM's book -------------------------------------------------------------
 
 
-@login_required
-@require_GET
-def book(request: HttpRequest) -> HttpResponse:
+def _book_user(request: HttpRequest) -> User:
     user: User = request.user
     if not (user.is_cam or user.is_cc):
         raise Http404
-    today = timezone.localdate()
+    return user
+
+
+def _book_query(request: HttpRequest, user: User):
+    """(form, filters, sort, rows) of the book as filtered on screen: the page and its exports."""
     form = BookForm(request.GET)
     form.is_valid()
     data = form.cleaned_data
     filters = {"q": data.get("q") or "", "tier": data.get("tier") or "", "flag": data.get("flag") or ""}
     sort = data.get("sort") or "name"
     rows = cam_book.filter_book(
-        cam_book.book_rows(partners=partners_visible_to(user), today=today), sort=sort, **filters
+        cam_book.book_rows(partners=partners_visible_to(user), today=timezone.localdate()), sort=sort, **filters
     )
+    return form, filters, sort, rows
+
+
+BOOK_COLUMNS = (
+    Column(gettext_lazy("Partner ID"), attrgetter("partner_id")),
+    Column(gettext_lazy("Partner"), attrgetter("name")),
+    Column(gettext_lazy("Country"), lambda p: p.country.name),
+    Column(gettext_lazy("Tier"), lambda p: _("Provider") if p.is_provider else p.get_tier_display()),
+    Column(gettext_lazy("Last month's points"), attrgetter("last_points"), exports.NUMBER),
+    Column(gettext_lazy("Next tier's points target"), attrgetter("next_target"), exports.NUMBER),
+    Column(gettext_lazy("Trend"), attrgetter("trend"), exports.NUMBER),
+    Column(gettext_lazy("At risk"), attrgetter("at_risk")),
+    Column(gettext_lazy("Near promotion"), attrgetter("near_promotion")),
+)
+
+
+@login_required
+@require_GET
+def book_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The book as CSV or Excel: the same partners, filters and order as on screen, every page."""
+    _form, _filters, _sort, rows = _book_query(request, _book_user(request))
+    return exports.export(
+        rows=rows.iterator(chunk_size=500), columns=BOOK_COLUMNS, format=fmt, filename=exports.dated("cam-book")
+    )
+
+
+@login_required
+@require_GET
+def book(request: HttpRequest) -> HttpResponse:
+    user = _book_user(request)
+    form, filters, sort, rows = _book_query(request, user)
     page = Paginator(rows, BOOK_PAGE_SIZE).get_page(request.GET.get("page"))
-    month = cam_book.latest_closed_month(today)
+    month = cam_book.latest_closed_month(timezone.localdate())
     sparklines = cam_book.book_sparklines(partner_ids=[p.pk for p in page], month=month)
     for partner in page:
         partner.sparkline = sparklines.get(partner.pk, "")
