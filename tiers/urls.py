@@ -12,12 +12,16 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("breakdown/", views.dashboard, {"part": "breakdown"}, name="breakdown"),
     path("breakdown.csv", views.breakdown_csv, name="breakdown-csv"),
+    path("breakdown.xlsx", views.breakdown_csv, {"fmt": "xlsx"}, name="breakdown-xlsx"),
     path("gap/", views.dashboard, {"part": "gap"}, name="gap"),
     path("changes/", views.dashboard, {"part": "changes"}, name="changes"),
     # The same, read-only, for a partner in a CAM's book (or for staff).
     path("partners/<str:partner_id>/", views.dashboard, name="partner-dashboard"),
     path("partners/<str:partner_id>/breakdown/", views.dashboard, {"part": "breakdown"}, name="partner-breakdown"),
     path("partners/<str:partner_id>/breakdown.csv", views.breakdown_csv, name="partner-breakdown-csv"),
+    path(
+        "partners/<str:partner_id>/breakdown.xlsx", views.breakdown_csv, {"fmt": "xlsx"}, name="partner-breakdown-xlsx"
+    ),
     path("partners/<str:partner_id>/gap/", views.dashboard, {"part": "gap"}, name="partner-gap"),
     path("partners/<str:partner_id>/changes/", views.dashboard, {"part": "changes"}, name="partner-changes"),
     path("book/", views.book, name="book"),

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from decimal import Decimal
 from operator import attrgetter
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal import exports
 from portal.access import PUBLISH_RULESET, RUN_WHATIF, partner_for, require_perm
-from portal.exports import Column, csv_lines
+from portal.exports import Column
 from portal.htmx import page_or_partial, wants_partial
 from portal.models import Partner, Tier, User
 from portal.months import add_months, month_start
@@ -48,7 +49,7 @@ PARTIALS = {"breakdown", "gap", "changes"}
 
 def _urls(partner: Partner, partner_id: str | None) -> dict[str, str]:
     """The URLs of one dashboard's partials and export, own or read-only."""
-    names = ("dashboard", "breakdown", "breakdown-csv", "gap", "changes")
+    names = ("dashboard", "breakdown", "breakdown-csv", "breakdown-xlsx", "gap", "changes")
     if partner_id is None:
         return {name.replace("-", "_"): reverse(f"tiers:{name}") for name in names}
     kwargs = {"partner_id": partner.partner_id}
@@ -240,10 +241,28 @@ def _changes(request: HttpRequest, base: _Base) -> dict:
 _PARTS = {"breakdown": _breakdown, "gap": _gap, "changes": _changes}
 
 
+CENT = Decimal("0.01")
+# The CSV's columns and cell text are a contract (partners load it in their own tools): keep them.
+BREAKDOWN_COLUMNS = (
+    Column(gettext_lazy("Domain"), attrgetter("customer_domain")),
+    Column(gettext_lazy("Country"), lambda row: str(row.customer_country)),
+    Column(gettext_lazy("Emerging market"), lambda row: bool(row.is_emerging)),
+    Column(gettext_lazy("Currency"), attrgetter("currency")),
+    Column(gettext_lazy("Sold MRR"), attrgetter("sold_mrr"), exports.MONEY),
+    Column(gettext_lazy("Managed MRR"), attrgetter("managed_mrr"), exports.MONEY),
+    Column(gettext_lazy("Sales coefficient"), lambda row: row.sales_coefficient.normalize(), exports.NUMBER),
+    Column(gettext_lazy("Managed coefficient"), lambda row: row.managed_coefficient.normalize(), exports.NUMBER),
+    Column(gettext_lazy("Multiplier"), lambda row: row.multiplier.normalize(), exports.NUMBER),
+    Column(gettext_lazy("Sales points"), lambda row: Decimal(row.sales_points).quantize(CENT), exports.NUMBER),
+    Column(gettext_lazy("Managed points"), lambda row: Decimal(row.managed_points).quantize(CENT), exports.NUMBER),
+    Column(gettext_lazy("Points"), lambda row: Decimal(row.total_points).quantize(CENT), exports.NUMBER),
+)
+
+
 @login_required
 @require_GET
-def breakdown_csv(request: HttpRequest, partner_id: str | None = None) -> HttpResponse:
-    """The breakdown table as CSV: same month, filters and sort as on screen, every page."""
+def breakdown_csv(request: HttpRequest, partner_id: str | None = None, fmt: str = exports.CSV) -> HttpResponse:
+    """The breakdown table as CSV (or Excel): same month, filters and sort as on screen, every page."""
     partner = partner_for(request.user, partner_id)
     if partner.is_provider:
         raise Http404
@@ -251,44 +270,12 @@ def breakdown_csv(request: HttpRequest, partner_id: str | None = None) -> HttpRe
     _form, month, rows, _filters = _breakdown_query(request, base)
     if month is None:
         raise Http404
-    header = [
-        _("Domain"),
-        _("Country"),
-        _("Emerging market"),
-        _("Currency"),
-        _("Sold MRR"),
-        _("Managed MRR"),
-        _("Sales coefficient"),
-        _("Managed coefficient"),
-        _("Multiplier"),
-        _("Sales points"),
-        _("Managed points"),
-        _("Points"),
-    ]
-
-    def cells():
-        for row in rows.iterator(chunk_size=500):
-            yield (
-                [
-                    row.customer_domain,
-                    str(row.customer_country),
-                    _("yes") if row.is_emerging else _("no"),
-                    row.currency,
-                    row.sold_mrr,
-                    row.managed_mrr,
-                    row.sales_coefficient.normalize(),
-                    row.managed_coefficient.normalize(),
-                    row.multiplier.normalize(),
-                    f"{row.sales_points:.2f}",
-                    f"{row.managed_points:.2f}",
-                    f"{row.total_points:.2f}",
-                ]
-            )
-
-    filename = f"{partner.partner_id}-customers-{month:%Y-%m}.csv"
-    response = StreamingHttpResponse(csv_lines(header, cells()), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return exports.export(
+        rows=rows.iterator(chunk_size=500),
+        columns=BREAKDOWN_COLUMNS,
+        format=fmt,
+        filename=f"{partner.partner_id}-customers-{month:%Y-%m}",
+    )
 
 
 # --- the CAM's book -------------------------------------------------------------

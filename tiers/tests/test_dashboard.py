@@ -249,6 +249,20 @@ def test_csv_export_has_exactly_the_filtered_sorted_rows(client_for, partner_mem
     assert rows[1][-1] == "50.00"
 
 
+def test_excel_export_has_the_same_rows_as_the_csv_with_typed_numbers(client_for, partner_member, october_customers):
+    from tests.export_files import column, export_rows
+
+    query = {"month": "2025-10-01", "sort": "-sold", "em": "no"}
+    client = client_for(partner_member)
+    response = client.get(reverse("tiers:breakdown-xlsx"), query)
+    assert 'filename="P10001-customers-2025-10.xlsx"' in response["Content-Disposition"]
+    rows = export_rows(response)
+    csv_rows = export_rows(client.get(reverse("tiers:breakdown-csv"), query))
+    assert rows[0] == csv_rows[0]
+    assert column(rows, "Domain") == column(csv_rows, "Domain") == ["tokyo.example", "berlin.example"]
+    assert column(rows, "Points")[0] == 50 and isinstance(column(rows, "Sold MRR")[0], int | float)
+
+
 # --- point changes -----------------------------------------------------------------
 
 
