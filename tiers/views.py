@@ -29,6 +29,7 @@ from portal.exports import Column
 from portal.htmx import page_or_partial, wants_partial
 from portal.models import Partner, Tier, User
 from portal.months import add_months, month_start
+from portal.panels import partner_panels
 from portal.selectors import partners_visible_to
 from tiers import book as cam_book
 from tiers import breakdown, charts, engine
@@ -127,6 +128,8 @@ def dashboard(request: HttpRequest, partner_id: str | None = None, part: str | N
     for builder in _PARTS.values():
         context |= builder(request, base)
     context |= _overview(base)
+    # Beside the tier: what other apps know of the partner (registrations' cap, holds, compliance).
+    context["panels"] = partner_panels(partner=partner, user=request.user, today=base.today)
     return render(request, "tiers/dashboard.html", context)
 
 
