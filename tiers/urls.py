@@ -27,6 +27,7 @@ urlpatterns = [
     path("book/", views.book, name="book"),
     re_path(rf"^book\.(?P<fmt>{FORMAT_PATTERN})$", views.book_export, name="book-export"),
     path("whatif/", views.whatif, name="whatif"),
+    re_path(rf"^whatif\.(?P<fmt>{FORMAT_PATTERN})$", views.whatif_export, name="whatif-export"),
     path("whatif/publish/", views.whatif_publish, name="whatif-publish"),
     path("at-risk/", staff_views.at_risk, name="at-risk"),
 ]

@@ -357,10 +357,31 @@ def whatif_months(today: dt.date) -> list[dt.date]:
     return [add_months(last, -i) for i in range(24)]
 
 
+WHATIF_COLUMNS = (
+    Column(gettext_lazy("Tier"), attrgetter("label")),
+    Column(gettext_lazy("Draft"), attrgetter("draft"), exports.NUMBER),
+    Column(gettext_lazy("In force"), attrgetter("current"), exports.NUMBER),
+    Column(gettext_lazy("Draft: top share of tiered (%)"), attrgetter("draft_percent"), exports.NUMBER),
+    Column(gettext_lazy("In force: top share (%)"), attrgetter("current_percent"), exports.NUMBER),
+    Column(gettext_lazy("Target (%)"), attrgetter("target"), exports.NUMBER),
+    Column(gettext_lazy("Within target"), attrgetter("on_target")),
+)
+
+
 @login_required
 @require_GET
-def whatif(request: HttpRequest) -> HttpResponse:
+def whatif_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The what-if's distribution per tier (the same draft and month as on screen), as CSV or Excel."""
     require_perm(request, RUN_WHATIF)
+    form, result = _whatif_result(request)
+    if result is None:
+        raise Http404
+    name = exports.dated(f"what-if-{result.month:%Y-%m}")
+    return exports.export(rows=result.shares, columns=WHATIF_COLUMNS, format=fmt, filename=name)
+
+
+def _whatif_result(request: HttpRequest):
+    """(form, result or None): the what-if asked for in the query string, for the page and its exports."""
     months = whatif_months(timezone.localdate())
     form = WhatIfForm(request.GET or None, months=months)
     result = None
@@ -372,6 +393,14 @@ def whatif(request: HttpRequest) -> HttpResponse:
                 "rule_set",
                 _("This rule set has no coefficient for: %(currencies)s.") % {"currencies": ", ".join(exc.currencies)},
             )
+    return form, result
+
+
+@login_required
+@require_GET
+def whatif(request: HttpRequest) -> HttpResponse:
+    require_perm(request, RUN_WHATIF)
+    form, result = _whatif_result(request)
     return render(
         request,
         "tiers/whatif.html",
