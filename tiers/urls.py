@@ -15,6 +15,7 @@ urlpatterns = [
     path("breakdown.xlsx", views.breakdown_csv, {"fmt": "xlsx"}, name="breakdown-xlsx"),
     path("gap/", views.dashboard, {"part": "gap"}, name="gap"),
     path("changes/", views.dashboard, {"part": "changes"}, name="changes"),
+    re_path(rf"^tier-history\.(?P<fmt>{FORMAT_PATTERN})$", views.tier_history_export, name="tier-history-export"),
     # The same, read-only, for a partner in a CAM's book (or for staff).
     path("partners/<str:partner_id>/", views.dashboard, name="partner-dashboard"),
     path("partners/<str:partner_id>/breakdown/", views.dashboard, {"part": "breakdown"}, name="partner-breakdown"),
@@ -24,6 +25,11 @@ urlpatterns = [
     ),
     path("partners/<str:partner_id>/gap/", views.dashboard, {"part": "gap"}, name="partner-gap"),
     path("partners/<str:partner_id>/changes/", views.dashboard, {"part": "changes"}, name="partner-changes"),
+    re_path(
+        rf"^partners/(?P<partner_id>[^/]+)/tier-history\.(?P<fmt>{FORMAT_PATTERN})$",
+        views.tier_history_export,
+        name="partner-tier-history-export",
+    ),
     path("book/", views.book, name="book"),
     re_path(rf"^book\.(?P<fmt>{FORMAT_PATTERN})$", views.book_export, name="book-export"),
     path("whatif/", views.whatif, name="whatif"),

@@ -51,10 +51,11 @@ PARTIALS = {"breakdown", "gap", "changes"}
 def _urls(partner: Partner, partner_id: str | None) -> dict[str, str]:
     """The URLs of one dashboard's partials and export, own or read-only."""
     names = ("dashboard", "breakdown", "breakdown-csv", "breakdown-xlsx", "gap", "changes")
-    if partner_id is None:
-        return {name.replace("-", "_"): reverse(f"tiers:{name}") for name in names}
-    kwargs = {"partner_id": partner.partner_id}
-    return {name.replace("-", "_"): reverse(f"tiers:partner-{name}", kwargs=kwargs) for name in names}
+    prefix, kwargs = ("", {}) if partner_id is None else ("partner-", {"partner_id": partner.partner_id})
+    urls = {name.replace("-", "_"): reverse(f"tiers:{prefix}{name}", kwargs=kwargs) for name in names}
+    for fmt in exports.FORMATS:
+        urls[f"tier_history_{fmt}"] = reverse(f"tiers:{prefix}tier-history-export", kwargs=kwargs | {"fmt": fmt})
+    return urls
 
 
 def _query(params: dict[str, str]) -> QueryDict:
@@ -279,6 +280,26 @@ def breakdown_csv(request: HttpRequest, partner_id: str | None = None, fmt: str 
         format=fmt,
         filename=f"{partner.partner_id}-customers-{month:%Y-%m}",
     )
+
+
+TIER_HISTORY_COLUMNS = (
+    Column(gettext_lazy("Effective"), attrgetter("effective_on"), exports.DATE),
+    Column(gettext_lazy("From"), lambda change: change.get_from_tier_display()),
+    Column(gettext_lazy("To"), lambda change: change.get_to_tier_display()),
+    Column(gettext_lazy("Reason"), lambda change: change.get_reason_display()),
+    Column(gettext_lazy("Note"), attrgetter("note")),
+)
+TIER_HISTORY_EXPORT_LIMIT = 10_000
+
+
+@login_required
+@require_GET
+def tier_history_export(request: HttpRequest, fmt: str, partner_id: str | None = None) -> HttpResponse:
+    """The partner's tier changes, newest first (the dashboard shows the latest; this is all of them)."""
+    partner = partner_for(request.user, partner_id)
+    changes = tier_progress.tier_changes(partner=partner, limit=TIER_HISTORY_EXPORT_LIMIT)
+    name = exports.dated(f"{partner.partner_id}-tier-history")
+    return exports.export(rows=changes, columns=TIER_HISTORY_COLUMNS, format=fmt, filename=name)
 
 
 # --- the CAM's book -------------------------------------------------------------

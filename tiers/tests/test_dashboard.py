@@ -153,6 +153,31 @@ def test_tier_change_history_lists_reasons(client_for, partner_member, gold_part
     assert "Met Gold in Dec 2024" in body
 
 
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_tier_history_export_holds_the_changes_on_screen_and_is_scoped(
+    client_for, partner_member, cam, other_cam, gold_partner, fmt
+):
+    from tests.export_files import column, export_rows
+
+    for effective, before, after in (
+        (dt.date(2024, 1, 15), "solutions_partner", "gold"),
+        (dt.date(2025, 1, 15), "gold", "platinum"),
+    ):
+        TierChange.objects.create(
+            partner=gold_partner,
+            from_tier=before,
+            to_tier=after,
+            reason=TierChange.Reason.PROMOTION,
+            effective_on=effective,
+        )
+    on_screen = client_for(partner_member).get(reverse("tiers:dashboard")).context["changes_history"]
+    rows = export_rows(client_for(partner_member).get(reverse("tiers:tier-history-export", args=[fmt])))
+    assert column(rows, "To") == [c.get_to_tier_display() for c in on_screen] == ["Platinum", "Gold"]
+    url = reverse("tiers:partner-tier-history-export", kwargs={"partner_id": gold_partner.partner_id, "fmt": fmt})
+    assert column(export_rows(client_for(cam).get(url)), "To") == ["Platinum", "Gold"]
+    assert client_for(other_cam).get(url).status_code == 404
+
+
 def test_provider_sees_that_providers_have_no_tier_ladder(client_for, db):
     from tests.factories import PartnerUserFactory
 
