@@ -232,7 +232,7 @@ _APPLICANT_COLUMNS = (
 )
 _DECISION_COLUMNS = (
     Column(gettext_lazy("Status"), lambda app: app.get_status_display()),
-    Column(gettext_lazy("Submitted"), attrgetter("created_at"), exports.DATETIME),
+    Column(gettext_lazy("Submitted at"), attrgetter("created_at"), exports.DATETIME),
 )
 # DEI&B self-identification (and the statement with it) never leaves the review page: no column reads it.
 REVIEW_COLUMNS = {

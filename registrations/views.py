@@ -53,7 +53,7 @@ REGISTRATION_COLUMNS = (
     Column(gettext_lazy("Domain"), lambda r: domain_unicode(r.domain)),
     Column(gettext_lazy("Company"), attrgetter("company_name")),
     Column(gettext_lazy("Status"), lambda r: r.get_status_display()),
-    Column(gettext_lazy("Submitted"), attrgetter("submitted_at"), exports.DATE),
+    Column(gettext_lazy("Submitted at"), attrgetter("submitted_at"), exports.DATE),
     Column(gettext_lazy("Expires on"), attrgetter("expires_on"), exports.DATE),
     Column(gettext_lazy("extended"), attrgetter("extended")),
     Column(gettext_lazy("Reason"), attrgetter("decision_reason")),
@@ -208,7 +208,7 @@ _PARTNER_COLUMNS = (
 )
 _SUBMITTED_COLUMNS = (
     Column(gettext_lazy("Submitted by"), lambda obj: obj.submitted_by.email if obj.submitted_by else ""),
-    Column(gettext_lazy("Submitted"), attrgetter("submitted_at"), exports.DATETIME),
+    Column(gettext_lazy("Submitted at"), attrgetter("submitted_at"), exports.DATETIME),
 )
 DEAL_COLUMNS = (
     Column(gettext_lazy("Company"), attrgetter("company_name")),

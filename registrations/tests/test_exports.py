@@ -73,7 +73,7 @@ def test_deals_excel_types_money_and_dates(client_for, partner_member, world):
     )
     assert column(rows, "Expected MRR") == [1556.5]  # a number in the sheet, not "$1,556.50"
     assert column(rows, "Expected close")[0].date() == dt.date(2026, 12, 31)
-    assert isinstance(column(rows, "Submitted")[0], dt.datetime)
+    assert isinstance(column(rows, "Submitted at")[0], dt.datetime)
 
 
 def test_deals_csv_writes_plain_numbers_and_iso_dates(client_for, partner_member, world):
