@@ -89,3 +89,18 @@ def test_list_pages_link_their_exports_with_the_filters(client_for, partner_memb
     assert f'href="{reverse("registrations:capacity-export", args=["xlsx"])}?status=pending"' in html
     html = client_for(cam).get(reverse("registrations:queue")).content.decode()
     assert reverse("registrations:queue-export", args=["deals", "csv"]) in html
+
+
+@pytest.mark.parametrize("extra", [0, 30])
+def test_exports_do_not_query_per_row(client_for, cam, partner, world, extra, django_assert_max_num_queries):
+    DealFactory.create_batch(extra, partner=partner, status="pending")
+    DomainRegistrationFactory.create_batch(extra, partner=partner, status="pending")
+    client = client_for(cam)
+    client.get(reverse("registrations:queue"))  # warm the session
+    for url in (
+        reverse("registrations:deals-export", args=["xlsx"]),
+        reverse("registrations:queue-export", args=["domains", "xlsx"]),
+        reverse("registrations:queue-export", args=["deals", "csv"]),
+    ):
+        with django_assert_max_num_queries(4):
+            export_rows(client.get(url))

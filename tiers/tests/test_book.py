@@ -222,3 +222,14 @@ def test_book_export_speaks_japanese(client_for, cam, book):
 def test_book_page_links_its_exports_with_the_filters(client_for, cam, book):
     html = client_for(cam).get(reverse("tiers:book"), {"tier": Tier.GOLD, "page": "1"}).content.decode()
     assert f'href="{reverse("tiers:book-export", args=["xlsx"])}?tier=gold&amp;sort=name"' in html
+
+
+def test_book_export_query_count_does_not_grow_with_the_book(client_for, cam, book, django_assert_max_num_queries):
+    for i in range(30):
+        PartnerFactory(name=f"Extra {i}", cam=cam, tier=Tier.GOLD)
+    client = client_for(cam)
+    client.get(reverse("tiers:book"))  # warm the session
+    # Session and user, the last closed month, the rules in force, the book itself: none per partner.
+    with django_assert_max_num_queries(6):
+        rows = export_rows(client.get(reverse("tiers:book-export", args=["xlsx"])))
+    assert len(rows) == 1 + 4 + 30
