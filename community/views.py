@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from operator import attrgetter
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,13 +12,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
 
 from community import selectors, services
 from community.forms import DeibApplyForm, HugLeadForm
 from community.models import ExecutiveSponsor, HugFormat, HugLanguage, HugTopic, PugGroup
 from community.services import ProgrammeError
+from portal import exports
 from portal.access import REVIEW_APPLICATIONS, is_programme_staff, partner_own, require_perm
+from portal.exports import Column
 from portal.htmx import page_or_partial, wants_partial
 from portal.models import Region
 from portal.refusals import refusal
@@ -220,6 +224,80 @@ def black_at_inbound_membership(request: HttpRequest) -> HttpResponse:
 
 
 # --- Staff review ----------------------------------------------------------------------------------------------
+
+
+_APPLICANT_COLUMNS = (
+    Column(gettext_lazy("Partner ID"), lambda app: app.partner.partner_id),
+    Column(gettext_lazy("Partner"), lambda app: app.partner.name),
+)
+_DECISION_COLUMNS = (
+    Column(gettext_lazy("Status"), lambda app: app.get_status_display()),
+    Column(gettext_lazy("Submitted at"), attrgetter("created_at"), exports.DATETIME),
+)
+# DEI&B self-identification (and the statement with it) never leaves the review page: no column reads it.
+REVIEW_COLUMNS = {
+    "pug": (
+        *_APPLICANT_COLUMNS,
+        Column(gettext_lazy("Group"), lambda app: app.group.name),
+        Column(gettext_lazy("Seats taken"), attrgetter("seats_taken"), exports.NUMBER),
+        Column(gettext_lazy("Seats"), lambda app: app.group.capacity, exports.NUMBER),
+        Column(gettext_lazy("Motivation"), attrgetter("motivation")),
+        *_DECISION_COLUMNS,
+    ),
+    "hug-lead": (
+        *_APPLICANT_COLUMNS,
+        Column(gettext_lazy("Group"), lambda app: app.group.name),
+        Column(gettext_lazy("Motivation"), attrgetter("motivation")),
+        *_DECISION_COLUMNS,
+    ),
+    "deib": (
+        *_APPLICANT_COLUMNS,
+        Column(gettext_lazy("Executive sponsor"), lambda app: app.sponsor.name if app.sponsor else ""),
+        *_DECISION_COLUMNS,
+    ),
+}
+
+
+def _review_queue(kind: str, today):
+    """The queue of one kind as the review page lists it (None when no cycle or cohort is open)."""
+    if kind == "pug":
+        cycle = selectors.pug_cycle_for_review(today=today)
+        return selectors.pug_review_queue(cycle=cycle) if cycle else None
+    if kind == "hug-lead":
+        return selectors.hug_lead_queue()
+    cohort = selectors.deib_cohort_current(today=today)
+    return selectors.deib_review_queue(cohort=cohort).defer("self_identification__statement") if cohort else None
+
+
+@login_required
+@require_GET
+def review_export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
+    """One review queue (PUG, HUG leaders, DEI&B) as CSV or Excel, without any self-identification."""
+    require_perm(request, REVIEW_APPLICATIONS)
+    rows = _review_queue(kind, timezone.localdate())
+    if rows is None:
+        raise Http404
+    name = exports.dated(f"{kind}-applications")
+    return exports.export(rows=rows.iterator(chunk_size=500), columns=REVIEW_COLUMNS[kind], format=fmt, filename=name)
+
+
+PUG_MEMBER_COLUMNS = (
+    Column(gettext_lazy("Partner ID"), attrgetter("partner_id")),
+    Column(gettext_lazy("Partner"), attrgetter("name")),
+    Column(gettext_lazy("Country"), lambda p: p.country.name),
+)
+
+
+@login_required
+@require_GET
+def pug_members_export(request: HttpRequest, group_id: int, fmt: str) -> HttpResponse:
+    """The members of a PUG cohort, for a member of it (as listed on the group's page)."""
+    group, membership = selectors.pug_group_for_member(user=request.user, group_id=group_id, today=timezone.localdate())
+    if membership is None:
+        raise Http404
+    members = selectors.pug_group_members(group=group, cycle_id=membership.cycle_id)
+    name = exports.dated(f"pug-{group.pk}-members")
+    return exports.export(rows=members, columns=PUG_MEMBER_COLUMNS, format=fmt, filename=name)
 
 
 @login_required

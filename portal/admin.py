@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from operator import attrgetter
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
@@ -17,7 +19,9 @@ from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin as OtpTOTPDeviceAd
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal import exports
 from portal.access import VIEW_PARTNER_HISTORY, has_perm
+from portal.exports import Column, admin_export_actions
 from portal.jobs import job_label
 from portal.models import JobRun, OutgoingEmail, Partner, Role, User
 from portal.selectors import is_last_active_partner_admin
@@ -202,6 +206,20 @@ class UserAdmin(TranslatedPermissionsMixin, DjangoUserAdmin, ConfigHistoryAdmin)
 @admin.register(Partner)
 class PartnerAdmin(ConfigHistoryAdmin):
     list_display = ["partner_id", "name", "kind", "tier", "tier_since", "country", "region", "cam", "joined_on"]
+    actions = admin_export_actions(
+        columns=(
+            Column(_("Partner ID"), attrgetter("partner_id")),
+            Column(_("Partner"), attrgetter("name")),
+            Column(_("Kind"), lambda p: p.get_kind_display()),
+            Column(_("Tier"), lambda p: p.get_tier_display()),
+            Column(_("Tier since"), attrgetter("tier_since"), exports.DATE),
+            Column(_("Country"), lambda p: p.country.name),
+            Column(_("Region"), lambda p: p.get_region_display()),
+            Column(_("CAM"), lambda p: p.cam.email if p.cam else ""),
+            Column(_("Joined"), attrgetter("joined_on"), exports.DATE),
+        ),
+        name="partners",
+    )
     list_filter = ["kind", "tier", "region", ("cam", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["partner_id", "name", "cam__email", "cam__full_name", "cc__email"]
     list_select_related = ["cam", "cc"]
@@ -328,6 +346,21 @@ class JobRunAdmin(HistoryReadOnlyAdmin):
     """The run ledger of every scheduled job: written by portal/jobs.py only, read-only here."""
 
     list_display = ["job_label", "period", "outcome", "started_at", "duration", "reason", "actor"]
+    actions = admin_export_actions(
+        columns=(
+            Column(_("Job"), lambda run: job_label(run.job)),
+            Column(_("Period"), attrgetter("period")),
+            Column(_("Outcome"), lambda run: run.get_outcome_display()),
+            Column(_("Started"), attrgetter("started_at"), exports.DATETIME),
+            Column(_("Finished"), attrgetter("finished_at"), exports.DATETIME),
+            Column(
+                _("Duration (s)"), lambda run: run.duration.total_seconds() if run.duration else None, exports.NUMBER
+            ),
+            Column(_("Reason"), attrgetter("reason")),
+            Column(_("Started by"), attrgetter("actor")),
+        ),
+        name="job-runs",
+    )
     list_filter = ["outcome", JobFilter]
     search_fields = ["job", "period", "reason"]
     date_hierarchy = "started_at"

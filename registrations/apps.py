@@ -14,6 +14,7 @@ class RegistrationsConfig(AppConfig):
         from registrations import (
             home,  # noqa: F401
             overview,  # noqa: F401  (the staff home's sections)
+            panels,  # noqa: F401  (the panel beside a partner's tier)
         )
         from registrations.selectors import partner_history_items
 

@@ -177,6 +177,21 @@ def partner_waiting_counts(*, partner: Partner, on: dt.date, config: Registratio
     return counts
 
 
+def partner_panel_facts(*, partner: Partner, on: dt.date, config: RegistrationConfig) -> dict:
+    """For the panel beside the tier: live registrations, those expiring soon, the next expiry, the open hold.
+
+    Two queries: one aggregate over the partner's registrations, one for the open commission hold.
+    """
+    registered = Q(status=RegistrationStatus.REGISTERED, expires_on__gte=on)
+    facts = DomainRegistration.objects.filter(partner=partner).aggregate(
+        live=Count("pk", filter=Q(status__in=LIVE_STATUSES)),
+        expiring=Count("pk", filter=registered & Q(expires_on__lte=on + dt.timedelta(days=config.reminder_days))),
+        next_expiry=Min("expires_on", filter=registered),
+    )
+    facts["hold"] = commission_hold_open(partner=partner)
+    return facts
+
+
 def cam_decisions_waiting(*, cam: User) -> tuple[int, dt.datetime | None]:
     """(how many domain and deal registrations wait for this CAM, when the oldest was submitted)."""
     domains = approval_queue(cam=cam).order_by().aggregate(n=Count("pk"), oldest=Min("submitted_at"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import attrgetter
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,10 +13,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_GET, require_POST
 
+from portal import exports
 from portal.access import partner_own
+from portal.exports import Column
 from portal.formats import domain_unicode
 from portal.htmx import wants_partial
 from portal.models import Partner, User
@@ -37,11 +40,38 @@ def _require_cam(request: HttpRequest) -> User:
 # --- capacity manager ---------------------------------------------------------------
 
 
-def _capacity_context(request: HttpRequest, partner: Partner, *, form: DomainRegisterForm | None = None) -> dict:
+def _capacity_rows(request: HttpRequest, partner: Partner):
+    """(filter form, rows) of the partner's registrations as filtered on screen: the page and its exports."""
     filters = CapacityFilterForm(request.GET or None)
     filters.is_valid()
     data = getattr(filters, "cleaned_data", {}) or {}
     rows = selectors.registrations_for_partner(partner=partner, search=data.get("q", ""), status=data.get("status", ""))
+    return filters, rows
+
+
+REGISTRATION_COLUMNS = (
+    Column(gettext_lazy("Domain"), lambda r: domain_unicode(r.domain)),
+    Column(gettext_lazy("Company"), attrgetter("company_name")),
+    Column(gettext_lazy("Status"), lambda r: r.get_status_display()),
+    Column(gettext_lazy("Submitted at"), attrgetter("submitted_at"), exports.DATE),
+    Column(gettext_lazy("Expires on"), attrgetter("expires_on"), exports.DATE),
+    Column(gettext_lazy("extended"), attrgetter("extended")),
+    Column(gettext_lazy("Reason"), attrgetter("decision_reason")),
+)
+
+
+@login_required
+@require_GET
+def capacity_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The partner's domain registrations as CSV or Excel, with the search and status on screen."""
+    partner = partner_own(request.user)
+    _filters, rows = _capacity_rows(request, partner)
+    name = exports.dated(f"{partner.partner_id}-domain-registrations")
+    return exports.export(rows=rows.iterator(chunk_size=500), columns=REGISTRATION_COLUMNS, format=fmt, filename=name)
+
+
+def _capacity_context(request: HttpRequest, partner: Partner, *, form: DomainRegisterForm | None = None) -> dict:
+    filters, rows = _capacity_rows(request, partner)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     summary = selectors.registration_summary(partner=partner)
     cap, used = summary["registration_cap"], summary["live_registrations"]
@@ -172,6 +202,47 @@ def _queue_context(request: HttpRequest, cam: User) -> dict:
     return {"registrations": registrations, "deals": deals, "reject_form": RejectForm()}
 
 
+_PARTNER_COLUMNS = (
+    Column(gettext_lazy("Partner ID"), lambda obj: obj.partner.partner_id),
+    Column(gettext_lazy("Partner"), lambda obj: obj.partner.name),
+)
+_SUBMITTED_COLUMNS = (
+    Column(gettext_lazy("Submitted by"), lambda obj: obj.submitted_by.email if obj.submitted_by else ""),
+    Column(gettext_lazy("Submitted at"), attrgetter("submitted_at"), exports.DATETIME),
+)
+DEAL_COLUMNS = (
+    Column(gettext_lazy("Company"), attrgetter("company_name")),
+    Column(gettext_lazy("Domain"), lambda d: domain_unicode(d.domain) if d.domain else ""),
+    *_PARTNER_COLUMNS,
+    Column(gettext_lazy("Products"), lambda d: ", ".join(d.product_labels())),
+    Column(gettext_lazy("Expected MRR"), attrgetter("expected_mrr"), exports.MONEY),
+    Column(gettext_lazy("Currency"), attrgetter("currency")),
+    Column(gettext_lazy("Stage"), lambda d: d.get_stage_display()),
+    Column(gettext_lazy("Expected close"), attrgetter("expected_close_on"), exports.DATE),
+    Column(gettext_lazy("Status"), lambda d: d.get_status_display()),
+    *_SUBMITTED_COLUMNS,
+)
+QUEUE_COLUMNS = {
+    "domains": (
+        Column(gettext_lazy("Domain"), lambda r: domain_unicode(r.domain)),
+        Column(gettext_lazy("Company"), attrgetter("company_name")),
+        *_PARTNER_COLUMNS,
+        *_SUBMITTED_COLUMNS,
+    ),
+    "deals": DEAL_COLUMNS,
+}
+
+
+@login_required
+@require_GET
+def queue_export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
+    """One of the CAM's queues (pending domains or deals of their book), oldest first, as CSV or Excel."""
+    cam = _require_cam(request)
+    rows = selectors.approval_queue(cam=cam) if kind == "domains" else selectors.deal_queue(cam=cam)
+    name = exports.dated(f"approvals-{kind}")
+    return exports.export(rows=rows.iterator(chunk_size=500), columns=QUEUE_COLUMNS[kind], format=fmt, filename=name)
+
+
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     cam = _require_cam(request)
@@ -235,6 +306,25 @@ def queue_approve_bulk(request: HttpRequest) -> HttpResponse:
 # --- deals --------------------------------------------------------------------------------
 
 
+def _deal_rows(request: HttpRequest, user: User):
+    """(rows, status filter) of the deals the user sees, newest first: the page and its exports."""
+    rows = selectors.deals_visible_to(user).select_related("submitted_by").order_by("-submitted_at", "-pk")
+    status = request.GET.get("status", "")
+    if status:
+        rows = rows.filter(status=status)
+    return rows, status
+
+
+@login_required
+@require_GET
+def deals_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The deals on the page (a partner's own, a CAM's book), every page, as CSV or Excel."""
+    rows, _status = _deal_rows(request, request.user)
+    return exports.export(
+        rows=rows.iterator(chunk_size=500), columns=DEAL_COLUMNS, format=fmt, filename=exports.dated("deals")
+    )
+
+
 @login_required
 def deals(request: HttpRequest) -> HttpResponse:
     """Deals visible to the user; partner users also register new ones here."""
@@ -248,10 +338,7 @@ def deals(request: HttpRequest) -> HttpResponse:
             if not refused:
                 messages.success(request, _("Deal registration submitted."))
                 return redirect("registrations:deal", pk=deal.pk)
-    rows = selectors.deals_visible_to(user).order_by("-submitted_at", "-pk")
-    status = request.GET.get("status", "")
-    if status:
-        rows = rows.filter(status=status)
+    rows, status = _deal_rows(request, user)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

@@ -121,6 +121,7 @@ ALLOWED_WORDS = frozenset(
         "CAM",
         "API",
         "CSV",
+        "Excel",  # the spreadsheet's product name, as Japanese software writes it ("Excelをエクスポート")
         "MRR",
         "CRM",
         "CMS",

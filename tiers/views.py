@@ -8,23 +8,28 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from decimal import Decimal
+from operator import attrgetter
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from portal import exports
 from portal.access import PUBLISH_RULESET, RUN_WHATIF, partner_for, require_perm
-from portal.exports import csv_lines
+from portal.exports import Column
 from portal.htmx import page_or_partial, wants_partial
 from portal.models import Partner, Tier, User
 from portal.months import add_months, month_start
+from portal.panels import partner_panels
 from portal.selectors import partners_visible_to
 from tiers import book as cam_book
 from tiers import breakdown, charts, engine
@@ -45,11 +50,12 @@ PARTIALS = {"breakdown", "gap", "changes"}
 
 def _urls(partner: Partner, partner_id: str | None) -> dict[str, str]:
     """The URLs of one dashboard's partials and export, own or read-only."""
-    names = ("dashboard", "breakdown", "breakdown-csv", "gap", "changes")
-    if partner_id is None:
-        return {name.replace("-", "_"): reverse(f"tiers:{name}") for name in names}
-    kwargs = {"partner_id": partner.partner_id}
-    return {name.replace("-", "_"): reverse(f"tiers:partner-{name}", kwargs=kwargs) for name in names}
+    names = ("dashboard", "breakdown", "breakdown-csv", "breakdown-xlsx", "gap", "changes")
+    prefix, kwargs = ("", {}) if partner_id is None else ("partner-", {"partner_id": partner.partner_id})
+    urls = {name.replace("-", "_"): reverse(f"tiers:{prefix}{name}", kwargs=kwargs) for name in names}
+    for fmt in exports.FORMATS:
+        urls[f"tier_history_{fmt}"] = reverse(f"tiers:{prefix}tier-history-export", kwargs=kwargs | {"fmt": fmt})
+    return urls
 
 
 def _query(params: dict[str, str]) -> QueryDict:
@@ -123,6 +129,8 @@ def dashboard(request: HttpRequest, partner_id: str | None = None, part: str | N
     for builder in _PARTS.values():
         context |= builder(request, base)
     context |= _overview(base)
+    # Beside the tier: what other apps know of the partner (registrations' cap, holds, compliance).
+    context["panels"] = partner_panels(partner=partner, user=request.user, today=base.today)
     return render(request, "tiers/dashboard.html", context)
 
 
@@ -237,10 +245,28 @@ def _changes(request: HttpRequest, base: _Base) -> dict:
 _PARTS = {"breakdown": _breakdown, "gap": _gap, "changes": _changes}
 
 
+CENT = Decimal("0.01")
+# The CSV's columns and cell text are a contract (partners load it in their own tools): keep them.
+BREAKDOWN_COLUMNS = (
+    Column(gettext_lazy("Domain"), attrgetter("customer_domain")),
+    Column(gettext_lazy("Country"), lambda row: str(row.customer_country)),
+    Column(gettext_lazy("Emerging market"), lambda row: bool(row.is_emerging)),
+    Column(gettext_lazy("Currency"), attrgetter("currency")),
+    Column(gettext_lazy("Sold MRR"), attrgetter("sold_mrr"), exports.MONEY),
+    Column(gettext_lazy("Managed MRR"), attrgetter("managed_mrr"), exports.MONEY),
+    Column(gettext_lazy("Sales coefficient"), lambda row: row.sales_coefficient.normalize(), exports.NUMBER),
+    Column(gettext_lazy("Managed coefficient"), lambda row: row.managed_coefficient.normalize(), exports.NUMBER),
+    Column(gettext_lazy("Multiplier"), lambda row: row.multiplier.normalize(), exports.NUMBER),
+    Column(gettext_lazy("Sales points"), lambda row: Decimal(row.sales_points).quantize(CENT), exports.NUMBER),
+    Column(gettext_lazy("Managed points"), lambda row: Decimal(row.managed_points).quantize(CENT), exports.NUMBER),
+    Column(gettext_lazy("Points"), lambda row: Decimal(row.total_points).quantize(CENT), exports.NUMBER),
+)
+
+
 @login_required
 @require_GET
-def breakdown_csv(request: HttpRequest, partner_id: str | None = None) -> HttpResponse:
-    """The breakdown table as CSV: same month, filters and sort as on screen, every page."""
+def breakdown_csv(request: HttpRequest, partner_id: str | None = None, fmt: str = exports.CSV) -> HttpResponse:
+    """The breakdown table as CSV (or Excel): same month, filters and sort as on screen, every page."""
     partner = partner_for(request.user, partner_id)
     if partner.is_provider:
         raise Http404
@@ -248,66 +274,87 @@ def breakdown_csv(request: HttpRequest, partner_id: str | None = None) -> HttpRe
     _form, month, rows, _filters = _breakdown_query(request, base)
     if month is None:
         raise Http404
-    header = [
-        _("Domain"),
-        _("Country"),
-        _("Emerging market"),
-        _("Currency"),
-        _("Sold MRR"),
-        _("Managed MRR"),
-        _("Sales coefficient"),
-        _("Managed coefficient"),
-        _("Multiplier"),
-        _("Sales points"),
-        _("Managed points"),
-        _("Points"),
-    ]
+    return exports.export(
+        rows=rows.iterator(chunk_size=500),
+        columns=BREAKDOWN_COLUMNS,
+        format=fmt,
+        filename=f"{partner.partner_id}-customers-{month:%Y-%m}",
+    )
 
-    def cells():
-        for row in rows.iterator(chunk_size=500):
-            yield (
-                [
-                    row.customer_domain,
-                    str(row.customer_country),
-                    _("yes") if row.is_emerging else _("no"),
-                    row.currency,
-                    row.sold_mrr,
-                    row.managed_mrr,
-                    row.sales_coefficient.normalize(),
-                    row.managed_coefficient.normalize(),
-                    row.multiplier.normalize(),
-                    f"{row.sales_points:.2f}",
-                    f"{row.managed_points:.2f}",
-                    f"{row.total_points:.2f}",
-                ]
-            )
 
-    filename = f"{partner.partner_id}-customers-{month:%Y-%m}.csv"
-    response = StreamingHttpResponse(csv_lines(header, cells()), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+TIER_HISTORY_COLUMNS = (
+    Column(gettext_lazy("Effective"), attrgetter("effective_on"), exports.DATE),
+    Column(gettext_lazy("From"), lambda change: change.get_from_tier_display()),
+    Column(gettext_lazy("To"), lambda change: change.get_to_tier_display()),
+    Column(gettext_lazy("Reason"), lambda change: change.get_reason_display()),
+    Column(gettext_lazy("Note"), attrgetter("note")),
+)
+TIER_HISTORY_EXPORT_LIMIT = 10_000
+
+
+@login_required
+@require_GET
+def tier_history_export(request: HttpRequest, fmt: str, partner_id: str | None = None) -> HttpResponse:
+    """The partner's tier changes, newest first (the dashboard shows the latest; this is all of them)."""
+    partner = partner_for(request.user, partner_id)
+    changes = tier_progress.tier_changes(partner=partner, limit=TIER_HISTORY_EXPORT_LIMIT)
+    name = exports.dated(f"{partner.partner_id}-tier-history")
+    return exports.export(rows=changes, columns=TIER_HISTORY_COLUMNS, format=fmt, filename=name)
 
 
 # --- the CAM's book -------------------------------------------------------------
 
 
-@login_required
-@require_GET
-def book(request: HttpRequest) -> HttpResponse:
+def _book_user(request: HttpRequest) -> User:
     user: User = request.user
     if not (user.is_cam or user.is_cc):
         raise Http404
-    today = timezone.localdate()
+    return user
+
+
+def _book_query(request: HttpRequest, user: User):
+    """(form, filters, sort, rows) of the book as filtered on screen: the page and its exports."""
     form = BookForm(request.GET)
     form.is_valid()
     data = form.cleaned_data
     filters = {"q": data.get("q") or "", "tier": data.get("tier") or "", "flag": data.get("flag") or ""}
     sort = data.get("sort") or "name"
     rows = cam_book.filter_book(
-        cam_book.book_rows(partners=partners_visible_to(user), today=today), sort=sort, **filters
+        cam_book.book_rows(partners=partners_visible_to(user), today=timezone.localdate()), sort=sort, **filters
     )
+    return form, filters, sort, rows
+
+
+BOOK_COLUMNS = (
+    Column(gettext_lazy("Partner ID"), attrgetter("partner_id")),
+    Column(gettext_lazy("Partner"), attrgetter("name")),
+    Column(gettext_lazy("Country"), lambda p: p.country.name),
+    Column(gettext_lazy("Tier"), lambda p: _("Provider") if p.is_provider else p.get_tier_display()),
+    Column(gettext_lazy("Last month's points"), attrgetter("last_points"), exports.NUMBER),
+    Column(gettext_lazy("Next tier's points target"), attrgetter("next_target"), exports.NUMBER),
+    Column(gettext_lazy("Trend"), attrgetter("trend"), exports.NUMBER),
+    Column(gettext_lazy("At risk"), attrgetter("at_risk")),
+    Column(gettext_lazy("Near promotion"), attrgetter("near_promotion")),
+)
+
+
+@login_required
+@require_GET
+def book_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The book as CSV or Excel: the same partners, filters and order as on screen, every page."""
+    _form, _filters, _sort, rows = _book_query(request, _book_user(request))
+    return exports.export(
+        rows=rows.iterator(chunk_size=500), columns=BOOK_COLUMNS, format=fmt, filename=exports.dated("cam-book")
+    )
+
+
+@login_required
+@require_GET
+def book(request: HttpRequest) -> HttpResponse:
+    user = _book_user(request)
+    form, filters, sort, rows = _book_query(request, user)
     page = Paginator(rows, BOOK_PAGE_SIZE).get_page(request.GET.get("page"))
-    month = cam_book.latest_closed_month(today)
+    month = cam_book.latest_closed_month(timezone.localdate())
     sparklines = cam_book.book_sparklines(partner_ids=[p.pk for p in page], month=month)
     for partner in page:
         partner.sparkline = sparklines.get(partner.pk, "")
@@ -331,10 +378,31 @@ def whatif_months(today: dt.date) -> list[dt.date]:
     return [add_months(last, -i) for i in range(24)]
 
 
+WHATIF_COLUMNS = (
+    Column(gettext_lazy("Tier"), attrgetter("label")),
+    Column(gettext_lazy("Draft"), attrgetter("draft"), exports.NUMBER),
+    Column(gettext_lazy("In force"), attrgetter("current"), exports.NUMBER),
+    Column(gettext_lazy("Draft: top share of tiered (%)"), attrgetter("draft_percent"), exports.NUMBER),
+    Column(gettext_lazy("In force: top share (%)"), attrgetter("current_percent"), exports.NUMBER),
+    Column(gettext_lazy("Target (%)"), attrgetter("target"), exports.NUMBER),
+    Column(gettext_lazy("Within target"), attrgetter("on_target")),
+)
+
+
 @login_required
 @require_GET
-def whatif(request: HttpRequest) -> HttpResponse:
+def whatif_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The what-if's distribution per tier (the same draft and month as on screen), as CSV or Excel."""
     require_perm(request, RUN_WHATIF)
+    form, result = _whatif_result(request)
+    if result is None:
+        raise Http404
+    name = exports.dated(f"what-if-{result.month:%Y-%m}")
+    return exports.export(rows=result.shares, columns=WHATIF_COLUMNS, format=fmt, filename=name)
+
+
+def _whatif_result(request: HttpRequest):
+    """(form, result or None): the what-if asked for in the query string, for the page and its exports."""
     months = whatif_months(timezone.localdate())
     form = WhatIfForm(request.GET or None, months=months)
     result = None
@@ -346,6 +414,14 @@ def whatif(request: HttpRequest) -> HttpResponse:
                 "rule_set",
                 _("This rule set has no coefficient for: %(currencies)s.") % {"currencies": ", ".join(exc.currencies)},
             )
+    return form, result
+
+
+@login_required
+@require_GET
+def whatif(request: HttpRequest) -> HttpResponse:
+    require_perm(request, RUN_WHATIF)
+    form, result = _whatif_result(request)
     return render(
         request,
         "tiers/whatif.html",

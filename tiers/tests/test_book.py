@@ -170,3 +170,66 @@ def test_book_flags_agree_with_the_engines_per_partner_rules(cam):
         checked += 1
     assert checked == len(Tier.values) * len(points_choices) * 4
     assert any(r.at_risk for r in rows) and any(r.near_promotion for r in rows)
+
+
+# --- exports: the same rows as on screen, the CAM's book only ------------------------------------
+
+from openpyxl import load_workbook  # noqa: E402
+
+from tests.export_files import body, column, export_rows  # noqa: E402
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_book_export_holds_the_filtered_rows_on_screen_in_order(client_for, cam, book, fmt):
+    query = {"tier": Tier.GOLD, "sort": "-points"}
+    client = client_for(cam)
+    on_screen = [p.name for p in client.get(reverse("tiers:book"), query).context["page"]]
+    response = client.get(reverse("tiers:book-export", args=[fmt]), query)
+    rows = export_rows(response)
+    assert column(rows, "Partner") == on_screen == ["Close Co", "Steady Co"]
+    assert f"cam-book-2025-11-20.{fmt}" in response["Content-Disposition"]
+
+
+def test_book_excel_types_points_as_numbers(client_for, cam, book):
+    rows = export_rows(client_for(cam).get(reverse("tiers:book-export", args=["xlsx"]), {"q": "Close"}))
+    assert column(rows, "Last month's points") == [3700]
+    assert column(rows, "Trend") == [700]
+    assert column(rows, "Near promotion") == ["yes"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_book_export_never_holds_another_cams_partner(client_for, cam, other_cam, book, fmt):
+    rows = export_rows(client_for(cam).get(reverse("tiers:book-export", args=[fmt])))
+    assert "Elsewhere Co" not in column(rows, "Partner")
+    assert len(rows) == 1 + 4
+    other = export_rows(client_for(other_cam).get(reverse("tiers:book-export", args=[fmt])))
+    assert column(other, "Partner") == ["Elsewhere Co"]
+
+
+def test_book_export_is_not_for_partners(client_for, partner_member, book):
+    assert client_for(partner_member).get(reverse("tiers:book-export", args=["csv"])).status_code == 404
+
+
+def test_book_export_speaks_japanese(client_for, cam, book):
+    client = client_for(cam)
+    client.cookies["django_language"] = "ja"
+    response = client.get(reverse("tiers:book-export", args=["xlsx"]), {"q": "Close"})
+    sheet = load_workbook(__import__("io").BytesIO(body(response)), read_only=True).worksheets[0]
+    header = next(sheet.iter_rows(values_only=True))
+    assert "パートナー" in header
+
+
+def test_book_page_links_its_exports_with_the_filters(client_for, cam, book):
+    html = client_for(cam).get(reverse("tiers:book"), {"tier": Tier.GOLD, "page": "1"}).content.decode()
+    assert f'href="{reverse("tiers:book-export", args=["xlsx"])}?tier=gold&amp;sort=name"' in html
+
+
+def test_book_export_query_count_does_not_grow_with_the_book(client_for, cam, book, django_assert_max_num_queries):
+    for i in range(30):
+        PartnerFactory(name=f"Extra {i}", cam=cam, tier=Tier.GOLD)
+    client = client_for(cam)
+    client.get(reverse("tiers:book"))  # warm the session
+    # Session and user, the last closed month, the rules in force, the book itself: none per partner.
+    with django_assert_max_num_queries(6):
+        rows = export_rows(client.get(reverse("tiers:book-export", args=["xlsx"])))
+    assert len(rows) == 1 + 4 + 30

@@ -153,6 +153,31 @@ def test_tier_change_history_lists_reasons(client_for, partner_member, gold_part
     assert "Met Gold in Dec 2024" in body
 
 
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_tier_history_export_holds_the_changes_on_screen_and_is_scoped(
+    client_for, partner_member, cam, other_cam, gold_partner, fmt
+):
+    from tests.export_files import column, export_rows
+
+    for effective, before, after in (
+        (dt.date(2024, 1, 15), "solutions_partner", "gold"),
+        (dt.date(2025, 1, 15), "gold", "platinum"),
+    ):
+        TierChange.objects.create(
+            partner=gold_partner,
+            from_tier=before,
+            to_tier=after,
+            reason=TierChange.Reason.PROMOTION,
+            effective_on=effective,
+        )
+    on_screen = client_for(partner_member).get(reverse("tiers:dashboard")).context["changes_history"]
+    rows = export_rows(client_for(partner_member).get(reverse("tiers:tier-history-export", args=[fmt])))
+    assert column(rows, "To") == [c.get_to_tier_display() for c in on_screen] == ["Platinum", "Gold"]
+    url = reverse("tiers:partner-tier-history-export", kwargs={"partner_id": gold_partner.partner_id, "fmt": fmt})
+    assert column(export_rows(client_for(cam).get(url)), "To") == ["Platinum", "Gold"]
+    assert client_for(other_cam).get(url).status_code == 404
+
+
 def test_provider_sees_that_providers_have_no_tier_ladder(client_for, db):
     from tests.factories import PartnerUserFactory
 
@@ -249,6 +274,20 @@ def test_csv_export_has_exactly_the_filtered_sorted_rows(client_for, partner_mem
     assert rows[1][-1] == "50.00"
 
 
+def test_excel_export_has_the_same_rows_as_the_csv_with_typed_numbers(client_for, partner_member, october_customers):
+    from tests.export_files import column, export_rows
+
+    query = {"month": "2025-10-01", "sort": "-sold", "em": "no"}
+    client = client_for(partner_member)
+    response = client.get(reverse("tiers:breakdown-xlsx"), query)
+    assert 'filename="P10001-customers-2025-10.xlsx"' in response["Content-Disposition"]
+    rows = export_rows(response)
+    csv_rows = export_rows(client.get(reverse("tiers:breakdown-csv"), query))
+    assert rows[0] == csv_rows[0]
+    assert column(rows, "Domain") == column(csv_rows, "Domain") == ["tokyo.example", "berlin.example"]
+    assert column(rows, "Points")[0] == 50 and isinstance(column(rows, "Sold MRR")[0], int | float)
+
+
 # --- point changes -----------------------------------------------------------------
 
 
@@ -278,8 +317,9 @@ def test_dashboard_query_count_is_constant(
         _customers(gold_partner, month, customers)
     client = client_for(partner_member)
     client.get(reverse("tiers:dashboard"))  # warm the session
-    # 16 for the tier page itself, 3 for the enablement summary and award badges.
-    with django_assert_max_num_queries(19):
+    # 16 for the tier page itself, 3 for the enablement summary and award badges, 3 for the
+    # registrations panel beside the tier (its settings, one aggregate, the open commission hold).
+    with django_assert_max_num_queries(22):
         client.get(reverse("tiers:dashboard"))
     with django_assert_max_num_queries(10):
         client.get(reverse("tiers:breakdown"), {"page": 2}, HTTP_HX_REQUEST="true")

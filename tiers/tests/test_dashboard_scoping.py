@@ -111,3 +111,14 @@ def test_htmx_history_restore_gets_the_whole_page(client_for, partner_admin, dat
 
 def test_unknown_partner_id_is_404_even_for_staff(client_for, staff):
     assert _get(client_for(staff), "partner-dashboard", "NOPE").status_code == 404
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_breakdown_exports_hold_the_book_partners_rows_and_refuse_the_others(
+    client_for, cam, other_cam, partner, data, fmt
+):
+    from tests.export_files import column, export_rows
+
+    response = _get(client_for(cam), f"partner-breakdown-{fmt}", partner.partner_id)
+    assert column(export_rows(response), "Domain") == ["secret-P10001.example"]
+    assert _get(client_for(other_cam), f"partner-breakdown-{fmt}", partner.partner_id).status_code == 404

@@ -165,3 +165,26 @@ def test_whatif_compares_with_the_stored_snapshots_of_an_evaluated_month(client_
         ("Partner E", Tier.GOLD, Tier.SOLUTIONS_PARTNER),
         ("Partner D", Tier.GOLD, Tier.SOLUTIONS_PARTNER),  # recomputed under the rules in force: no tier
     ]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_whatif_export_holds_the_distribution_on_screen(client_for, staff, draft, partners, fmt):
+    from tests.export_files import column, export_rows
+
+    query = {"rule_set": draft.pk, "month": "2025-10-01"}
+    client = client_for(staff)
+    shares = client.get(reverse("tiers:whatif"), query).context["result"].shares
+    response = client.get(reverse("tiers:whatif-export", args=[fmt]), query)
+    rows = export_rows(response)
+    assert column(rows, "Tier") == [str(s.label) for s in shares]
+    draft_counts = column(rows, "Draft")
+    assert [int(v) for v in draft_counts] == [s.draft for s in shares]
+    diamond = column(rows, "Tier").index(str(Tier.DIAMOND.label))
+    assert float(column(rows, "Draft: top share of tiered (%)")[diamond]) == 33.3
+    assert f"what-if-2025-10-2025-11-20.{fmt}" in response["Content-Disposition"]
+
+
+def test_whatif_export_is_staff_only_and_needs_a_query(client_for, staff, cam, draft, partners):
+    url = reverse("tiers:whatif-export", args=["csv"])
+    assert client_for(cam).get(url, {"rule_set": draft.pk, "month": "2025-10-01"}).status_code == 404
+    assert client_for(staff).get(url).status_code == 404
