@@ -260,11 +260,13 @@ def customer_figures(inputs: CustomerInputs) -> dict[str, Expression]:
 
     * sales points = sold MRR × sales coefficient[currency] × multiplier, rounded half-up to 2 places;
     * managed points = managed MRR × managed coefficient[currency] × multiplier, likewise;
-    * sold / managed USD = MRR × coefficient / USD coefficient, in cents (half-up), no multiplier.
+    * sold / managed USD = MRR × coefficient / USD coefficient, shown in cents (half-up), no multiplier.
 
-    A partner's figures are the exact sums of its customers' rounded figures
+    A partner's points are the exact sums of its customers' rounded points
     (`judged_month_sql`), so the breakdown always adds up to the snapshot, and the
-    two-place figure shown is the figure compared with the thresholds.
+    two-place figure shown is the figure compared with the thresholds. A partner's
+    USD is money as before: the month's exact sum (`sold_value` ÷ USD coefficient)
+    rounded to cents once, so a legacy breakdown's cents may differ from it by rounding.
     """
     return {
         "sales_coefficient": inputs.sales_coefficient,
@@ -277,6 +279,9 @@ def customer_figures(inputs: CustomerInputs) -> dict[str, Expression]:
         "managed_usd": _round(
             F("managed_mrr") * inputs.managed_coefficient / NullIf(inputs.usd_managed, _points(ZERO))
         ),
+        # Unrounded, for the partner's USD: Σ MRR × coefficient ÷ USD coefficient, in cents once.
+        "sold_value": F("sold_mrr") * inputs.sales_coefficient,
+        "managed_value": F("managed_mrr") * inputs.managed_coefficient,
     }
 
 
@@ -371,7 +376,7 @@ JUDGED_MONTH_SQL = """
 WITH sums AS (
     SELECT {mrr}.partner_id,
            SUM({sales_points}) AS sales, SUM({managed_points}) AS managed,
-           SUM({sold_usd}) AS sold_usd, SUM({managed_usd}) AS managed_usd,
+           SUM({sold_value}) AS sold_value, SUM({managed_value}) AS managed_value,
            COUNT(*) AS customers, COUNT(*) - COUNT(c.id) AS missing
     FROM {mrr}
     LEFT JOIN {coefficient} c ON c.rule_set_id = %s AND c.currency = {mrr}.currency
@@ -379,7 +384,8 @@ WITH sums AS (
     GROUP BY {mrr}.partner_id
 ), figures AS (
     SELECT p.id AS partner_id, {points_sales} AS sales_points, {points_managed} AS managed_points,
-           COALESCE(s.sold_usd, 0) AS sold_usd, COALESCE(s.managed_usd, 0) AS managed_usd,
+           COALESCE(ROUND(s.sold_value / NULLIF(CAST(%s AS NUMERIC), 0), 2), 0) AS sold_usd,
+           COALESCE(ROUND(s.managed_value / NULLIF(CAST(%s AS NUMERIC), 0), 2), 0) AS managed_usd,
            COALESCE(s.customers, 0) AS customers, COALESCE(s.missing, 0) AS missing, {credit} AS credit
     FROM {partner} p LEFT JOIN sums s ON s.partner_id = p.id
     WHERE p.kind = %s{partner_filter}
@@ -417,7 +423,7 @@ def judged_month_sql(*, month: dt.date, rules: Rules, partner_ids: list[int] | N
     figures = customer_figures(joined_inputs(rules))
     parts: dict[str, str] = {}
     params: list[object] = []
-    for name in ("sales_points", "managed_points", "sold_usd", "managed_usd"):
+    for name in ("sales_points", "managed_points", "sold_value", "managed_value"):
         sql, part_params = compiler.compile(figures[name].resolve_expression(query))
         parts[name] = sql
         params += part_params
@@ -426,6 +432,7 @@ def judged_month_sql(*, month: dt.date, rules: Rules, partner_ids: list[int] | N
     if partner_ids is not None and len(partner_ids) <= PARTNER_FILTER_LIMIT:
         mrr_filter = f" AND {mrr}.partner_id IN ({', '.join(['%s'] * len(partner_ids)) or 'NULL'})"
         params += partner_ids
+    params += list(rules.coefficients.get(BASE_CURRENCY, (ONE, ONE)))  # USD: sales, managed
     # Legacy: the credit follows the *partner's* HQ country (SPEC §3.1, `legacy_credit`).
     credit = "1"
     emerging = sorted(rules.emerging)
