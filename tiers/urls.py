@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from tiers import staff_views, views
+from tiers import staff_views, upload_views, views
 
 app_name = "tiers"
 
@@ -23,4 +23,7 @@ urlpatterns = [
     path("whatif/", views.whatif, name="whatif"),
     path("whatif/publish/", views.whatif_publish, name="whatif-publish"),
     path("at-risk/", staff_views.at_risk, name="at-risk"),
+    path("uploads/", upload_views.upload_list, name="uploads"),
+    path("uploads/<int:pk>/", upload_views.upload_detail, name="upload"),
+    path("uploads/months/complete/", upload_views.upload_month_complete, name="upload-month-complete"),
 ]
