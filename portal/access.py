@@ -126,8 +126,6 @@ GROUPS: tuple[Duty, ...] = (
         (
             VIEW_STAFF_HOME,
             VIEW_PARTNER_HISTORY,
-            UPLOAD_FILES,
-            *_model_perms("tiers.upload", "view"),
             *_model_perms("portal.partner", *_EDIT),
             *_model_perms("portal.user", *_EDIT),
             *_model_perms("portal.outgoingemail", "view", "change"),

@@ -619,7 +619,8 @@ def _mrr_load_checked(
     importers.mrr_load_table_create()
     try:
         load = importers.mrr_load(lines, partners=partners)
-        _report(progress, UploadPhase.CHECKING, rows_read=load.rows, rows_rejected=len({n for n, _p in load.errors}))
+        rejected = len({line for line, _problem in load.errors})
+        _report(progress, UploadPhase.CHECKING, rows_read=load.rows + rejected, rows_rejected=rejected)
         if load.errors:
             raise ImportRejected([importers.line_problem(line, problem) for line, problem in load.errors])
         months = _loaded_months()
