@@ -251,3 +251,25 @@ def test_staff_without_the_upload_duty_get_403_and_each_kind_needs_its_import_ri
     assert uploads.upload_kinds_for(both) == ["mrr", "partners", "rule_set"]
     response = client_for(manager).post(reverse("tiers:uploads"), {"kind": "partners", "file": csv_file("x\n")})
     assert response.status_code == 400 and not Upload.objects.exists()
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_real_worker_imports_the_upload_from_the_database(celery_app_on_redis):
+    from celery.contrib.testing.worker import start_worker
+    from django.db import connections
+
+    points_rules(effective_from="2022-01-01", currencies=["USD"])
+    for pid in ("P1", "P2"):
+        PartnerFactory(partner_id=pid)
+    staff = StaffFactory(email="uploader@example.test")
+    upload = uploads.upload_create(kind="mrr", file=csv_file(GOOD_MRR), acting_user=staff)  # enqueued on commit
+
+    with start_worker(celery_app_on_redis, perform_ping_check=False, pool="solo", shutdown_timeout=20):
+        outcome = celery_app_on_redis.send_task("tiers.tasks.run_upload", args=[upload.pk]).get(timeout=60)
+    connections.close_all()
+
+    upload.refresh_from_db()
+    assert outcome == {"upload": upload.pk, "status": "done", "rows": 2}
+    assert (upload.status, upload.rows_read) == ("done", 2)
+    assert CustomerMRR.objects.count() == 2
