@@ -150,8 +150,8 @@ def _import(upload: Upload, path: Path, report: _ProgressReport) -> dict:
     user = upload.uploaded_by
     with _CountingTextFile(path, encoding, report) as lines:
         if upload.kind == UploadKind.MRR:
-            by = _("upload %(pk)s by %(who)s") % {"pk": upload.pk, "who": user.email}
-            rows = services.mrr_import(lines=lines, complete=upload.complete, by=by, progress=report)
+            # Marked complete by the uploader, as the admin's action records it (their email).
+            rows = services.mrr_import(lines=lines, complete=upload.complete, by=user.email, progress=report)
             return {"rows": rows, "complete": upload.complete}
         if upload.kind == UploadKind.PARTNERS:
             return services.partner_import(lines=lines, acting_user=user, progress=report)
@@ -268,8 +268,7 @@ def upload_month_complete(*, month: dt.date, acting_user: User) -> MonthComplete
     """Staff mark a month's MRR complete from the upload page (the service `import_mrr --complete` uses)."""
     acting_user_require(acting_user, UPLOAD_FILES)
     acting_user_require(acting_user, "tiers.change_monthcompleteness")
-    by = _("%(who)s on the upload page") % {"who": acting_user.email}
-    [marked] = services.mrr_months_mark_complete(months=[month_start(month)], by=by)
+    [marked] = services.mrr_months_mark_complete(months=[month_start(month)], by=acting_user.email)
     return marked
 
 
