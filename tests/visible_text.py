@@ -121,6 +121,7 @@ ALLOWED_WORDS = frozenset(
         "CAM",
         "API",
         "CSV",
+        "JSON",  # the rule-set file's format, as CSV is the MRR file's
         "MRR",
         "CRM",
         "CMS",

@@ -18,6 +18,7 @@ from portal.htmx import page_or_partial
 from portal.months import parse_month
 from portal.refusals import refusal
 from tiers import uploads
+from tiers.admin import completed_by_label
 from tiers.models import MonthCompleteness, UploadKind
 
 PAGE_SIZE = 25
@@ -78,13 +79,21 @@ def upload_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "months": MonthCompleteness.objects.order_by("-month")[:MONTHS_SHOWN],
+            "months": _months(),
             "month_form": MonthForm(),
             "can_complete": request.user.has_perm("tiers.change_monthcompleteness"),
             "nav_section": "uploads",
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _months() -> list[MonthCompleteness]:
+    """The latest months' MRR completeness, with who marked each complete as people read it."""
+    months = list(MonthCompleteness.objects.order_by("-month")[:MONTHS_SHOWN])
+    for month in months:
+        month.completed_by_label = completed_by_label(month.completed_by)
+    return months
 
 
 @login_required
