@@ -248,9 +248,9 @@ class _CountingTextFile(TextFile):
         self.report = report
 
     def __iter__(self) -> Iterator[str]:
-        for number, line in enumerate(super().__iter__()):
+        for number, line in enumerate(super().__iter__()):  # line 1, the header, is number 0
             if number % 1000 == 0:
-                self.report.rows(max(number - 1, 0))
+                self.report.rows(number)
             yield line
 
     def chunks(self) -> Iterator[str]:

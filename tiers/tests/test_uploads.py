@@ -206,6 +206,17 @@ def test_the_progress_partial_polls_every_second_until_the_import_finishes(progr
     assert "line 3:" in refused and "line 4:" in refused and "Nothing was written." in refused
 
 
+def test_the_upload_record_reads_a_fixed_number_of_queries_however_many_uploads(
+    programme, staff, client_for, django_assert_max_num_queries
+):
+    for n in range(30):
+        uploads.upload_create(kind="mrr", file=csv_file(GOOD_MRR, f"mrr-{n}.csv"), acting_user=staff)
+    client = client_for(staff)
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("tiers:uploads")).content.decode()
+    assert page.count("data-upload=") == 25  # one page of the record
+
+
 def test_a_month_is_marked_complete_in_one_click(programme, staff, client_for):
     MonthCompleteness.objects.create(month=dt.date(2022, 7, 1))
     client = client_for(staff)
