@@ -27,7 +27,7 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import close_old_connections, connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -42,6 +42,7 @@ from tiers.models import MonthCompleteness, Upload, UploadKind, UploadPhase, Upl
 log = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024  # a year of MRR for every partner is well under this
+STALE_AFTER = dt.timedelta(hours=1)  # longer than any import takes
 ROWS_REPORT_EVERY = 0.5  # seconds between two row-count reports while reading
 
 # What each kind needs besides UPLOAD_FILES: the same permission its service checks.
@@ -112,14 +113,17 @@ def _enqueue(upload_id: int) -> None:
 def upload_run(*, upload_id: int) -> Upload:
     """Import a queued upload (the worker's task). A second run of the same upload changes nothing.
 
-    1. Claim it: queued → running (a retried or duplicated task finds it running or finished).
+    1. Claim it: queued → running (a duplicated task finds it running or finished). A run whose
+       worker died (redelivered after STALE_AFTER) is claimed again: the imports are all or nothing.
     2. Write its bytes to a temporary file of the worker, decode them as the commands do
        (UTF-8, else CP932/EUC-JP when recognised) and import them through the service.
     3. Record the outcome: done with the service's counts, refused with every problem
        (the service wrote nothing), or failed (an error of ours; logged).
     """
-    claimed = Upload.objects.filter(pk=upload_id, status=UploadStatus.QUEUED).update(
-        status=UploadStatus.RUNNING, phase=UploadPhase.READING, started_at=timezone.now()
+    now = timezone.now()
+    claimable = Q(status=UploadStatus.QUEUED) | Q(status=UploadStatus.RUNNING, started_at__lt=now - STALE_AFTER)
+    claimed = Upload.objects.filter(claimable, pk=upload_id).update(
+        status=UploadStatus.RUNNING, phase=UploadPhase.READING, started_at=now
     )
     upload = Upload.objects.select_related("uploaded_by").get(pk=upload_id)
     if not claimed:

@@ -105,6 +105,17 @@ def test_a_second_run_of_the_same_upload_changes_nothing(programme, staff):
     assert not CustomerMRR.objects.exists()  # not imported a second time
 
 
+def test_an_upload_whose_worker_died_long_ago_is_imported_when_its_task_comes_again(programme, staff):
+    upload = uploads.upload_create(kind="mrr", file=csv_file(GOOD_MRR), acting_user=staff)
+    stale = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    Upload.objects.filter(pk=upload.pk).update(status=UploadStatus.RUNNING, started_at=stale)
+
+    again = uploads.upload_run(upload_id=upload.pk)
+
+    assert (again.status, again.rows_read) == ("done", 2) and again.started_at > stale
+    assert CustomerMRR.objects.count() == 2
+
+
 def test_partner_and_rule_set_files_go_through_their_own_services(staff):
     partners = "partner_id,name,kind,country,joined_on\nP77,Seventy Seven KK,solutions_partner,JP,2021-04-01\n"
     done = uploads.upload_run(
