@@ -6,8 +6,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
 from playwright.sync_api import expect
 
+from portal.access import groups_sync
 from tests.factories import PartnerFactory
 from tiers import uploads
 from tiers.models import CustomerMRR, Upload
@@ -25,6 +28,11 @@ BAD = (
 
 @pytest.fixture
 def programme():
+    # After another transactional test's flush, the restored database may hold the duty groups but no
+    # permissions: create them and refill the groups, so the staff persona holds its duties' rights.
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
+    groups_sync()
     points_rules(effective_from="2022-01-01", currencies=["USD"])
     for pid in ("P1", "P2"):
         PartnerFactory(partner_id=pid)

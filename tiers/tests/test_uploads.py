@@ -295,3 +295,11 @@ def test_a_real_worker_imports_the_upload_from_the_database(celery_app_on_redis)
     assert outcome == {"upload": upload.pk, "status": "done", "rows": 2}
     assert (upload.status, upload.rows_read) == ("done", 2)
     assert CustomerMRR.objects.count() == 2
+
+
+def test_the_staff_home_and_menu_link_to_uploads_for_those_who_may_upload(client_for, staff):
+    reviewer = StaffFactory(email="reviewer@example.test", groups=[REVIEWERS])
+    url = reverse("tiers:uploads")
+
+    assert client_for(staff).get(reverse("home")).content.decode().count(f'href="{url}"') == 2  # menu and home card
+    assert f'href="{url}"' not in client_for(reviewer).get(reverse("home")).content.decode()
