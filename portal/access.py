@@ -38,6 +38,7 @@ class PermissionRefused(PermissionDenied):
 PUBLISH_RULESET = "tiers.publish_ruleset"
 SET_TIER_MANUALLY = "tiers.set_tier_manually"
 RUN_WHATIF = "tiers.run_whatif"
+UPLOAD_FILES = "tiers.upload_files"
 REVIEW_APPLICATIONS = "community.review_applications"
 REVIEW_ACCREDITATIONS = "enablement.review_accreditations"
 NOMINATE_AWARDS = "enablement.nominate_awards"
@@ -77,6 +78,8 @@ GROUPS: tuple[Duty, ...] = (
             PUBLISH_RULESET,
             SET_TIER_MANUALLY,
             RUN_WHATIF,
+            UPLOAD_FILES,
+            *_model_perms("tiers.upload", "view"),
             *_model_perms("tiers.ruleset", *_ALL),
             *_model_perms("tiers.currencycoefficient", *_ALL),
             *_model_perms("tiers.tierrequirement", *_ALL),

@@ -21,6 +21,7 @@ PROGRAMME_AREAS: dict[str, list[str]] = {
         "tiers.ProgrammeTargets",
         "tiers.EmergingMarket",
         "tiers.MonthCompleteness",
+        "tiers.Upload",
         "tiers.TierChange",
         "tiers.MonthlySnapshot",
         "tiers.CustomerMRR",

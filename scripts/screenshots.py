@@ -44,6 +44,9 @@ SHOTS = [
     ("admin@example.com", "/community/review/hug-flags/", "hug-flags", False),
     ("admin@example.com", "/tiers/whatif/", "whatif", False, "[data-testid=whatif-form] button"),
     ("admin@example.com", "/enablement/awards/", "awards", False),
+    ("admin@example.com", "/tiers/uploads/", "uploads", False),
+    # The latest upload's page (upload a file first: the demo data holds none).
+    ("admin@example.com", "/tiers/uploads/", "upload", False, "[data-testid=upload-record] tbody tr:first-child th a"),
 ]
 
 
@@ -57,11 +60,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--base", default="http://127.0.0.1:8000")
     parser.add_argument("--password", default="demo-password")
+    parser.add_argument("--only", nargs="*", metavar="NAME", help="shoot only these pages (e.g. uploads upload)")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         for email, path, name, also_phone, *click in SHOTS:
+            if args.only and name not in args.only:
+                continue
             for language, viewport, suffix in variants(also_phone):
                 shoot(browser, args, email, language, viewport, path, f"{name}{suffix}.png", click)
         browser.close()

@@ -587,8 +587,32 @@ def _operations(*, staff: User) -> None:
         month=dt.date(2026, 10, 1), complete=True, completed_at=NOW, completed_by="import_mrr"
     )
     MonthCompleteness.objects.create(month=dt.date(2026, 11, 1))
+    _uploads(staff=staff)
     for outcome, job, period in (
         (JobOutcome.WAITING, "monthly_evaluation", "2026-12"),
         (JobOutcome.REFUSED, "registrations_expiry", "2026-11-27"),
     ):
         JobRun.objects.create(job=job, period=period, outcome=outcome, started_at=NOW, finished_at=NOW)
+
+
+def _uploads(*, staff: User) -> None:
+    """Files staff uploaded in every kind, status and phase (the first one refused, with its problems in Japanese)."""
+    from tiers.models import Upload, UploadKind, UploadPhase, UploadStatus
+
+    kinds, statuses, phases = UploadKind.values, UploadStatus.values, UploadPhase.values
+    for i in range(max(len(kinds), len(statuses), len(phases))):
+        status = [UploadStatus.REFUSED, *[s for s in statuses if s != UploadStatus.REFUSED]][i % len(statuses)]
+        Upload.objects.create(
+            kind=kinds[i % len(kinds)],
+            content=b"partner_id,month\n",
+            original_name=f"MRR_2026年11月_{i}.csv",
+            size=17,
+            sha256="0" * 64,
+            uploaded_by=staff,
+            status=status,
+            phase=phases[i % len(phases)],
+            rows_read=3,
+            rows_rejected=1 if status == UploadStatus.REFUSED else 0,
+            errors=["3行目: パートナーID「P99999」は登録されていません"] if status == UploadStatus.REFUSED else [],
+            finished_at=NOW if status in Upload.FINISHED else None,
+        )

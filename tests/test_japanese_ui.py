@@ -114,6 +114,8 @@ def _staff_pages(w) -> list[str]:
         reverse("tiers:whatif"),
         reverse("tiers:whatif") + f"?rule_set={w.rule_set_draft_id}&month=2026-10-01",
         reverse("tiers:at-risk"),
+        reverse("tiers:uploads"),
+        *(reverse("tiers:upload", args=[pk]) for pk in _upload_pks()),
         reverse("admin:tiers_ruleset_publish", args=[w.rule_set_draft_id]),
         reverse("community:review"),
         reverse("community:hug-flags"),
@@ -121,6 +123,12 @@ def _staff_pages(w) -> list[str]:
         reverse("system-status"),
         reverse("partner-history", args=[w.partner.partner_id]),
     ]
+
+
+def _upload_pks() -> list[int]:
+    from tiers.models import Upload
+
+    return list(Upload.objects.order_by("pk").values_list("pk", flat=True))
 
 
 def _admin_pages() -> list[str]:

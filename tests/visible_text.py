@@ -122,6 +122,7 @@ ALLOWED_WORDS = frozenset(
         "API",
         "CSV",
         "Excel",  # the spreadsheet's product name, as Japanese software writes it ("Excelをエクスポート")
+        "JSON",  # the rule-set file's format, as CSV is the MRR file's
         "MRR",
         "CRM",
         "CMS",

@@ -15,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +36,7 @@ from tiers.models import (
     RuleSetStatus,
     TierChange,
     TierRequirement,
+    Upload,
 )
 from tiers.publishing import publish_preview
 from tiers.selectors import rule_set_has_judged
@@ -458,3 +460,23 @@ class MonthCompletenessAdmin(admin.ModelAdmin):
             % {"count": len(marked)},
             messages.SUCCESS,
         )
+
+
+@admin.register(Upload)
+class UploadAdmin(_ReadOnlyAdmin):
+    """The record of files staff uploaded and the outcome of each import (read-only; upload on the staff page)."""
+
+    list_display = ["uploaded_at", "original_name", "kind", "uploaded_by", "status", "rows_read", "rows_rejected"]
+    list_filter = ["kind", "status"]
+    search_fields = ["original_name", "uploaded_by__email", "sha256"]
+    list_select_related = ["uploaded_by"]
+    date_hierarchy = "uploaded_at"
+    exclude = ["content"]
+    readonly_fields = ["page_link"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("content")
+
+    @admin.display(description=_("import page"))
+    def page_link(self, obj: Upload) -> str:
+        return format_html('<a href="{}">{}</a>', reverse("tiers:upload", kwargs={"pk": obj.pk}), gettext("Open"))

@@ -343,3 +343,77 @@ class ProgrammeTargets(models.Model):
             Tier.DIAMOND: self.diamond_percent,
             Tier.PLATINUM: self.platinum_percent,
         }
+
+
+class UploadKind(models.TextChoices):
+    MRR = "mrr", _("MRR CSV")
+    PARTNERS = "partners", _("Partner CSV")
+    RULE_SET = "rule_set", _("Rule set JSON")
+
+
+class UploadStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    REFUSED = "refused", _("Refused")
+    FAILED = "failed", _("Failed")
+
+
+class UploadPhase(models.TextChoices):
+    WAITING = "waiting", _("Waiting for the worker")
+    READING = "reading", _("Reading the file")
+    CHECKING = "checking", _("Checking every row")
+    WRITING = "writing", _("Writing")
+    FINISHED = "finished", _("Finished")
+
+
+class Upload(models.Model):
+    """A file staff uploaded in the browser and its import, as the worker reports it (`tiers.uploads`).
+
+    The file itself is kept here, not on the web server's disk, so the worker may run on
+    another machine. `status` changes in `tiers.uploads` only; the row is the record of
+    who uploaded what, when, and the outcome.
+    """
+
+    FINISHED = (UploadStatus.DONE, UploadStatus.REFUSED, UploadStatus.FAILED)
+
+    kind = models.CharField(_("kind"), max_length=16, choices=UploadKind.choices)
+    content = models.BinaryField(_("file"))
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    complete = models.BooleanField(
+        _("mark its months complete"), default=False, help_text=_("MRR only: the months in the file are complete")
+    )
+    draft = models.BooleanField(_("as a draft"), default=False, help_text=_("Rule sets only: import as a draft"))
+    # The uploader's language when uploading: the worker writes the problems in it.
+    language = models.CharField(_("language"), max_length=16, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="tier_uploads",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    status = models.CharField(_("status"), max_length=16, choices=UploadStatus.choices, default=UploadStatus.QUEUED)
+    phase = models.CharField(_("phase"), max_length=16, choices=UploadPhase.choices, default=UploadPhase.WAITING)
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    rows_rejected = models.PositiveIntegerField(_("rows rejected"), default=0)
+    errors = models.JSONField(_("problems"), default=list, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("upload")
+        verbose_name_plural = _("uploads")
+        ordering = ["-uploaded_at", "-pk"]
+        permissions = [("upload_files", _("Can upload MRR, partner and rule-set files"))]
+        indexes = [models.Index(fields=["-uploaded_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_kind_display()}, {self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in self.FINISHED

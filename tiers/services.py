@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -38,6 +38,7 @@ from tiers.models import (
     RuleSetStatus,
     TierChange,
     TierRequirement,
+    UploadPhase,
 )
 from tiers.selectors import rule_set_has_judged
 
@@ -76,6 +77,16 @@ JOB_CORRECTION = "mrr_correction"
 
 class CorrectionRejected(ImportRejected, jobs.JobRefused):
     """A correction file rejected as a whole (the ledger records the correction as refused)."""
+
+
+# An import's progress report: `progress(phase, rows_read=…, rows_rejected=…)` (phase: UploadPhase value;
+# counts only when known). Imports call it when given; the browser upload shows it (tiers.uploads).
+Progress = Callable[..., None]
+
+
+def _report(progress: Progress | None, phase: str, **counts: int) -> None:
+    if progress is not None:
+        progress(phase, **counts)
 
 
 @dataclass
@@ -411,14 +422,18 @@ def _reassess(on: dt.date, run: JobRun, note: str) -> dict:
 # --- rule sets -----------------------------------------------------------------
 
 
-def rule_set_import(*, data: object, draft: bool = False, acting_user: User | None = None) -> RuleSet:
+def rule_set_import(
+    *, data: object, draft: bool = False, acting_user: User | None = None, progress: Progress | None = None
+) -> RuleSet:
     """Create a rule set from its JSON document, or replace an unused one of the same name.
 
     Published unless `draft`. ImportRejected (nothing written) on any invalid
     value or when the named rule set has already judged a month.
     """
     acting_user_require(acting_user, "tiers.add_ruleset")
+    _report(progress, UploadPhase.CHECKING)
     spec = importers.rule_set_spec(data)
+    _report(progress, UploadPhase.WRITING)
     with transaction.atomic():
         _advisory_lock("tiers:rule-sets")
         rule_set = RuleSet.objects.select_for_update().filter(name=spec.name).first()
@@ -533,7 +548,7 @@ def rule_set_unpublish(*, rule_set: RuleSet, acting_user: User | None = None) ->
 CORRECTION_HINT = "import_mrr FILE --correct"
 
 
-def mrr_import(*, lines: Iterable[str], complete: bool = False, by: str = "") -> int:
+def mrr_import(*, lines: Iterable[str], complete: bool = False, by: str = "", progress: Progress | None = None) -> int:
     """Import an MRR CSV as a whole: every row, or nothing (ImportRejected lists every bad line).
 
     Refused when the file holds a month already evaluated (the correction path is
@@ -541,25 +556,34 @@ def mrr_import(*, lines: Iterable[str], complete: bool = False, by: str = "") ->
     scheduled evaluation can run.
     """
     with transaction.atomic():
-        rows, _months = _mrr_load(lines, complete=complete, by=by, allow_evaluated=False)
+        rows, _months = _mrr_load(lines, complete=complete, by=by, allow_evaluated=False, progress=progress)
     return rows
 
 
-def _mrr_load(lines: Iterable[str], *, complete: bool, by: str, allow_evaluated: bool) -> tuple[int, list[dt.date]]:
+def _mrr_load(
+    lines: Iterable[str], *, complete: bool, by: str, allow_evaluated: bool, progress: Progress | None = None
+) -> tuple[int, list[dt.date]]:
     """Check the file and write it; returns (rows, months in the file).
 
     A clean file goes the fast way (importers.mrr_fast_import, set-based); any doubt
     rolls that back and checks the file row by row, which lists every problem.
+    The fast way reports coarse phases only (reading, writing; the row count at the end).
     """
+
+    def before_write(months: list[dt.date]) -> None:
+        _mrr_months_claim(months, allow_evaluated=allow_evaluated)
+        _report(progress, UploadPhase.WRITING)
+
+    _report(progress, UploadPhase.READING)
     if not isinstance(lines, importers.TextFile):
         lines = list(lines)  # read twice when the fast way gives up
     try:
         with transaction.atomic():
-            rows, months = importers.mrr_fast_import(
-                lines, before_write=lambda months: _mrr_months_claim(months, allow_evaluated=allow_evaluated)
-            )
+            rows, months = importers.mrr_fast_import(lines, before_write=before_write)
     except importers.FullChecksNeeded:
-        rows, months = _mrr_load_checked(lines, allow_evaluated=allow_evaluated)
+        _report(progress, UploadPhase.CHECKING, rows_read=0)
+        rows, months = _mrr_load_checked(lines, allow_evaluated=allow_evaluated, progress=progress)
+    _report(progress, UploadPhase.WRITING, rows_read=rows)
     MonthCompleteness.objects.bulk_create(
         [MonthCompleteness(month=m) for m in months], ignore_conflicts=True, unique_fields=["month"]
     )
@@ -586,16 +610,21 @@ def _mrr_months_claim(months: list[dt.date], *, allow_evaluated: bool) -> None:
         )
 
 
-def _mrr_load_checked(lines: Iterable[str], *, allow_evaluated: bool) -> tuple[int, list[dt.date]]:
+def _mrr_load_checked(
+    lines: Iterable[str], *, allow_evaluated: bool, progress: Progress | None = None
+) -> tuple[int, list[dt.date]]:
     """Row by row: load the file into the temporary table, check every row, upsert it."""
     partners = dict(Partner.objects.values_list("partner_id", "pk"))
     importers.mrr_load_table_create()
     try:
         load = importers.mrr_load(lines, partners=partners)
+        rejected = len({line for line, _problem in load.errors})
+        _report(progress, UploadPhase.CHECKING, rows_read=load.rows + rejected, rows_rejected=rejected)
         if load.errors:
             raise ImportRejected([importers.line_problem(line, problem) for line, problem in load.errors])
         months = _loaded_months()
         _mrr_months_claim(months, allow_evaluated=allow_evaluated)
+        _report(progress, UploadPhase.WRITING)
         try:
             importers.mrr_upsert()
         except importers.DuplicateKeys:
@@ -784,7 +813,9 @@ def _partner_tiers_follow_history(partner_ids: set[int]) -> None:
         Partner.objects.filter(pk=pk).exclude(tier=tier).update(tier=tier, tier_since=since)
 
 
-def partner_import(*, lines: Iterable[str], acting_user: User | None = None) -> dict[str, int]:
+def partner_import(
+    *, lines: Iterable[str], acting_user: User | None = None, progress: Progress | None = None
+) -> dict[str, int]:
     """Upsert partners by partner_id from an import_partners CSV (all or nothing).
 
     New partners start at the file's tier (default solutions_partner) since
@@ -793,7 +824,9 @@ def partner_import(*, lines: Iterable[str], acting_user: User | None = None) -> 
     Providers have no tier: their tier column is ignored.
     """
     acting_user_require(acting_user, "portal.add_partner")
+    _report(progress, UploadPhase.CHECKING)
     rows = importers.partner_rows(lines)
+    _report(progress, UploadPhase.WRITING, rows_read=len(rows))
     with transaction.atomic():
         _advisory_lock(PARTNER_TIER_LOCK)
         existing = Partner.objects.select_for_update().in_bulk([r.partner_id for r in rows], field_name="partner_id")

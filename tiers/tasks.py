@@ -37,3 +37,12 @@ def run_reassessment(run_date: str | None = None) -> dict:
     on = engine.last_reassessment_date(_run_date(run_date))
     result = services.reassessment_run(on=on, actor="celery task")
     return {"on": on.isoformat(), "run": result.run.pk, "ran": result.ran, "counts": result.counts}
+
+
+@shared_task(name="tiers.tasks.run_upload")
+def run_upload(upload_id: int) -> dict:
+    """Import a file staff uploaded in the browser (tiers.uploads); a second run changes nothing."""
+    from tiers import uploads
+
+    upload = uploads.upload_run(upload_id=upload_id)
+    return {"upload": upload.pk, "status": upload.status, "rows": upload.rows_read}

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path, re_path
 
 from portal.exports import FORMAT_PATTERN
-from tiers import staff_views, views
+from tiers import staff_views, upload_views, views
 
 app_name = "tiers"
 
@@ -36,4 +36,7 @@ urlpatterns = [
     re_path(rf"^whatif\.(?P<fmt>{FORMAT_PATTERN})$", views.whatif_export, name="whatif-export"),
     path("whatif/publish/", views.whatif_publish, name="whatif-publish"),
     path("at-risk/", staff_views.at_risk, name="at-risk"),
+    path("uploads/", upload_views.upload_list, name="uploads"),
+    path("uploads/<int:pk>/", upload_views.upload_detail, name="upload"),
+    path("uploads/months/complete/", upload_views.upload_month_complete, name="upload-month-complete"),
 ]
