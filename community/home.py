@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.urls import reverse
-from django.utils import formats
 from django.utils.translation import gettext as _
 
 from community import selectors
-from portal.home import Attention, partner_attention_provider
+from portal.home import Attention, partner_attention_provider, window_open_attention
 from portal.models import Partner, User
 
 
@@ -19,11 +18,11 @@ def partner_community(*, partner: Partner, user: User, today: dt.date) -> list[A
     cycle = selectors.pug_cycle_open(today=today)
     if cycle is not None:
         items.append(
-            Attention(
+            window_open_attention(
+                window=cycle,
                 key="pug-window",
                 order=30,
-                text=_("Partner User Group applications (%(name)s) are open until %(date)s.")
-                % {"name": cycle.name, "date": formats.date_format(cycle.closes_on, "DATE_FORMAT")},
+                text=_("Partner User Group applications (%(name)s) are open until %(date)s."),
                 url=reverse("community:index") + "#pug",
                 link_text=_("See the groups"),
             )
@@ -31,11 +30,11 @@ def partner_community(*, partner: Partner, user: User, today: dt.date) -> list[A
     cohort = selectors.deib_cohort_open(today=today)
     if cohort is not None:
         items.append(
-            Attention(
+            window_open_attention(
+                window=cohort,
                 key="deib-window",
                 order=31,
-                text=_("DEI&B sponsorship applications (%(name)s) are open until %(date)s.")
-                % {"name": cohort.name, "date": formats.date_format(cohort.closes_on, "DATE_FORMAT")},
+                text=_("DEI&B sponsorship applications (%(name)s) are open until %(date)s."),
                 url=reverse("community:deib"),
                 link_text=_("About DEI&B sponsorship"),
             )

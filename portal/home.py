@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Min, Q, QuerySet
+from django.utils import formats
 
 from portal.models import Partner, User
 
@@ -29,6 +30,20 @@ class Attention:
     link_text: str
     level: str = "info"  # "warn" (act soon), "info", "ok"
     order: int = 50  # lower first
+
+
+def window_open_attention(*, window, key: str, order: int, text: str, url: str, link_text: str) -> Attention:
+    """An item saying applications to `window` (a PUG review cycle, a DEI&B cohort, an accreditation
+    window: `ApplicationWindowBase`) are open: `text` names it `%(name)s` and its last day `%(date)s`."""
+    closes = formats.date_format(window.closes_on, "DATE_FORMAT")
+    return Attention(
+        key=key, order=order, text=text % {"name": window.name, "date": closes}, url=url, link_text=link_text
+    )
+
+
+def counted_attention(n: int, *, text, params: dict | None = None, **attention) -> list[Attention]:
+    """One item when `n` things wait, none when nothing does: `text` is an `ngettext_lazy(…, "n")` message."""
+    return [Attention(text=text % {"n": n, **(params or {})}, **attention)] if n else []
 
 
 PartnerProvider = Callable[..., list[Attention]]
