@@ -7,7 +7,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from portal.models import Tier
@@ -189,13 +188,7 @@ def test_a_judged_rule_set_shows_its_coefficients_as_stated_and_read_only(client
 
 
 @pytest.fixture
-def _november():
-    with time_machine.travel(dt.datetime(2025, 11, 20, 9, 0, tzinfo=dt.UTC), tick=False):
-        yield
-
-
-@pytest.fixture
-def draft(_november):
+def draft(dashboard_day):
     rule_set_make(name="In force")
     draft = rule_set_make(
         name="FY2026 draft",
