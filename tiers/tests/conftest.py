@@ -1,4 +1,5 @@
-"""Fixtures the tier page tests share (dashboard, book, what-if, rule-set editor)."""
+"""Fixtures the tier tests share: the SPEC emerging markets in every database test (autouse), the page
+tests' day and rule set (dashboard, book, what-if, rule-set editor)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 import time_machine
 
 from tiers.tests.dashboard_factories import rule_set_make
+from tiers.tests.factories import spec_emerging_markets  # noqa: F401  (autouse fixture)
 
 
 @pytest.fixture

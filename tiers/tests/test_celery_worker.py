@@ -10,7 +10,6 @@ from portal.models import JobRun, Tier
 from tests.workers import worker_running
 from tiers.tests.factories import (
     partner_platinum_from_september_2022,
-    spec_emerging_markets,  # noqa: F401  (autouse fixture)
 )
 
 
