@@ -13,8 +13,7 @@ from django.utils import timezone
 from portal.home import decisions_waiting
 from portal.models import Tier
 from registrations.models import CommissionHold, RegistrationConfig, RegistrationStatus
-from registrations.tests.conftest import DealFactory, DomainRegistrationFactory
-from tests.factories import PartnerFactory, StaffFactory
+from tests.factories import DealFactory, DomainRegistrationFactory, PartnerFactory, StaffFactory
 from tiers.models import MonthlySnapshot, ProgrammeTargets, TierChange
 from tiers.overview import at_risk, tier_distribution, tier_moves
 from tiers.tests.dashboard_factories import rule_set_make, snapshot_make
