@@ -9,6 +9,7 @@ import pytest
 
 from portal.models import Role
 from registrations.models import RegistrationStatus
+from tests.browser_login import log_in
 from tests.factories import (
     TEST_PASSWORD,
     CamFactory,
@@ -148,12 +149,7 @@ def browser_login(live_server, page):
     """Log a persona in through the real login form; returns the Playwright page."""
 
     def login(user, password: str = TEST_PASSWORD):
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("#id_username", user.email)
-        page.fill("#id_password", password)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/")
-        return page
+        return log_in(page, live_server.url, user, password=password)
 
     return login
 

@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.models import person_link
+
 
 class ApiToken(models.Model):
     user = models.ForeignKey(
@@ -16,14 +18,7 @@ class ApiToken(models.Model):
     key_hash = models.CharField(_("key hash (SHA-256)"), max_length=64, unique=True, editable=False)
     prefix = models.CharField(_("starts with"), max_length=12, editable=False)
     created_at = models.DateTimeField(_("created at"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = person_link(_("created by"), on_delete=models.SET_NULL)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     # Chosen at creation (30/90/365 days or never); an expired token is refused with `token_expired`.

@@ -33,11 +33,12 @@ NO_NUL = "^[^\\x00]*$"
 REASON_MAX = 2000
 
 
+def _json_response(description: str, schema: dict) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
 def _error(description: str) -> dict:
-    return {
-        "description": description,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-    }
+    return _json_response(description, {"$ref": "#/components/schemas/Error"})
 
 
 def _text(max_length: int, *, min_length: int = 0) -> dict:
@@ -87,10 +88,19 @@ ALWAYS = {
 
 
 def _registration_response(description: str = "The updated registration") -> dict:
-    return {
-        "description": description,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Registration"}}},
-    }
+    return _json_response(description, {"$ref": "#/components/schemas/Registration"})
+
+
+def _items_response(description: str, item_schema: str) -> dict:
+    """A 200 whose body is `{"items": [...]}` of the named component schema."""
+    return _json_response(
+        description,
+        {
+            "type": "object",
+            "required": ["items"],
+            "properties": {"items": {"type": "array", "items": {"$ref": f"#/components/schemas/{item_schema}"}}},
+        },
+    )
 
 
 COMMON = {
@@ -228,23 +238,7 @@ def openapi_document(server_url: str = "/api/v1") -> dict:
                         }
                     ],
                     "responses": {
-                        "200": {
-                            "description": "Registrations",
-                            "content": {
-                                "application/json": {
-                                    "schema": {
-                                        "type": "object",
-                                        "required": ["items"],
-                                        "properties": {
-                                            "items": {
-                                                "type": "array",
-                                                "items": {"$ref": "#/components/schemas/Registration"},
-                                            }
-                                        },
-                                    }
-                                }
-                            },
-                        },
+                        "200": _items_response("Registrations", "Registration"),
                         "400": _error("Unknown status or query parameter (`bad_request`)"),
                         "401": COMMON["401"],
                         **ALWAYS,
@@ -281,23 +275,7 @@ def openapi_document(server_url: str = "/api/v1") -> dict:
                 "get": {
                     "summary": "CAM: pending registrations of the book, oldest first",
                     "responses": {
-                        "200": {
-                            "description": "The approval queue",
-                            "content": {
-                                "application/json": {
-                                    "schema": {
-                                        "type": "object",
-                                        "required": ["items"],
-                                        "properties": {
-                                            "items": {
-                                                "type": "array",
-                                                "items": {"$ref": "#/components/schemas/QueuedRegistration"},
-                                            }
-                                        },
-                                    }
-                                }
-                            },
-                        },
+                        "200": _items_response("The approval queue", "QueuedRegistration"),
                         **COMMON,
                     },
                 }

@@ -24,17 +24,9 @@ from community.models import (
     PugReviewCycle,
     PugStatus,
 )
-from portal.access import REVIEW_APPLICATIONS, has_perm
-from portal.admin import AuditEntryAdmin
+from portal.access import REVIEW_APPLICATIONS
+from portal.admin import AuditEntryAdmin, NoWritesMixin, ReviewedApplicationAdmin
 from portal.refusals import for_each_row
-
-
-class _ReviewActionsMixin:
-    """Decision actions appear only for people allowed to review (the services check the same)."""
-
-    def has_review_permission(self, request) -> bool:
-        return has_perm(request.user, REVIEW_APPLICATIONS)
-
 
 admin.site.register(AuditEntry, AuditEntryAdmin)
 
@@ -70,12 +62,12 @@ def _decide(decision: str):
 
 
 @admin.register(PugApplication)
-class PugApplicationAdmin(_ReviewActionsMixin, admin.ModelAdmin):
+class PugApplicationAdmin(ReviewedApplicationAdmin):
+    review_permission = REVIEW_APPLICATIONS
     list_display = ("partner", "group", "cycle", "status", "created_at", "decided_by")
     list_filter = ("status", "cycle", "group__region", "group__role")
-    search_fields = ("partner__name", "partner__partner_id", "group__name")
+    search_fields = (*ReviewedApplicationAdmin.search_fields, "group__name")
     list_select_related = ("partner", "group", "cycle", "decided_by")
-    readonly_fields = ("status", "decided_by", "decided_at", "decision_reason")
     actions = [
         admin.action(description=_("Accept (while seats remain)"), permissions=["review"])(_decide(PugStatus.ACCEPTED)),
         admin.action(description=_("Waitlist"), permissions=["review"])(_decide(PugStatus.WAITLISTED)),
@@ -116,12 +108,12 @@ class HugEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(HugLeaderApplication)
-class HugLeaderApplicationAdmin(_ReviewActionsMixin, admin.ModelAdmin):
+class HugLeaderApplicationAdmin(ReviewedApplicationAdmin):
+    review_permission = REVIEW_APPLICATIONS
     list_display = ("partner", "group", "status", "created_at", "decided_by")
     list_filter = ("status", "group__region", "group__topic")
-    search_fields = ("partner__name", "partner__partner_id", "group__name")
+    search_fields = (*ReviewedApplicationAdmin.search_fields, "group__name")
     list_select_related = ("partner", "group", "decided_by")
-    readonly_fields = ("status", "decided_by", "decided_at", "decision_reason")
     raw_id_fields = ("group", "partner", "applicant")
 
     @admin.action(description=_("Accept"), permissions=["review"])
@@ -137,22 +129,13 @@ class HugLeaderApplicationAdmin(_ReviewActionsMixin, admin.ModelAdmin):
 
 
 @admin.register(HugInactivityFlag)
-class HugInactivityFlagAdmin(admin.ModelAdmin):
+class HugInactivityFlagAdmin(NoWritesMixin, admin.ModelAdmin):
     """Listed here; reviewed on the staff page with the leader's events (`community:hug-flags`), never edited."""
 
     list_display = ("quarter", "group", "leader_partner", "resolved", "created_at")
     list_filter = ("resolved", "quarter")
     search_fields = ("group__name", "leader_partner__name", "leader_partner__partner_id")
     list_select_related = ("group", "leader_partner")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(DeibCohort)
@@ -170,11 +153,11 @@ class ExecutiveSponsorAdmin(admin.ModelAdmin):
 
 
 @admin.register(DeibApplication)
-class DeibApplicationAdmin(admin.ModelAdmin):
+class DeibApplicationAdmin(ReviewedApplicationAdmin):
     # Status and sponsor only: the self-identification is on its own admin page, never a list column.
+    review_permission = REVIEW_APPLICATIONS
     list_display = ("partner", "cohort", "status", "sponsor", "created_at")
     list_filter = ("status", "cohort")
-    search_fields = ("partner__name", "partner__partner_id")
     list_select_related = ("partner", "cohort", "sponsor")
     readonly_fields = ("status", "consent_at", "sponsor", "decided_by", "decided_at", "decision_reason")
     raw_id_fields = ("partner", "submitted_by")

@@ -1,20 +1,10 @@
 from __future__ import annotations
 
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from portal import apps as portal_apps
 
-class CommunityConfig(AppConfig):
+
+class CommunityConfig(portal_apps.FeatureAppConfig):
     name = "community"
     verbose_name = _("Community programmes")
-
-    def ready(self) -> None:
-        # Registers what the home pages show as needing attention (portal.home).
-        from community import (
-            home,  # noqa: F401
-            overview,  # noqa: F401  (the staff home's sections)
-        )
-        from community.selectors import partner_history_items
-        from portal.history import history_source_register
-
-        history_source_register(partner_history_items)

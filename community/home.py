@@ -5,39 +5,34 @@ from __future__ import annotations
 import datetime as dt
 
 from django.urls import reverse
-from django.utils import formats
 from django.utils.translation import gettext as _
 
 from community import selectors
-from portal.home import Attention, partner_attention_provider
+from portal.home import Attention, partner_attention_provider, window_open_attention
 from portal.models import Partner, User
 
 
 @partner_attention_provider
 def partner_community(*, partner: Partner, user: User, today: dt.date) -> list[Attention]:
-    items = []
-    cycle = selectors.pug_cycle_open(today=today)
-    if cycle is not None:
-        items.append(
-            Attention(
-                key="pug-window",
-                order=30,
-                text=_("Partner User Group applications (%(name)s) are open until %(date)s.")
-                % {"name": cycle.name, "date": formats.date_format(cycle.closes_on, "DATE_FORMAT")},
-                url=reverse("community:index") + "#pug",
-                link_text=_("See the groups"),
-            )
-        )
-    cohort = selectors.deib_cohort_open(today=today)
-    if cohort is not None:
-        items.append(
-            Attention(
-                key="deib-window",
-                order=31,
-                text=_("DEI&B sponsorship applications (%(name)s) are open until %(date)s.")
-                % {"name": cohort.name, "date": formats.date_format(cohort.closes_on, "DATE_FORMAT")},
-                url=reverse("community:deib"),
-                link_text=_("About DEI&B sponsorship"),
-            )
-        )
-    return items
+    """An item for each programme (PUG, DEI&B) whose application window is open today."""
+    windows = (
+        (
+            selectors.pug_cycle_open(today=today),
+            "pug-window",
+            _("Partner User Group applications (%(name)s) are open until %(date)s."),
+            reverse("community:index") + "#pug",
+            _("See the groups"),
+        ),
+        (
+            selectors.deib_cohort_open(today=today),
+            "deib-window",
+            _("DEI&B sponsorship applications (%(name)s) are open until %(date)s."),
+            reverse("community:deib"),
+            _("About DEI&B sponsorship"),
+        ),
+    )
+    return [
+        window_open_attention(window=window, key=key, order=order, text=text, url=url, link_text=link_text)
+        for order, (window, key, text, url, link_text) in enumerate(windows, start=30)
+        if window is not None
+    ]

@@ -14,7 +14,16 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import ApplicationWindowBase, AuditEntryBase, Partner, Region, ReviewedApplicationBase
+from portal.models import (
+    ApplicationWindowBase,
+    AuditEntryBase,
+    Partner,
+    Region,
+    ReviewedApplicationBase,
+    application_status,
+    applying_partner,
+    person_link,
+)
 
 DEFAULT_PUG_CAPACITY = 20
 DEFAULT_DEIB_CAPACITY = 5
@@ -123,14 +132,10 @@ class PugApplication(ReviewedApplicationBase):
     cycle = models.ForeignKey(
         PugReviewCycle, verbose_name=_("review cycle"), on_delete=models.PROTECT, related_name="applications"
     )
-    partner = models.ForeignKey(
-        Partner, verbose_name=_("partner"), on_delete=models.CASCADE, related_name="pug_applications"
-    )
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    partner = applying_partner(related_name="pug_applications")
+    submitted_by = person_link(_("submitted by"), blank=False)
     motivation = models.TextField(_("motivation"), blank=True)
-    status = models.CharField(_("status"), max_length=12, choices=PugStatus.choices, default=PugStatus.SUBMITTED)
+    status = application_status(PugStatus)
 
     class Meta:
         verbose_name = _("PUG application")
@@ -253,14 +258,10 @@ class HugLeaderApplication(ReviewedApplicationBase):
     group = models.ForeignKey(
         HugGroup, verbose_name=_("group"), on_delete=models.CASCADE, related_name="leader_applications"
     )
-    partner = models.ForeignKey(
-        Partner, verbose_name=_("partner"), on_delete=models.CASCADE, related_name="hug_leader_applications"
-    )
-    applicant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("applicant"), on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    partner = applying_partner(related_name="hug_leader_applications")
+    applicant = person_link(_("applicant"), blank=False)
     motivation = models.TextField(_("motivation"), blank=True)
-    status = models.CharField(_("status"), max_length=12, choices=LeadStatus.choices, default=LeadStatus.SUBMITTED)
+    status = application_status(LeadStatus)
 
     class Meta:
         verbose_name = _("HUG leader application")
@@ -363,13 +364,9 @@ class DeibApplication(ReviewedApplicationBase):
     cohort = models.ForeignKey(
         DeibCohort, verbose_name=_("cohort"), on_delete=models.PROTECT, related_name="applications"
     )
-    partner = models.ForeignKey(
-        Partner, verbose_name=_("partner"), on_delete=models.CASCADE, related_name="deib_applications"
-    )
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    status = models.CharField(_("status"), max_length=14, choices=DeibStatus.choices, default=DeibStatus.SUBMITTED)
+    partner = applying_partner(related_name="deib_applications")
+    submitted_by = person_link(_("submitted by"), blank=False)
+    status = application_status(DeibStatus, max_length=14)
     consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
     sponsor = models.ForeignKey(
         ExecutiveSponsor,

@@ -115,12 +115,17 @@ def pug_review_queue(*, cycle: PugReviewCycle) -> QuerySet[PugApplication]:
     )
 
 
-def pug_application_for_staff(*, user: User, pk: int) -> PugApplication:
+def _for_reviewer(rows: QuerySet, *, user: User, pk: int):
+    """One of `rows` for a reviewer: 404 for non-staff, 403 for staff without review rights, 404 if unknown."""
     require_perm(user, REVIEW_APPLICATIONS)
-    application = pug_applications_with_seats().filter(pk=pk).first()
-    if application is None:
+    row = rows.filter(pk=pk).first()
+    if row is None:
         raise Http404
-    return application
+    return row
+
+
+def pug_application_for_staff(*, user: User, pk: int) -> PugApplication:
+    return _for_reviewer(pug_applications_with_seats(), user=user, pk=pk)
 
 
 # --- HUG -------------------------------------------------------------------------------------------------------
@@ -173,11 +178,7 @@ def hug_lead_queue() -> QuerySet[HugLeaderApplication]:
 
 
 def hug_lead_application_for_staff(*, user: User, pk: int) -> HugLeaderApplication:
-    require_perm(user, REVIEW_APPLICATIONS)
-    application = HugLeaderApplication.objects.select_related("group", "partner").filter(pk=pk).first()
-    if application is None:
-        raise Http404
-    return application
+    return _for_reviewer(HugLeaderApplication.objects.select_related("group", "partner"), user=user, pk=pk)
 
 
 def hug_open_flags() -> QuerySet[HugInactivityFlag]:
@@ -236,11 +237,7 @@ def deib_review_queue(*, cohort: DeibCohort) -> QuerySet[DeibApplication]:
 
 
 def deib_application_for_staff(*, user: User, pk: int) -> DeibApplication:
-    require_perm(user, REVIEW_APPLICATIONS)
-    application = DeibApplication.objects.select_related("cohort", "partner").filter(pk=pk).first()
-    if application is None:
-        raise Http404
-    return application
+    return _for_reviewer(DeibApplication.objects.select_related("cohort", "partner"), user=user, pk=pk)
 
 
 # --- Black@INBOUND ---------------------------------------------------------------------------------------------
@@ -285,8 +282,4 @@ def hug_flags_for_review(*, resolved: bool = False) -> QuerySet[HugInactivityFla
 
 def hug_flag_for_staff(*, user: User, pk: int) -> HugInactivityFlag:
     """One flag for a reviewer (404 for non-staff, 403 for staff without review rights, 404 if unknown)."""
-    require_perm(user, REVIEW_APPLICATIONS)
-    flag = HugInactivityFlag.objects.select_related("group", "leader_partner").filter(pk=pk).first()
-    if flag is None:
-        raise Http404("No such flag")
-    return flag
+    return _for_reviewer(HugInactivityFlag.objects.select_related("group", "leader_partner"), user=user, pk=pk)

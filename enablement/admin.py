@@ -21,7 +21,7 @@ from enablement.models import (
     PartnerAccreditation,
 )
 from portal.access import NOMINATE_AWARDS, REVIEW_ACCREDITATIONS, has_perm
-from portal.admin import AuditEntryAdmin
+from portal.admin import AuditEntryAdmin, ReviewedApplicationAdmin
 from portal.refusals import for_each_row
 
 admin.site.register(AuditEntry, AuditEntryAdmin)
@@ -65,17 +65,13 @@ class ApplicationWindowAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccreditationApplication)
-class AccreditationApplicationAdmin(admin.ModelAdmin):
+class AccreditationApplicationAdmin(ReviewedApplicationAdmin):
+    review_permission = REVIEW_ACCREDITATIONS
     list_display = ("partner", "accreditation", "window", "status", "created_at", "decided_by")
     list_filter = ("status", "accreditation", "window")
-    search_fields = ("partner__name", "partner__partner_id")
     list_select_related = ("partner", "accreditation", "window", "decided_by")
-    readonly_fields = ("status", "decided_by", "decided_at", "decision_reason")
     raw_id_fields = ("partner", "submitted_by")
     actions = ["approve", "reject"]
-
-    def has_review_permission(self, request) -> bool:
-        return has_perm(request.user, REVIEW_ACCREDITATIONS)
 
     @admin.action(description=_("Approve and grant the accreditation"), permissions=["review"])
     def approve(self, request, queryset):

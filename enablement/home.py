@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.urls import reverse
-from django.utils import formats
 from django.utils.translation import gettext as _
 
 from enablement import selectors
-from portal.home import Attention, partner_attention_provider
+from portal.home import Attention, partner_attention_provider, window_open_attention
 from portal.models import Partner, User
 
 
@@ -19,11 +18,11 @@ def partner_accreditation_window(*, partner: Partner, user: User, today: dt.date
     if window is None or not selectors.accreditation_eligible_ids(partner=partner, on=today):
         return []
     return [
-        Attention(
+        window_open_attention(
+            window=window,
             key="accreditation-window",
             order=32,
-            text=_("Accreditation applications (%(name)s) are open to your tier until %(date)s.")
-            % {"name": window.name, "date": formats.date_format(window.closes_on, "DATE_FORMAT")},
+            text=_("Accreditation applications (%(name)s) are open to your tier until %(date)s."),
             url=reverse("enablement:index"),
             link_text=_("See accreditations"),
         )

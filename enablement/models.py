@@ -9,12 +9,21 @@ from __future__ import annotations
 
 import re
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import ApplicationWindowBase, AuditEntryBase, Partner, Region, ReviewedApplicationBase, Tier
+from portal.models import (
+    ApplicationWindowBase,
+    AuditEntryBase,
+    Partner,
+    Region,
+    ReviewedApplicationBase,
+    Tier,
+    application_status,
+    applying_partner,
+    person_link,
+)
 
 DEFAULT_MARKS_LIMIT = 3
 REEVALUATION_MONTHS = 6
@@ -123,21 +132,15 @@ class ApplicationStatus(models.TextChoices):
 class AccreditationApplication(ReviewedApplicationBase):
     AUDIT = AuditEntry, AuditEntry.Subject.ACCREDITATION_APPLICATION
 
-    partner = models.ForeignKey(
-        Partner, verbose_name=_("partner"), on_delete=models.CASCADE, related_name="accreditation_applications"
-    )
+    partner = applying_partner(related_name="accreditation_applications")
     accreditation = models.ForeignKey(
         Accreditation, verbose_name=_("accreditation"), on_delete=models.PROTECT, related_name="applications"
     )
     window = models.ForeignKey(
         ApplicationWindow, verbose_name=_("window"), on_delete=models.PROTECT, related_name="applications"
     )
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    status = models.CharField(
-        _("status"), max_length=12, choices=ApplicationStatus.choices, default=ApplicationStatus.SUBMITTED
-    )
+    submitted_by = person_link(_("submitted by"), blank=False)
+    status = application_status(ApplicationStatus)
 
     class Meta:
         verbose_name = _("accreditation application")
@@ -201,9 +204,7 @@ class AccreditationMark(models.Model):
         PartnerAccreditation, verbose_name=_("accreditation held"), on_delete=models.CASCADE, related_name="marks"
     )
     note = models.TextField(_("note"))
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    recorded_by = person_link(_("recorded by"), blank=False)
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
@@ -256,9 +257,7 @@ class ImpactAward(models.Model):
     )
     citation = models.TextField(_("citation"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=AwardStatus.choices, default=AwardStatus.NOMINATED)
-    nominated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("nominated by"), on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    nominated_by = person_link(_("nominated by"), blank=False)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

@@ -28,8 +28,8 @@ from portal.selectors import is_last_active_partner_admin
 from portal.services import last_admin_message, outgoing_emails_retry, user_credentials_revoke
 
 
-class HistoryReadOnlyAdmin(admin.ModelAdmin):
-    """History (audit entries, events, tier changes, notes): list and inspect, never add, change or delete."""
+class NoWritesMixin:
+    """Rows shown in the admin, never added, changed or deleted there (the services write them)."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -41,20 +41,28 @@ class HistoryReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class HistoryReadOnlyInline:
+class HistoryReadOnlyAdmin(NoWritesMixin, admin.ModelAdmin):
+    """History (audit entries, events, tier changes, notes): list and inspect, never add, change or delete."""
+
+
+class HistoryReadOnlyInline(NoWritesMixin):
     """An inline of history rows: shown, never added, changed or deleted."""
 
     can_delete = False
     extra = 0
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+class ReviewedApplicationAdmin(admin.ModelAdmin):
+    """An application staff decide (`ReviewedApplicationBase`): found by the partner's name or id; its status
+    and decision are read-only (the app's services write them); decision actions show only to people
+    holding `review_permission` (the services check the same)."""
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    review_permission: str
+    search_fields = ("partner__name", "partner__partner_id")
+    readonly_fields = ("status", "decided_by", "decided_at", "decision_reason")
+
+    def has_review_permission(self, request) -> bool:
+        return has_perm(request.user, self.review_permission)
 
 
 class ConfigHistoryAdmin(SimpleHistoryAdmin):

@@ -32,6 +32,24 @@ class PortalConfig(AppConfig):
         translate_group_names()
 
 
+class FeatureAppConfig(AppConfig):
+    """A feature app (tiers, registrations, community, enablement): on start it registers what the home
+    pages show as needing attention (its `home`), the staff home's sections (its `overview`) and its
+    events on a partner's history page (`selectors.partner_history_items`, `portal.history`); an app
+    names any further registering modules in `registers` (registrations: the panel beside a partner's tier)."""
+
+    registers: tuple[str, ...] = ("home", "overview")
+
+    def ready(self) -> None:
+        from importlib import import_module
+
+        from portal.history import history_source_register
+
+        for module in self.registers:
+            import_module(f"{self.name}.{module}")
+        history_source_register(import_module(f"{self.name}.selectors").partner_history_items)
+
+
 def _sync_duty_groups(sender: AppConfig, using: str = "default", **kwargs) -> None:
     from django.contrib.auth.management import create_permissions
 

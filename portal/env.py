@@ -13,13 +13,27 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 
+def _env_given(name: str) -> str | None:
+    """The variable's value, or None when it is unset or blank (the reader's default applies)."""
+    raw = os.environ.get(name)
+    return None if raw is None or raw.strip() == "" else raw
+
+
+def _env_number(name: str, raw: str, parse, what: str):
+    """`raw` read by `parse` (int, float); anything else fails naming the variable and `what` it must be."""
+    try:
+        return parse(raw.strip())
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be {what}; got {raw!r}") from exc
+
+
 def env_str(name: str, default: str = "") -> str:
     return os.environ.get(name, default).strip()
 
 
 def env_bool(name: str, *, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
+    raw = _env_given(name)
+    if raw is None:
         return default
     value = raw.strip().lower()
     if value in {"1", "true", "yes", "on"}:
@@ -30,8 +44,8 @@ def env_bool(name: str, *, default: bool) -> bool:
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
+    raw = _env_given(name)
+    if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
 
@@ -71,13 +85,10 @@ def env_redis_url(name: str) -> str:
 
 
 def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
+    raw = _env_given(name)
+    if raw is None:
         return default
-    try:
-        value = int(raw.strip())
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} must be a whole number; got {raw!r}") from exc
+    value = _env_number(name, raw, int, "a whole number")
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
         bounds = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
         raise ImproperlyConfigured(f"{name} must be {bounds}; got {raw!r}")
@@ -86,13 +97,10 @@ def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int
 
 def env_seconds(name: str, default: float) -> float:
     """A positive number of seconds (e.g. a timeout)."""
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
+    raw = _env_given(name)
+    if raw is None:
         return default
-    try:
-        value = float(raw.strip())
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} must be a number of seconds; got {raw!r}") from exc
+    value = _env_number(name, raw, float, "a number of seconds")
     if not value > 0 or value == float("inf"):
         raise ImproperlyConfigured(f"{name} must be a positive number of seconds; got {raw!r}")
     return value

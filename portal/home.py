@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Min, Q, QuerySet
+from django.utils import formats
 
 from portal.models import Partner, User
 
@@ -31,6 +32,27 @@ class Attention:
     order: int = 50  # lower first
 
 
+def window_open_attention(*, window, key: str, order: int, text: str, url: str, link_text: str) -> Attention:
+    """An item saying applications to `window` (a PUG review cycle, a DEI&B cohort, an accreditation
+    window: `ApplicationWindowBase`) are open: `text` names it `%(name)s` and its last day `%(date)s`."""
+    closes = formats.date_format(window.closes_on, "DATE_FORMAT")
+    return Attention(
+        key=key, order=order, text=text % {"name": window.name, "date": closes}, url=url, link_text=link_text
+    )
+
+
+def counted_attention(n: int, *, text, params: dict | None = None, **attention) -> list[Attention]:
+    """One item when `n` things wait, none when nothing does: `text` is an `ngettext_lazy(…, "n")` message."""
+    return [Attention(text=text % {"n": n, **(params or {})}, **attention)] if n else []
+
+
+def _register_once(registry: list, func):
+    """Add a provider to a registry (a second registration, e.g. a reloaded module, changes nothing)."""
+    if func not in registry:
+        registry.append(func)
+    return func
+
+
 PartnerProvider = Callable[..., list[Attention]]
 CamProvider = Callable[..., list[Attention]]
 
@@ -40,16 +62,12 @@ _CAM: list[CamProvider] = []
 
 def partner_attention_provider(func: PartnerProvider) -> PartnerProvider:
     """Register `func(*, partner, user, today) -> list[Attention]` for the partner home."""
-    if func not in _PARTNER:
-        _PARTNER.append(func)
-    return func
+    return _register_once(_PARTNER, func)
 
 
 def cam_attention_provider(func: CamProvider) -> CamProvider:
     """Register `func(*, user, today) -> list[Attention]` for the CAM home."""
-    if func not in _CAM:
-        _CAM.append(func)
-    return func
+    return _register_once(_CAM, func)
 
 
 _LEVEL_ORDER = {"warn": 0, "info": 1, "ok": 2}
@@ -120,9 +138,7 @@ _DECISIONS: list[DecisionsProvider] = []
 
 def staff_overview_provider(func: StaffProvider) -> StaffProvider:
     """Register `func(*, user, today) -> list[OverviewSection]` for the staff home."""
-    if func not in _STAFF:
-        _STAFF.append(func)
-    return func
+    return _register_once(_STAFF, func)
 
 
 def decisions_waiting_provider(func: DecisionsProvider) -> DecisionsProvider:
@@ -130,9 +146,7 @@ def decisions_waiting_provider(func: DecisionsProvider) -> DecisionsProvider:
 
     Providers (like section providers) return only what the user's duty may open: rows link to admin lists.
     """
-    if func not in _DECISIONS:
-        _DECISIONS.append(func)
-    return func
+    return _register_once(_DECISIONS, func)
 
 
 def staff_overview(*, user: User, today: dt.date) -> list[OverviewSection]:

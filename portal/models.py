@@ -300,6 +300,19 @@ class Partner(models.Model):
         return self.kind == PartnerKind.PROVIDER
 
 
+def person_link(verbose_name: str, *, on_delete=models.PROTECT, blank: bool = True) -> models.ForeignKey:
+    """The person who did something (acted, submitted, decided, created): may be empty (a job did it),
+    and the person's side has no reverse accessor for it."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        on_delete=on_delete,
+        null=True,
+        blank=blank,
+        related_name="+",
+    )
+
+
 class AuditEntryBase(AppendOnlyModel):
     """Who changed what, when, from which state to which, and why.
 
@@ -309,14 +322,7 @@ class AuditEntryBase(AppendOnlyModel):
     """
 
     at = models.DateTimeField(_("at"), auto_now_add=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    actor = person_link(_("actor"))
     partner = models.ForeignKey(
         Partner, verbose_name=_("partner"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -445,28 +451,41 @@ class ApplicationWindowBase(models.Model):
         return cls.objects.filter(opens_on__lte=day, closes_on__gte=day).order_by("-opens_on")
 
 
-class ReviewedApplicationBase(models.Model):
+class DecisionBase(models.Model):
+    """Who decided, when and why: the columns of everything staff or a CAM decide on
+    (programme applications, domain and deal registrations)."""
+
+    decision_reason = models.TextField(_("decision reason"), blank=True)
+    decided_by = person_link(_("decided by"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+def applying_partner(*, related_name: str) -> models.ForeignKey:
+    """The partner an application comes from (its applications go with it)."""
+    return models.ForeignKey(Partner, verbose_name=_("partner"), on_delete=models.CASCADE, related_name=related_name)
+
+
+def application_status(choices: type[models.TextChoices], *, max_length: int = 12) -> models.CharField:
+    """An application's status column: one of `choices`, `submitted` until decided."""
+    return models.CharField(_("status"), max_length=max_length, choices=choices.choices, default=choices.SUBMITTED)
+
+
+class ReviewedApplicationBase(DecisionBase):
     """The review half of an application staff decide on: when it came in, who decided, when and why.
 
-    Subclasses add the applicant, what is applied for and their own status column, and say
-    where a decision is audited: `AUDIT = (their AuditEntryBase table, its subject)`.
+    Subclasses add the applicant (`applying_partner`), what is applied for and their own status
+    column (`application_status`), and say where a decision is audited:
+    `AUDIT = (their AuditEntryBase table, its subject)`.
     """
 
     AUDIT: ClassVar[tuple[type[AuditEntryBase], str]]
 
-    decision_reason = models.TextField(_("decision reason"), blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     created_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
 
-    class Meta:
+    class Meta(DecisionBase.Meta):
         abstract = True
 
     @classmethod

@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 
-from portal.home import Attention, cam_attention_provider, partner_attention_provider
+from portal.home import Attention, cam_attention_provider, counted_attention, partner_attention_provider
 from portal.models import Partner, User
 from registrations import selectors
 from registrations.models import RegistrationConfig, RegistrationStatus
@@ -21,57 +21,46 @@ def partner_registrations(*, partner: Partner, user: User, today: dt.date) -> li
     config = RegistrationConfig.get()
     counts = selectors.partner_waiting_counts(partner=partner, on=today, config=config)
     domains = reverse("registrations:capacity")
-    items = []
-    if counts["expiring"]:
-        n = counts["expiring"]
-        items.append(
-            Attention(
-                key="expiring",
-                level="warn",
-                order=10,
-                text=ngettext(
-                    "%(n)d registered domain expires within %(days)d days: extend it or let it go.",
-                    "%(n)d registered domains expire within %(days)d days: extend them or let them go.",
-                    n,
-                )
-                % {"n": n, "days": config.reminder_days},
-                url=f"{domains}?status={RegistrationStatus.REGISTERED}",
-                link_text=_("Review domains"),
-            )
-        )
-    if counts["pending"]:
-        n = counts["pending"]
-        items.append(
-            Attention(
-                key="pending-domains",
-                order=20,
-                text=ngettext(
-                    "%(n)d domain registration waits for your CAM's decision.",
-                    "%(n)d domain registrations wait for your CAM's decision.",
-                    n,
-                )
-                % {"n": n},
-                url=f"{domains}?status={RegistrationStatus.PENDING}",
-                link_text=_("See pending domains"),
-            )
-        )
-    if counts["pending_deals"]:
-        n = counts["pending_deals"]
-        items.append(
-            Attention(
-                key="pending-deals",
-                order=21,
-                text=ngettext(
-                    "%(n)d deal registration waits for your CAM's decision.",
-                    "%(n)d deal registrations wait for your CAM's decision.",
-                    n,
-                )
-                % {"n": n},
-                url=reverse("registrations:deals"),
-                link_text=_("See deals"),
-            )
-        )
-    return items
+    return [
+        *counted_attention(
+            counts["expiring"],
+            key="expiring",
+            level="warn",
+            order=10,
+            text=ngettext_lazy(
+                "%(n)d registered domain expires within %(days)d days: extend it or let it go.",
+                "%(n)d registered domains expire within %(days)d days: extend them or let them go.",
+                "n",
+            ),
+            params={"days": config.reminder_days},
+            url=f"{domains}?status={RegistrationStatus.REGISTERED}",
+            link_text=_("Review domains"),
+        ),
+        *counted_attention(
+            counts["pending"],
+            key="pending-domains",
+            order=20,
+            text=ngettext_lazy(
+                "%(n)d domain registration waits for your CAM's decision.",
+                "%(n)d domain registrations wait for your CAM's decision.",
+                "n",
+            ),
+            url=f"{domains}?status={RegistrationStatus.PENDING}",
+            link_text=_("See pending domains"),
+        ),
+        *counted_attention(
+            counts["pending_deals"],
+            key="pending-deals",
+            order=21,
+            text=ngettext_lazy(
+                "%(n)d deal registration waits for your CAM's decision.",
+                "%(n)d deal registrations wait for your CAM's decision.",
+                "n",
+            ),
+            url=reverse("registrations:deals"),
+            link_text=_("See deals"),
+        ),
+    ]
 
 
 @cam_attention_provider

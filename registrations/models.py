@@ -7,7 +7,6 @@ import re
 from collections.abc import Callable
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.formats import date_format
@@ -15,7 +14,7 @@ from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from portal.models import AppendOnlyModel, Partner, PartnerKind
+from portal.models import AppendOnlyModel, DecisionBase, Partner, PartnerKind, person_link
 
 
 class RegistrationConfig(models.Model):
@@ -72,7 +71,18 @@ class RegistrationStatus(models.TextChoices):
 LIVE_STATUSES = (RegistrationStatus.PENDING, RegistrationStatus.REGISTERED)
 
 
-class DomainRegistration(models.Model):
+class SubmittedClaimBase(DecisionBase):
+    """A partner's claim (a domain or a deal registration): when and by whom it was submitted, then
+    who decided, when and why."""
+
+    submitted_at = models.DateTimeField(_("submitted at"))
+    submitted_by = person_link(_("submitted by"))
+
+    class Meta(DecisionBase.Meta):
+        abstract = True
+
+
+class DomainRegistration(SubmittedClaimBase):
     """A partner's claim on a prospect's domain. Status changes only in `registrations.services`."""
 
     partner = models.ForeignKey(
@@ -84,26 +94,7 @@ class DomainRegistration(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=RegistrationStatus.choices, default=RegistrationStatus.PENDING
     )
-    submitted_at = models.DateTimeField(_("submitted at"))
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("submitted by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    decision_reason = models.TextField(_("decision reason"), blank=True)
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
     extension_count = models.PositiveSmallIntegerField(_("extensions"), default=0)
     # The expiry date a reminder was last sent for: an extension moves the date, so a new reminder goes out.
@@ -183,30 +174,31 @@ class ReasonLabelMixin:
     reason_label.short_description = _("reason")  # type: ignore[attr-defined]
 
 
-class RegistrationEvent(ReasonLabelMixin, AppendOnlyModel):
+class StatusEventBase(ReasonLabelMixin, AppendOnlyModel):
+    """One status change of a claim: who (or which job), when and why; subclasses add the claim and its statuses."""
+
+    at = models.DateTimeField(_("at"))
+    actor = person_link(_("actor"))
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta(AppendOnlyModel.Meta):
+        abstract = True
+        ordering = ["at", "pk"]
+
+
+class RegistrationEvent(StatusEventBase):
     """One status change of a domain registration: who (or which job), when, from, to, why."""
 
     registration = models.ForeignKey(
         DomainRegistration, verbose_name=_("domain registration"), on_delete=models.PROTECT, related_name="events"
     )
-    at = models.DateTimeField(_("at"))
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
     job = models.CharField(_("job"), max_length=64, blank=True, choices=RegistrationJob.choices)
     from_status = models.CharField(_("from"), max_length=12, blank=True, choices=RegistrationStatus.choices)
     to_status = models.CharField(_("to"), max_length=12, choices=RegistrationStatus.choices)
-    reason = models.TextField(_("reason"), blank=True)
 
-    class Meta:
+    class Meta(StatusEventBase.Meta):
         verbose_name = _("registration event")
         verbose_name_plural = _("registration events")
-        ordering = ["at", "pk"]
 
     def __str__(self) -> str:
         return gettext("Registration %(id)s: %(from)s → %(to)s") % {
@@ -277,7 +269,7 @@ class DealStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
-class Deal(models.Model):
+class Deal(SubmittedClaimBase):
     """A deal registration: the partner claims a deal and collaborates on it with the vendor's sales rep."""
 
     partner = models.ForeignKey(Partner, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="deals")
@@ -294,25 +286,6 @@ class Deal(models.Model):
     sales_rep_name = models.CharField(_("sales rep name"), max_length=200, blank=True)
     sales_rep_email = models.EmailField(_("sales rep email"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=DealStatus.choices, default=DealStatus.PENDING)
-    submitted_at = models.DateTimeField(_("submitted at"))
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("submitted by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    decision_reason = models.TextField(_("decision reason"), blank=True)
 
     class Meta:
         verbose_name = _("deal registration")
@@ -328,27 +301,16 @@ class Deal(models.Model):
         return [str(labels.get(code, code)) for code in self.products]
 
 
-class DealEvent(ReasonLabelMixin, AppendOnlyModel):
+class DealEvent(StatusEventBase):
     """The status history of a deal."""
 
     deal = models.ForeignKey(Deal, verbose_name=_("deal registration"), on_delete=models.PROTECT, related_name="events")
-    at = models.DateTimeField(_("at"))
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
     from_status = models.CharField(_("from"), max_length=10, blank=True, choices=DealStatus.choices)
     to_status = models.CharField(_("to"), max_length=10, choices=DealStatus.choices)
-    reason = models.TextField(_("reason"), blank=True)
 
-    class Meta:
+    class Meta(StatusEventBase.Meta):
         verbose_name = _("deal event")
         verbose_name_plural = _("deal events")
-        ordering = ["at", "pk"]
 
     def __str__(self) -> str:
         return gettext("Deal %(id)s: %(from)s → %(to)s") % {
@@ -362,9 +324,7 @@ class DealNote(AppendOnlyModel):
     """One message of the notes thread shared by the partner and the vendor side."""
 
     deal = models.ForeignKey(Deal, verbose_name=_("deal registration"), on_delete=models.PROTECT, related_name="notes")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, null=True, related_name="+"
-    )
+    author = person_link(_("author"), blank=False)
     body = models.TextField(_("note"))
     created_at = models.DateTimeField(_("written at"))
 

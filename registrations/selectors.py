@@ -115,20 +115,30 @@ def _book(user: User) -> QuerySet[Partner]:
     return partners_visible_to(user)
 
 
-def approval_queue(*, cam: User) -> QuerySet[DomainRegistration]:
-    """Pending domain registrations of the CAM's book, oldest first."""
+def _book_pending(model: type[DomainRegistration] | type[Deal], *, cam: User, pending: str) -> QuerySet:
+    """The CAM's book's claims of `model` (domains or deals) waiting for a decision, oldest first."""
     return (
-        DomainRegistration.objects.filter(partner__in=_book(cam), status=RegistrationStatus.PENDING)
+        model.objects.filter(partner__in=_book(cam), status=pending)
         .select_related("partner", "submitted_by")
         .order_by("submitted_at", "pk")
     )
 
 
+def _book_claim(model: type[DomainRegistration] | type[Deal], *, cam: User, pk: int, missing: str):
+    """One claim of `model` in the CAM's book, any status; 404 (`missing`) otherwise."""
+    claim = model.objects.filter(partner__in=_book(cam), pk=pk).select_related("partner").first()
+    if claim is None:
+        raise Http404(missing)
+    return claim
+
+
+def approval_queue(*, cam: User) -> QuerySet[DomainRegistration]:
+    """Pending domain registrations of the CAM's book, oldest first."""
+    return _book_pending(DomainRegistration, cam=cam, pending=RegistrationStatus.PENDING)
+
+
 def queue_registration_get(*, cam: User, pk: int) -> DomainRegistration:
-    registration = DomainRegistration.objects.filter(partner__in=_book(cam), pk=pk).select_related("partner").first()
-    if registration is None:
-        raise Http404("No such registration")
-    return registration
+    return _book_claim(DomainRegistration, cam=cam, pk=pk, missing="No such registration")
 
 
 def deals_visible_to(user: User) -> QuerySet[Deal]:
@@ -143,18 +153,11 @@ def deal_get_for_user(*, user: User, pk: int) -> Deal:
 
 
 def deal_queue(*, cam: User) -> QuerySet[Deal]:
-    return (
-        Deal.objects.filter(partner__in=_book(cam), status=DealStatus.PENDING)
-        .select_related("partner", "submitted_by")
-        .order_by("submitted_at", "pk")
-    )
+    return _book_pending(Deal, cam=cam, pending=DealStatus.PENDING)
 
 
 def queue_deal_get(*, cam: User, pk: int) -> Deal:
-    deal = Deal.objects.filter(partner__in=_book(cam), pk=pk).select_related("partner").first()
-    if deal is None:
-        raise Http404("No such deal")
-    return deal
+    return _book_claim(Deal, cam=cam, pk=pk, missing="No such deal")
 
 
 def status_counts(*, partner: Partner) -> dict[str, int]:

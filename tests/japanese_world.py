@@ -135,60 +135,43 @@ def _user(email: str, role: str, name: str, **extra: object) -> User:
     return User.objects.create_user(email, TEST_PASSWORD, role=role, full_name=name, **extra)
 
 
+REGION_OF = {
+    "JP": Region.JAPAN,
+    "DE": Region.EMEA,
+    "CA": Region.NORTH_AMERICA,
+    "BR": Region.LATIN_AMERICA,
+    "SG": Region.APAC,
+}
+
+
+def _partner(partner_id: str, name: str, country: str, joined_on: dt.date, **extra: object) -> Partner:
+    """A partner in the country's region (`REGION_OF`)."""
+    return Partner.objects.create(
+        partner_id=partner_id, name=name, country=country, region=REGION_OF[country], joined_on=joined_on, **extra
+    )
+
+
 def build() -> World:
     """Create the world; call with the clock at `NOW`."""
     cam = _user("casey@hubspot.example", Role.CAM, "Casey Morgan")
     other_cam = _user("otto@hubspot.example", Role.CAM, "Otto Berg")
     cc = _user("aiko@hubspot.example", Role.CC, "Aiko Sato")
     staff = _user("admin@hubspot.example", Role.STAFF, "Haruka Ito", is_staff=True, is_superuser=True)
-    partner = Partner.objects.create(
-        partner_id="P10001",
-        name="Sakura Digital",
-        country="JP",
-        region=Region.JAPAN,
-        joined_on=dt.date(2021, 4, 1),
+    partner = _partner(
+        "P10001",
+        "Sakura Digital",
+        "JP",
+        dt.date(2021, 4, 1),
         tier=Tier.PLATINUM,
         tier_since=dt.date(2026, 7, 15),
         cam=cam,
         cc=cc,
     )
-    other = Partner.objects.create(
-        partner_id="P10002",
-        name="Nordlicht Growth",
-        country="DE",
-        region=Region.EMEA,
-        joined_on=dt.date(2025, 2, 1),
-        tier=Tier.GOLD,
-        cam=cam,
-    )
-    provider = Partner.objects.create(
-        partner_id="P10003",
-        name="Kumo Works",
-        kind=PartnerKind.PROVIDER,
-        country="JP",
-        region=Region.JAPAN,
-        joined_on=dt.date(2023, 1, 1),
-        cam=cam,
-    )
-    elsewhere = Partner.objects.create(
-        partner_id="P10004",
-        name="Maple Inbound",
-        country="CA",
-        region=Region.NORTH_AMERICA,
-        joined_on=dt.date(2020, 1, 1),
-        tier=Tier.ELITE,
-        cam=other_cam,
-    )
-    for tier, region in ((Tier.DIAMOND, Region.LATIN_AMERICA), (Tier.SOLUTIONS_PARTNER, Region.APAC)):
-        Partner.objects.create(
-            partner_id=f"P1{len(tier):04d}",
-            name="Maple Inbound" if tier == Tier.DIAMOND else "Kumo Works",
-            country="BR" if region == Region.LATIN_AMERICA else "SG",
-            region=region,
-            joined_on=dt.date(2022, 1, 1),
-            tier=tier,
-            cam=other_cam,
-        )
+    other = _partner("P10002", "Nordlicht Growth", "DE", dt.date(2025, 2, 1), tier=Tier.GOLD, cam=cam)
+    provider = _partner("P10003", "Kumo Works", "JP", dt.date(2023, 1, 1), kind=PartnerKind.PROVIDER, cam=cam)
+    elsewhere = _partner("P10004", "Maple Inbound", "CA", dt.date(2020, 1, 1), tier=Tier.ELITE, cam=other_cam)
+    for tier, name, country in ((Tier.DIAMOND, "Maple Inbound", "BR"), (Tier.SOLUTIONS_PARTNER, "Kumo Works", "SG")):
+        _partner(f"P1{len(tier):04d}", name, country, dt.date(2022, 1, 1), tier=tier, cam=other_cam)
     admin = _user("kenji@sakura.example.jp", Role.PARTNER_ADMIN, "Kenji Tanaka", partner=partner)
     member = _user("yuki@sakura.example.jp", Role.PARTNER_MEMBER, "Yuki Mori", partner=partner)
     _user("former@sakura.example.jp", Role.PARTNER_MEMBER, "Aiko Sato", partner=partner, is_active=False)
@@ -260,39 +243,27 @@ def _tiers(*, partner: Partner, other: Partner, staff: User) -> int:
         job="monthly_evaluation", period="2026-11", outcome=JobOutcome.RUNNING, started_at=timezone.now()
     )
     JobRun.objects.create(job="reassessment", period="2026-01-15", outcome=JobOutcome.FAILED, started_at=timezone.now())
-    TierChange.objects.create(
-        partner=partner,
-        from_tier=Tier.SOLUTIONS_PARTNER,
-        to_tier=Tier.GOLD,
-        reason=TierChange.Reason.MANUAL,
-        effective_on=dt.date(2021, 4, 1),
-        changed_by=staff,
-        note="移行時に手動で設定",
-    )
-    TierChange.objects.create(
-        partner=partner,
-        from_tier=Tier.GOLD,
-        to_tier=Tier.DIAMOND,
-        reason=TierChange.Reason.PROMOTION,
-        effective_on=dt.date(2026, 3, 1),
-        run=run_for(dt.date(2026, 2, 1)),
-    )
-    TierChange.objects.create(
-        partner=partner,
-        from_tier=Tier.DIAMOND,
-        to_tier=Tier.PLATINUM,
-        reason=TierChange.Reason.REASSESSMENT,
-        effective_on=dt.date(2026, 7, 15),
-        run=reassessment,
-    )
-    TierChange.objects.create(
-        partner=other,
-        from_tier=Tier.GOLD,
-        to_tier=Tier.PLATINUM,
-        reason=TierChange.Reason.CORRECTION,
-        effective_on=dt.date(2026, 8, 1),
-        note="2026年7月のMRR修正",
-    )
+    for changed, from_tier, to_tier, reason, effective_on, extra in (
+        (
+            partner,
+            Tier.SOLUTIONS_PARTNER,
+            Tier.GOLD,
+            "MANUAL",
+            dt.date(2021, 4, 1),
+            {"changed_by": staff, "note": "移行時に手動で設定"},
+        ),
+        (partner, Tier.GOLD, Tier.DIAMOND, "PROMOTION", dt.date(2026, 3, 1), {"run": run_for(dt.date(2026, 2, 1))}),
+        (partner, Tier.DIAMOND, Tier.PLATINUM, "REASSESSMENT", dt.date(2026, 7, 15), {"run": reassessment}),
+        (other, Tier.GOLD, Tier.PLATINUM, "CORRECTION", dt.date(2026, 8, 1), {"note": "2026年7月のMRR修正"}),
+    ):
+        TierChange.objects.create(
+            partner=changed,
+            from_tier=from_tier,
+            to_tier=to_tier,
+            reason=TierChange.Reason[reason],
+            effective_on=effective_on,
+            **extra,
+        )
     return draft.pk
 
 

@@ -26,7 +26,8 @@ from community.models import (
 from enablement.models import ImpactAward
 from portal.models import User
 from registrations.models import Deal, DealNote, DomainRegistration, RegistrationStatus
-from tests.factories import TEST_PASSWORD, PartnerFactory, PartnerUserFactory
+from tests.browser_login import log_in
+from tests.factories import DealFactory, PartnerFactory, PartnerUserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -289,11 +290,7 @@ def test_team_deactivation_without_javascript_uses_a_confirmation_page(
 ):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", partner_admin.email)
-    page.fill("#id_password", TEST_PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    log_in(page, live_server.url, partner_admin, submit="main button[type=submit]")
     page.goto(f"{live_server.url}/team/")
     page.locator(f"#member-{partner_member.pk}").get_by_role("button", name="Deactivate").click()
     page.get_by_role("heading", name="Deactivate a login").wait_for()
@@ -311,14 +308,8 @@ def test_cam_and_staff_forms_show_their_errors(browser_login, partner_admin, cam
         status=RegistrationStatus.PENDING,
         submitted_at=timezone.now(),
     )
-    Deal.objects.create(
-        partner=partner_admin.partner,
-        company_name="Yen Deal KK",
-        products=["sales"],
-        expected_mrr=Decimal("480000"),
-        currency="JPY",
-        expected_close_on=dt.date(2027, 4, 9),
-        submitted_at=timezone.now(),
+    DealFactory(
+        partner=partner_admin.partner, company_name="Yen Deal KK", expected_mrr=Decimal("480000"), currency="JPY"
     )
     today = timezone.localdate()
     cycle = PugReviewCycle.objects.create(
@@ -405,14 +396,12 @@ def test_cam_and_staff_forms_show_their_errors(browser_login, partner_admin, cam
 def test_japanese_partner_sees_times_in_jst(browser_login, live_server):
     partner = PartnerFactory(country="JP", region="japan")
     user = PartnerUserFactory(partner=partner, role="partner_admin")
-    deal = Deal.objects.create(
+    deal = DealFactory(
         partner=partner,
         company_name="Late Night KK",
-        products=["sales"],
         expected_mrr=Decimal("1556"),
         currency="GBP",
         expected_close_on=dt.date(2027, 4, 9),
-        submitted_at=timezone.now(),
     )
     DealNote.objects.create(
         deal=deal, author=user, body="Called at 23:30 UTC.", created_at=dt.datetime(2026, 11, 28, 23, 30, tzinfo=dt.UTC)

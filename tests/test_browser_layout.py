@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from tests.browser_login import log_in
 from tests.browser_scene import STAFF_PAGES, build_scene, cam_pages, partner_pages
-from tests.factories import TEST_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -40,13 +40,10 @@ def open_as(browser, live_server):
         context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
         contexts.append(context)
         page = context.new_page()
-        page.goto(f"{live_server.url}/accounts/login/")
-        if user is not None:
-            page.fill("#id_username", user.email)
-            page.fill("#id_password", TEST_PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url(f"{live_server.url}/")
-        return page
+        if user is None:
+            page.goto(f"{live_server.url}/accounts/login/")
+            return page
+        return log_in(page, live_server.url, user)
 
     yield open_page
     for context in contexts:

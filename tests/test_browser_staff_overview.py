@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from portal.models import Tier
 from portal.months import add_months, month_start
-from tests.factories import TEST_PASSWORD, PartnerFactory
+from tests.browser_login import log_in
+from tests.factories import PartnerFactory
 from tiers.models import TierChange
 from tiers.tests.dashboard_factories import rule_set_make, snapshot_make
 
@@ -56,12 +57,7 @@ def open_as(browser, live_server):
         context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
         contexts.append(context)
         page = context.new_page()
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("#id_username", user.email)
-        page.fill("#id_password", TEST_PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/")
-        return page
+        return log_in(page, live_server.url, user)
 
     yield open_page
     for context in contexts:

@@ -16,6 +16,7 @@ from portal import formats
 from portal.timezones import zone_for_country
 from registrations.forms import DealForm, default_currency
 from registrations.services import RegistrationError, deal_submit
+from tests.factories import DealFactory
 
 
 @pytest.mark.parametrize(
@@ -162,20 +163,12 @@ def test_capacity_page_shows_dates_in_each_languages_style(client_for, partner_a
 
 
 def test_admin_lists_internationalised_domains_in_unicode_and_deals_in_their_currency(client_for, staff, partner):
-    from registrations.models import Deal, DomainRegistration
+    from registrations.models import DomainRegistration
 
     DomainRegistration.objects.create(
         partner=partner, domain="xn--r8jz45g.jp", status="pending", submitted_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
     )
-    Deal.objects.create(
-        partner=partner,
-        company_name="Yen KK",
-        products=["sales"],
-        expected_mrr=Decimal("480000"),
-        currency="JPY",
-        expected_close_on=dt.date(2027, 4, 9),
-        submitted_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
-    )
+    DealFactory(partner=partner, company_name="Yen KK", expected_mrr=Decimal("480000"), currency="JPY")
     client = client_for(staff)
     domains = client.get(reverse("admin:registrations_domainregistration_changelist")).content.decode()
     assert "例え.jp (xn--r8jz45g.jp)" in domains
@@ -184,16 +177,10 @@ def test_admin_lists_internationalised_domains_in_unicode_and_deals_in_their_cur
 
 
 def _note_at_2330_utc(partner, author):
-    from registrations.models import Deal, DealNote
+    from registrations.models import DealNote
 
-    deal = Deal.objects.create(
-        partner=partner,
-        company_name="Late KK",
-        products=["sales"],
-        expected_mrr=Decimal("1"),
-        currency="USD",
-        expected_close_on=dt.date(2027, 4, 9),
-        submitted_at=dt.datetime(2026, 11, 28, 23, 30, tzinfo=dt.UTC),
+    deal = DealFactory(
+        partner=partner, company_name="Late KK", submitted_at=dt.datetime(2026, 11, 28, 23, 30, tzinfo=dt.UTC)
     )
     DealNote.objects.create(
         deal=deal, author=author, body="Late call.", created_at=dt.datetime(2026, 11, 28, 23, 30, tzinfo=dt.UTC)

@@ -7,17 +7,15 @@ import time
 import pytest
 from django.core import mail
 from django.core.mail import send_mail
-from django.db import connections
 
 from portal.models import OutgoingEmail
+from tests.workers import worker_running
 
 
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_worker_sends_the_message_enqueued_on_commit(celery_app_on_redis):
-    from celery.contrib.testing.worker import start_worker
-
-    with start_worker(celery_app_on_redis, perform_ping_check=False, pool="solo", shutdown_timeout=20):
+    with worker_running(celery_app_on_redis):
         # Autocommit: the message is stored, committed, and the send task enqueued on the broker.
         send_mail("Job failed", "The monthly evaluation failed.", None, ["staff@example.test"])
         row = OutgoingEmail.objects.get()
@@ -25,6 +23,5 @@ def test_worker_sends_the_message_enqueued_on_commit(celery_app_on_redis):
         while row.status == "queued" and time.monotonic() < deadline:
             time.sleep(0.2)
             row.refresh_from_db()
-    connections.close_all()
     assert (row.status, row.attempts) == ("sent", 1)
     assert [m.subject for m in mail.outbox] == ["Job failed"]

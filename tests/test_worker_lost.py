@@ -16,11 +16,9 @@ from django.db import connection
 
 from conftest import redis_url_or_skip
 from portal.models import JobRun
-from tests.factories import PartnerFactory
 from tiers import services
 from tiers.tests.factories import (
-    mrr,
-    points_rules,
+    partner_platinum_from_september_2022,
     spec_emerging_markets,  # noqa: F401  (autouse fixture)
 )
 
@@ -56,9 +54,7 @@ def test_a_killed_worker_child_is_redelivered_and_the_month_evaluated_once():
 
     redis.Redis.from_url(url).delete(QUEUE)  # a message left by an earlier, interrupted run of this test
 
-    points_rules()
-    partner = PartnerFactory()
-    mrr(partner, "2022-08", sold="10000")
+    partner = partner_platinum_from_september_2022()
     services.mrr_months_mark_complete(months=[dt.date(2022, 8, 1)], by="test")
     database = connection.settings_dict
     env = {

@@ -1,20 +1,10 @@
 from __future__ import annotations
 
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from portal import apps as portal_apps
 
-class TiersConfig(AppConfig):
+
+class TiersConfig(portal_apps.FeatureAppConfig):
     name = "tiers"
     verbose_name = _("Tiers and points")
-
-    def ready(self) -> None:
-        # Registers what the home pages show as needing attention (portal.home).
-        from portal.history import history_source_register
-        from tiers import (
-            home,  # noqa: F401
-            overview,  # noqa: F401  (the staff home's sections)
-        )
-        from tiers.selectors import partner_history_items
-
-        history_source_register(partner_history_items)

@@ -13,6 +13,13 @@ pytestmark = pytest.mark.django_db
 SECRET = "Founded by two Black women in Osaka"
 
 
+def _apply_with_consent(*, user, cohort, today):
+    """Through the service: the owners self-identify as people of colour, no statement, consent given."""
+    return services.deib_apply(
+        user=user, cohort=cohort, owners_identify_as_poc=True, statement="", consent=True, today=today
+    )
+
+
 def _apply(client, **extra):
     data = {"owners_identify_as_poc": "on", "statement": SECRET, "consent": "on", **extra}
     return client.post(reverse("community:deib-apply"), data, follow=True)
@@ -84,16 +91,7 @@ def test_cohort_capacity_is_enforced_on_selection(frozen, staff, cohort, sponsor
     applications = []
     for _ in range(6):
         admin = PartnerUserFactory(role=Role.PARTNER_ADMIN, partner=PartnerFactory())
-        applications.append(
-            services.deib_apply(
-                user=admin,
-                cohort=cohort,
-                owners_identify_as_poc=True,
-                statement="",
-                consent=True,
-                today=cohort.opens_on,
-            )
-        )
+        applications.append(_apply_with_consent(user=admin, cohort=cohort, today=cohort.opens_on))
     for application in applications[:5]:
         services.deib_select(application=application, sponsor=sponsor, actor=staff)
     with pytest.raises(ProgrammeError, match="full"):
@@ -136,14 +134,7 @@ def test_applying_outside_the_cohort_window_is_refused(partner_admin, cohort):
     import datetime as dt
 
     with pytest.raises(ProgrammeError, match="open from"):
-        services.deib_apply(
-            user=partner_admin,
-            cohort=cohort,
-            owners_identify_as_poc=True,
-            statement="",
-            consent=True,
-            today=dt.date(2022, 4, 1),
-        )
+        _apply_with_consent(user=partner_admin, cohort=cohort, today=dt.date(2022, 4, 1))
     assert not DeibApplication.objects.exists()
 
 

@@ -30,31 +30,16 @@ def _tier(partner, tier):
 
 
 def _certs(partner):
+    """Aiko: two valid certifications, one expiring soon after JULY; Ben: one expired; Hiro: one with no end."""
+    held = [
+        ("Aiko", "Inbound", dt.date(2021, 1, 1), dt.date(2023, 1, 1)),
+        ("Aiko", "Sales Hub", dt.date(2021, 1, 1), dt.date(2022, 8, 1)),
+        ("Ben", "Old", dt.date(2019, 1, 1), dt.date(2020, 1, 1)),
+        ("Hiro", "Solutions Partner", dt.date(2022, 1, 1), None),
+    ]
     Certification.objects.bulk_create(
-        [
-            Certification(
-                partner=partner,
-                holder_name="Aiko",
-                name="Inbound",
-                issued_on=dt.date(2021, 1, 1),
-                expires_on=dt.date(2023, 1, 1),
-            ),
-            Certification(
-                partner=partner,
-                holder_name="Aiko",
-                name="Sales Hub",
-                issued_on=dt.date(2021, 1, 1),
-                expires_on=dt.date(2022, 8, 1),
-            ),
-            Certification(
-                partner=partner,
-                holder_name="Ben",
-                name="Old",
-                issued_on=dt.date(2019, 1, 1),
-                expires_on=dt.date(2020, 1, 1),
-            ),
-            Certification(partner=partner, holder_name="Hiro", name="Solutions Partner", issued_on=dt.date(2022, 1, 1)),
-        ]
+        Certification(partner=partner, holder_name=holder, name=name, issued_on=issued, expires_on=expires)
+        for holder, name, issued, expires in held
     )
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 import factory
 import pytest
 
+from portal.models import Partner
 from tests.factories import PartnerFactory
 from tiers import services
 from tiers.models import CustomerMRR, EmergingMarket, RuleSet
@@ -102,6 +103,15 @@ def mrr(partner, month: str, *, sold: str = "0", managed: str = "0", **kwargs) -
     return CustomerMRRFactory(
         partner=partner, month=dt.date(year, number, 1), sold_mrr=Decimal(sold), managed_mrr=Decimal(managed), **kwargs
     )
+
+
+def partner_platinum_from_september_2022() -> Partner:
+    """Under `points_rules`, a partner selling US$10,000 MRR in August 2022: the August 2022 evaluation
+    (run on 1 September) makes it Platinum."""
+    points_rules()
+    partner = PartnerFactory()
+    mrr(partner, "2022-08", sold="10000")
+    return partner
 
 
 def months(start: str, end: str) -> list[str]:

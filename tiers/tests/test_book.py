@@ -7,7 +7,6 @@ import re
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from portal.models import PartnerKind, Tier
@@ -16,13 +15,7 @@ from tiers import engine
 from tiers.tests.dashboard_factories import rule_set_make, snapshot_make
 
 D = Decimal
-pytestmark = [pytest.mark.django_db]
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel(dt.datetime(2025, 11, 20, 9, 0, tzinfo=dt.UTC), tick=False):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("dashboard_day")]
 
 
 def _partner(cam, name, tier, points_by_month: dict[int, tuple[int, str]], rule_set, **extra):

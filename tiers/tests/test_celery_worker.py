@@ -7,11 +7,9 @@ import datetime as dt
 import pytest
 
 from portal.models import JobRun, Tier
-from tests.factories import PartnerFactory
+from tests.workers import worker_running
 from tiers.tests.factories import (
-    mrr,
-    points_rules,
-    spec_emerging_markets,  # noqa: F401  (autouse fixture)
+    partner_platinum_from_september_2022,
 )
 
 
@@ -20,18 +18,12 @@ from tiers.tests.factories import (
 # emerging markets seeded by the data migration, which later tests rely on.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_real_worker_runs_the_monthly_evaluation(celery_app_on_redis):
-    from celery.contrib.testing.worker import start_worker
-    from django.db import connections
+    partner = partner_platinum_from_september_2022()
 
-    points_rules()
-    partner = PartnerFactory()
-    mrr(partner, "2022-08", sold="10000")
-
-    with start_worker(celery_app_on_redis, perform_ping_check=False, pool="solo", shutdown_timeout=20):
+    with worker_running(celery_app_on_redis):
         result = celery_app_on_redis.send_task("tiers.tasks.run_monthly_evaluation", args=["2022-09-01"])
         outcome = result.get(timeout=60)
         again = celery_app_on_redis.send_task("tiers.tasks.run_monthly_evaluation", args=["2022-09-01"]).get(timeout=60)
-    connections.close_all()
 
     assert (outcome["month"], outcome["ran"], again["ran"]) == ("2022-08", True, False)
     partner.refresh_from_db()

@@ -17,9 +17,9 @@ from tiers.tests.factories import (
     month_date,
     months,
     mrr,
+    partner_platinum_from_september_2022,
     points_rules,
     rules_doc,
-    spec_emerging_markets,  # noqa: F401  (autouse fixture)
 )
 
 pytestmark = pytest.mark.django_db
@@ -281,9 +281,7 @@ def test_import_mrr_rejects_a_wrong_header(tmp_path):
 
 
 def test_run_monthly_evaluates_and_a_second_run_changes_nothing():
-    points_rules()
-    partner = PartnerFactory()
-    mrr(partner, "2022-08", sold="10000")
+    partner_platinum_from_september_2022()
 
     assert "1 partners, 1 promoted" in run("run_monthly", "--month", "2022-08")
     assert "already evaluated" in run("run_monthly", "--month", "2022-08")

@@ -19,18 +19,7 @@ from tiers.tests.dashboard_factories import months_back, mrr_make, rule_set_make
 
 D = Decimal
 TODAY = dt.date(2025, 11, 20)
-pytestmark = [pytest.mark.django_db]
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel(dt.datetime(2025, 11, 20, 9, 0, tzinfo=dt.UTC), tick=False):
-        yield
-
-
-@pytest.fixture
-def rule_set(db):
-    return rule_set_make()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("dashboard_day")]
 
 
 def _history(partner, rule_set, tiers_by_month: dict[dt.date, str] | None = None, count: int = 24):

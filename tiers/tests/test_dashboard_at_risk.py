@@ -11,21 +11,10 @@ from django.urls import reverse
 
 from portal.models import Tier
 from tiers import progress
-from tiers.tests.dashboard_factories import months_back, rule_set_make, snapshot_make
+from tiers.tests.dashboard_factories import months_back, snapshot_make
 
 D = Decimal
-pytestmark = [pytest.mark.django_db]
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel(dt.datetime(2025, 11, 20, 9, 0, tzinfo=dt.UTC), tick=False):
-        yield
-
-
-@pytest.fixture
-def rule_set(db):
-    return rule_set_make()  # Platinum: 4000 points, 800 sales points; Gold: 1000 / 200
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("dashboard_day")]
 
 
 GOLD_MONTH = (D(900), D(300))  # 1,200 points: Gold, not Platinum

@@ -12,7 +12,6 @@ from tiers import services
 from tiers.models import RuleSet, TierChange
 from tiers.tests.factories import (
     points_rules,
-    spec_emerging_markets,  # noqa: F401  (autouse fixture)
 )
 
 pytestmark = pytest.mark.django_db

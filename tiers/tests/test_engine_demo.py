@@ -11,7 +11,6 @@ from demo.people import seed_people
 from portal.models import JobRun, Partner, PartnerKind, Tier
 from tiers import demo
 from tiers.models import CustomerMRR, MonthlySnapshot, RuleSet, TierChange
-from tiers.tests.factories import spec_emerging_markets  # noqa: F401  (autouse fixture)
 
 TODAY = dt.date(2026, 11, 26)
 

@@ -19,7 +19,6 @@ from tiers.tests.factories import (
     mrr,
     points_rules,
     rules_doc,
-    spec_emerging_markets,  # noqa: F401  (autouse fixture)
 )
 
 pytestmark = pytest.mark.django_db

@@ -27,7 +27,6 @@ from tiers.tests.factories import (
     legacy_rules,
     mrr,
     points_rules,
-    spec_emerging_markets,  # noqa: F401  (autouse fixture)
 )
 
 pytestmark = pytest.mark.django_db

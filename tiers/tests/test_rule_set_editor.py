@@ -7,7 +7,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from portal.models import Tier
@@ -17,7 +16,6 @@ from tiers.demo import EQUAL_TO_USD100, _coefficients
 from tiers.models import CurrencyCoefficient, ProgrammeTargets, RuleSet, RuleSetStatus
 from tiers.rule_set_editor import coefficient_for, stated
 from tiers.tests.dashboard_factories import mrr_make, rule_set_make
-from tiers.tests.factories import spec_emerging_markets  # noqa: F401  (autouse fixture)
 from tiers.whatif import what_if
 
 D = Decimal
@@ -65,6 +63,25 @@ def _post_data(response) -> dict[str, str]:
     return data
 
 
+def _with_new_coefficient(
+    data: dict[str, str], *, currency: str, equal_to_usd100: str, **fields: str
+) -> dict[str, str]:
+    """`data` with one more coefficient row: `currency`, the amount equal to US$100, 3 sales / 1 managed point."""
+    total = int(data["coefficients-TOTAL_FORMS"])
+    row = {
+        "currency": currency,
+        "equal_to_usd100": equal_to_usd100,
+        "sales_per_usd100": "3",
+        "managed_per_usd100": "1",
+        **fields,
+    }
+    return {
+        **data,
+        "coefficients-TOTAL_FORMS": str(total + 1),
+        **{f"coefficients-{total}-{name}": value for name, value in row.items()},
+    }
+
+
 # --- the programme's language -------------------------------------------------------------
 
 
@@ -104,17 +121,8 @@ def test_staff_enter_aud_105_equal_to_usd100_and_the_engine_gets_3_over_105(clie
     rule_set.coefficients.filter(currency="AUD").delete()
     client = client_for(staff)
     url = reverse("admin:tiers_ruleset_change", args=[rule_set.pk])
-    data = _post_data(client.get(url))
-    total = int(data["coefficients-TOTAL_FORMS"])
-    data.update(
-        {
-            "coefficients-TOTAL_FORMS": str(total + 1),
-            f"coefficients-{total}-currency": "aud",
-            f"coefficients-{total}-equal_to_usd100": "105",
-            f"coefficients-{total}-sales_per_usd100": "3",
-            f"coefficients-{total}-managed_per_usd100": "1",
-            f"coefficients-{total}-rule_set": str(rule_set.pk),
-        }
+    data = _with_new_coefficient(
+        _post_data(client.get(url)), currency="aud", equal_to_usd100="105", rule_set=str(rule_set.pk)
     )
 
     response = client.post(url, data)
@@ -146,17 +154,7 @@ def test_bad_coefficient_rows_are_refused_and_nothing_changes(client_for, staff,
     rule_set.coefficients.filter(currency="USD").delete()
     client = client_for(staff)
     url = reverse("admin:tiers_ruleset_change", args=[rule_set.pk])
-    data = _post_data(client.get(url))
-    total = int(data["coefficients-TOTAL_FORMS"])
-    data.update(
-        {
-            "coefficients-TOTAL_FORMS": str(total + 1),
-            f"coefficients-{total}-currency": currency,
-            f"coefficients-{total}-equal_to_usd100": amount,
-            f"coefficients-{total}-sales_per_usd100": "3",
-            f"coefficients-{total}-managed_per_usd100": "1",
-        }
-    )
+    data = _with_new_coefficient(_post_data(client.get(url)), currency=currency, equal_to_usd100=amount)
 
     response = client.post(url, data)
 
@@ -189,13 +187,7 @@ def test_a_judged_rule_set_shows_its_coefficients_as_stated_and_read_only(client
 
 
 @pytest.fixture
-def _november():
-    with time_machine.travel(dt.datetime(2025, 11, 20, 9, 0, tzinfo=dt.UTC), tick=False):
-        yield
-
-
-@pytest.fixture
-def draft(_november):
+def draft(dashboard_day):
     rule_set_make(name="In force")
     draft = rule_set_make(
         name="FY2026 draft",

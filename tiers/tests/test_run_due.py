@@ -16,8 +16,8 @@ from tiers.tests.commands import rejected, run
 from tiers.tests.factories import (
     months,
     mrr,
+    partner_platinum_from_september_2022,
     points_rules,
-    spec_emerging_markets,  # noqa: F401  (autouse fixture)
 )
 
 pytestmark = pytest.mark.django_db
@@ -40,9 +40,7 @@ def monthly_runs() -> list[tuple[str, str]]:
 
 
 def test_beat_restarted_after_the_tick_runs_the_missed_month_exactly_once():
-    points_rules()
-    partner = PartnerFactory()
-    mrr(partner, "2022-08", sold="10000")
+    partner = partner_platinum_from_september_2022()
     complete("2022-08")
 
     # Beat was down at 03:00 on 1 September; it comes back at 05:30 and run_due catches up.
@@ -60,8 +58,7 @@ def test_beat_restarted_after_the_tick_runs_the_missed_month_exactly_once():
 
 
 def test_run_due_before_the_tick_time_runs_nothing_for_that_month():
-    points_rules()
-    mrr(PartnerFactory(), "2022-08", sold="10000")
+    partner_platinum_from_september_2022()
     complete("2022-08")
     with time_machine.travel(dt.datetime(2022, 9, 1, 2, 0, tzinfo=dt.UTC)):
         run("run_due")
@@ -137,9 +134,7 @@ def test_later_months_wait_behind_a_month_that_waits():
 
 
 def test_an_explicit_run_monthly_evaluates_an_incomplete_month():
-    points_rules()
-    partner = PartnerFactory()
-    mrr(partner, "2022-08", sold="10000")
+    partner_platinum_from_september_2022()
     assert "1 promoted" in run("run_monthly", "--month", "2022-08")
     assert monthly_runs() == [("2022-08", "done")]
 

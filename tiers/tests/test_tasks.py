@@ -13,9 +13,8 @@ from tiers import engine, tasks
 from tiers.models import TierChange
 from tiers.services import RunRefused
 from tiers.tests.factories import (
-    mrr,
+    partner_platinum_from_september_2022,
     points_rules,
-    spec_emerging_markets,  # noqa: F401  (autouse fixture)
 )
 
 pytestmark = pytest.mark.django_db
@@ -37,9 +36,7 @@ def test_reassessment_date_is_the_latest_15_january_or_july(today, expected):
 
 @time_machine.travel(dt.datetime(2022, 9, 1, 3, 0, tzinfo=dt.UTC))
 def test_monthly_task_evaluates_the_month_just_ended_once():
-    points_rules()
-    partner = PartnerFactory()
-    mrr(partner, "2022-08", sold="10000")
+    partner = partner_platinum_from_september_2022()
 
     first = tasks.run_monthly_evaluation.apply().get()
     second = tasks.run_monthly_evaluation.apply().get()

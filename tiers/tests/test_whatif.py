@@ -6,7 +6,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from portal.models import Tier
@@ -16,7 +15,7 @@ from tiers.tests.dashboard_factories import mrr_make, rule_set_make
 
 D = Decimal
 OCT = dt.date(2025, 10, 1)
-pytestmark = [pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("dashboard_day")]
 
 DRAFT = {
     Tier.GOLD: (D(500), D(350)),
@@ -24,12 +23,6 @@ DRAFT = {
     Tier.DIAMOND: (D(5000), D(1000)),
     Tier.ELITE: (D(40000), D(8000)),
 }
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel(dt.datetime(2025, 11, 20, 9, 0, tzinfo=dt.UTC), tick=False):
-        yield
 
 
 @pytest.fixture

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 
 from api.status import partner_status
-from portal.models import Partner
+from portal.commands import day_option, partner_option
 
 
 class Command(BaseCommand):
@@ -22,13 +21,6 @@ class Command(BaseCommand):
     def handle(self, *args, partner_id: str, as_json: bool, on: str | None, **options):
         if not as_json:
             raise CommandError("--json is required (JSON is the only output format)")
-        day = None
-        if on is not None:
-            try:
-                day = dt.date.fromisoformat(on)
-            except ValueError:
-                raise CommandError(f"--on must be YYYY-MM-DD, got {on!r}") from None
-        partner = Partner.objects.filter(partner_id=partner_id).first()
-        if partner is None:
-            raise CommandError(f"unknown partner {partner_id!r}")
+        day = day_option(on)
+        partner = partner_option(partner_id)
         self.stdout.write(json.dumps(partner_status(partner, on=day), ensure_ascii=False))

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from enablement.services import accreditations_reevaluate_due
+from portal.commands import day_option
 
 
 class Command(BaseCommand):
@@ -17,9 +16,6 @@ class Command(BaseCommand):
         parser.add_argument("--date", help="judge as of this date (default today)")
 
     def handle(self, *args, date: str | None, **options):
-        try:
-            today = dt.date.fromisoformat(date) if date else timezone.localdate()
-        except ValueError as exc:
-            raise CommandError(f"--date must be YYYY-MM-DD, got {date!r}") from exc
+        today = day_option(date or None, option="--date") or timezone.localdate()
         counts = accreditations_reevaluate_due(today=today)
         self.stdout.write(f"{counts['reevaluated']} re-evaluated, {counts['lapsed']} lapsed.")

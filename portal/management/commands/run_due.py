@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from portal import jobs
+from portal.commands import day_option
 from portal.models import JobOutcome
 
 
@@ -21,14 +22,8 @@ class Command(BaseCommand):
         parser.add_argument("--on", help="YYYY-MM-DD: everything due by the end of that day (default: now)")
 
     def handle(self, *args, on: str | None, **options):
-        if on:
-            try:
-                day = dt.date.fromisoformat(on)
-            except ValueError:
-                raise CommandError(f"--on must be YYYY-MM-DD, got {on!r}") from None
-            now = dt.datetime.combine(day, dt.time.max, tzinfo=dt.UTC)
-        else:
-            now = timezone.now()
+        day = day_option(on or None)
+        now = timezone.now() if day is None else dt.datetime.combine(day, dt.time.max, tzinfo=dt.UTC)
         results = jobs.run_due(now=now, actor="run_due")
         if not results:
             self.stdout.write("Nothing due: every scheduled job is up to date.")

@@ -1,21 +1,27 @@
-"""Shared `--on YYYY-MM-DD` handling of the daily-job commands."""
+"""The daily-job commands: `--on YYYY-MM-DD` (default today), run the job for that day, print one line."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils import timezone
+
+from portal.commands import day_option
 
 
 class DailyJobCommand(BaseCommand):
+    """Subclasses say what the job does for a day in `run(day)`, which returns the line to print after the date."""
+
+    def run(self, day: dt.date) -> str:
+        raise NotImplementedError
+
+    def handle(self, *args, on: str | None, **options):
+        day = self.day(on)
+        self.stdout.write(f"{day.isoformat()}: {self.run(day)}")
+
     def add_arguments(self, parser):
         parser.add_argument("--on", help="the day to run for, YYYY-MM-DD (default: today)")
 
     def day(self, value: str | None) -> dt.date:
-        if not value:
-            return timezone.localdate()
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError as exc:
-            raise CommandError(f"--on must be a date as YYYY-MM-DD; got {value!r}") from exc
+        return day_option(value or None) or timezone.localdate()

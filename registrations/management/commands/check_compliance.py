@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from registrations.management.commands._daily import DailyJobCommand
 from registrations.services import compliance_check
 
@@ -9,7 +11,6 @@ from registrations.services import compliance_check
 class Command(DailyJobCommand):
     help = "After the compliance deadline, hold commissions of partners over their cap; release them once back within."
 
-    def handle(self, *args, on: str | None, **options):
-        day = self.day(on)
+    def run(self, day: dt.date) -> str:
         result = compliance_check(on=day)
-        self.stdout.write(f"{day.isoformat()}: {result['opened']} hold(s) opened, {result['closed']} closed")
+        return f"{result['opened']} hold(s) opened, {result['closed']} closed"

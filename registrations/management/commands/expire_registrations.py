@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from registrations.management.commands._daily import DailyJobCommand
 from registrations.services import registrations_expire
 
@@ -9,7 +11,5 @@ from registrations.services import registrations_expire
 class Command(DailyJobCommand):
     help = "Expire registered domains whose expiry date is on or before the given day."
 
-    def handle(self, *args, on: str | None, **options):
-        day = self.day(on)
-        count = registrations_expire(on=day)
-        self.stdout.write(f"{day.isoformat()}: {count} registration(s) expired")
+    def run(self, day: dt.date) -> str:
+        return f"{registrations_expire(on=day)} registration(s) expired"

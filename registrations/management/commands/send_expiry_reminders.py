@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from registrations.management.commands._daily import DailyJobCommand
 from registrations.services import expiry_reminders_send
 
@@ -9,7 +11,5 @@ from registrations.services import expiry_reminders_send
 class Command(DailyJobCommand):
     help = "Email partners about domain registrations expiring within the reminder window."
 
-    def handle(self, *args, on: str | None, **options):
-        day = self.day(on)
-        count = expiry_reminders_send(on=day)
-        self.stdout.write(f"{day.isoformat()}: {count} reminder(s) sent")
+    def run(self, day: dt.date) -> str:
+        return f"{expiry_reminders_send(on=day)} reminder(s) sent"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import getpass
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
+from portal.commands import day_option
 from tiers import services
 from tiers.management.commands._base import refusals
 
@@ -26,10 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--by", default="", help="who forces it (default: the operating-system user)")
 
     def handle(self, *args, on: str, force: bool, reason: str, by: str, **options):
-        try:
-            day = dt.date.fromisoformat(on)
-        except ValueError:
-            raise CommandError(f"--on must be YYYY-MM-DD, got {on!r}") from None
+        day = day_option(on)
         actor = by or f"command (os user {getpass.getuser()})"
         with refusals():
             result = services.reassessment_run(on=day, force=force, why=reason, actor=actor)

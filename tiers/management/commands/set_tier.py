@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
+from django.core.management.base import BaseCommand
 
-from django.core.management.base import BaseCommand, CommandError
-
-from portal.models import Partner
+from portal.commands import day_option, partner_option
 from tiers import services
 from tiers.management.commands._base import refusals
 
@@ -21,15 +19,8 @@ class Command(BaseCommand):
         parser.add_argument("--on", help="effective date YYYY-MM-DD (default today)")
 
     def handle(self, *args, partner_id: str, tier: str, note: str, on: str | None, **options):
-        effective_on = None
-        if on is not None:
-            try:
-                effective_on = dt.date.fromisoformat(on)
-            except ValueError:
-                raise CommandError(f"--on must be YYYY-MM-DD, got {on!r}") from None
-        partner = Partner.objects.filter(partner_id=partner_id).first()
-        if partner is None:
-            raise CommandError(f"unknown partner {partner_id!r}")
+        effective_on = day_option(on)
+        partner = partner_option(partner_id)
         with refusals():
             change = services.tier_set_manually(
                 partner=partner, tier=tier, acting_user=None, note=note, effective_on=effective_on
