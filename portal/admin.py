@@ -179,12 +179,19 @@ class UserAdmin(TranslatedPermissionsMixin, DjangoUserAdmin, ConfigHistoryAdmin)
         (None, {"fields": ("email", "password")}),
         (_("Profile"), {"fields": ("full_name", "role", "partner", "time_zone")}),
         (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        # The person's own choices (their account page): shown, never edited here.
+        (_("Language and emails"), {"fields": ("language", "waiting_emails", "emails_turned_off")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "role", "partner", "password1", "password2")}),)
     # Only superusers hand out rights; partner operations manage profiles, roles and the active flag.
     privilege_fields = ("is_staff", "is_superuser", "groups", "user_permissions")
-    readonly_fields = ("last_login", "date_joined")
+    readonly_fields = ("last_login", "date_joined", "language", "waiting_emails", "emails_turned_off")
+
+    @admin.display(description=_("emails turned off"))
+    def emails_turned_off(self, obj: User) -> str:
+        kinds = [opt_out.get_kind_display() for opt_out in obj.email_opt_outs.order_by("kind")]
+        return ", ".join(str(kind) for kind in kinds) or "—"
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
