@@ -19,7 +19,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from portal.access import VIEW_PARTNER_HISTORY, has_perm
 from portal.jobs import job_label
-from portal.models import JobRun, OutgoingEmail, Partner, Role, User
+from portal.models import EmailOptOut, JobRun, OutgoingEmail, Partner, Role, User
 from portal.selectors import is_last_active_partner_admin
 from portal.services import last_admin_message, outgoing_emails_retry, user_credentials_revoke
 
@@ -164,6 +164,21 @@ class GroupAdmin(TranslatedPermissionsMixin, DjangoGroupAdmin):
         return str(obj)
 
 
+class EmailOptOutInline(admin.TabularInline):
+    """The emails a person turned off on their account page: their choice, shown read-only."""
+
+    model = EmailOptOut
+    fields = readonly_fields = ["kind", "created_at"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(User)
 class UserAdmin(TranslatedPermissionsMixin, DjangoUserAdmin, ConfigHistoryAdmin):
     """People are deactivated (untick "active"), never deleted: their names stay on the history they wrote."""
@@ -180,18 +195,14 @@ class UserAdmin(TranslatedPermissionsMixin, DjangoUserAdmin, ConfigHistoryAdmin)
         (_("Profile"), {"fields": ("full_name", "role", "partner", "time_zone")}),
         (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         # The person's own choices (their account page): shown, never edited here.
-        (_("Language and emails"), {"fields": ("language", "waiting_emails", "emails_turned_off")}),
+        (_("Language and emails"), {"fields": ("language", "waiting_emails")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "role", "partner", "password1", "password2")}),)
     # Only superusers hand out rights; partner operations manage profiles, roles and the active flag.
     privilege_fields = ("is_staff", "is_superuser", "groups", "user_permissions")
-    readonly_fields = ("last_login", "date_joined", "language", "waiting_emails", "emails_turned_off")
-
-    @admin.display(description=_("emails turned off"))
-    def emails_turned_off(self, obj: User) -> str:
-        kinds = [opt_out.get_kind_display() for opt_out in obj.email_opt_outs.order_by("kind")]
-        return ", ".join(str(kind) for kind in kinds) or "—"
+    readonly_fields = ("last_login", "date_joined", "language", "waiting_emails")
+    inlines = [EmailOptOutInline]
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

@@ -137,8 +137,9 @@ def _user(email: str, role: str, name: str, **extra: object) -> User:
 
 def build() -> World:
     """Create the world; call with the clock at `NOW`."""
-    cam = _user("casey@hubspot.example", Role.CAM, "Casey Morgan")
-    other_cam = _user("otto@hubspot.example", Role.CAM, "Otto Berg")
+    # A Japanese-speaking CAM; an English-speaking one who reads waiting decisions in a daily digest.
+    cam = _user("casey@hubspot.example", Role.CAM, "Casey Morgan", language="ja")
+    other_cam = _user("otto@hubspot.example", Role.CAM, "Otto Berg", language="en", waiting_emails="digest")
     cc = _user("aiko@hubspot.example", Role.CC, "Aiko Sato")
     staff = _user("admin@hubspot.example", Role.STAFF, "Haruka Ito", is_staff=True, is_superuser=True)
     partner = Partner.objects.create(
