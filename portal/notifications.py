@@ -18,7 +18,6 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -129,7 +128,11 @@ def waiting_notify(*, source: str, pk: int) -> None:
     Runs after the transaction commits (a rolled-back submission tells nobody) and never
     fails the request: the messages go to the outbox, and an error is logged.
     """
-    transaction.on_commit(partial(_notify_now, source, pk), robust=True)
+
+    def notify() -> None:
+        _notify_now(source, pk)
+
+    transaction.on_commit(notify, robust=True)
 
 
 def _notify_now(key: str, pk: int) -> int:
