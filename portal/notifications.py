@@ -187,9 +187,10 @@ def _grouped(items: list[WaitingItem]) -> list[tuple[WaitingSource, list[Waiting
     return list(groups.values())
 
 
+DIGEST_JOB = "notification_digests"
 jobs.register(
     jobs.Job(
-        name="notification_digests",
+        name=DIGEST_JOB,
         label=_("Daily digest of waiting decisions"),
         periods=lambda now: jobs.daily_period(now, hour=6),
         run=lambda period, run: digests_send(day=period.value),

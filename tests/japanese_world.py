@@ -58,7 +58,7 @@ from enablement.models import (
     PartnerAccreditation,
 )
 from enablement.models import AuditEntry as EnablementAudit
-from portal.models import JobOutcome, JobRun, Partner, PartnerKind, Region, Role, Tier, User
+from portal.models import EmailKind, EmailOptOut, JobOutcome, JobRun, Partner, PartnerKind, Region, Role, Tier, User
 from registrations import services as registrations
 from registrations.models import (
     CommissionHold,
@@ -208,6 +208,8 @@ def build() -> World:
     api_token_revoke(token=token, acting_user=admin)
     api_token_create(user=cam, name="レポート", acting_user=cam)
     _security(staff=staff)
+    # The other partner's admin turned off every email they may (the admin lists each kind).
+    EmailOptOut.objects.bulk_create(EmailOptOut(user=other_admin, kind=kind) for kind in EmailKind.values)
     return World(
         partner=partner,
         partner_admin=admin,

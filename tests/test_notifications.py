@@ -337,4 +337,17 @@ def test_the_admin_shows_a_persons_choices_read_only(client_for, staff, partner_
 
     assert "Impact awards published" in page
     assert 'name="language"' not in page and 'name="waiting_emails"' not in page
-    assert 'name="email_opt_outs-0-kind"' not in page
+    listing = client_for(staff).get(reverse("admin:portal_emailoptout_changelist")).content.decode()
+    assert partner_member.email in listing and "Impact awards published" in listing
+    assert client_for(staff).get(reverse("admin:portal_emailoptout_add")).status_code == 403
+
+
+def test_the_cam_home_says_how_they_hear_of_waiting_decisions(client_for, cam, partner):
+    client = client_for(cam)
+    assert "an email for each registration or deal" in client.get("/").content.decode()
+
+    cam.waiting_emails = WaitingEmails.DIGEST
+    cam.save(update_fields=["waiting_emails"])
+
+    body = client.get("/").content.decode()
+    assert "one daily digest" in body and f'href="{reverse("account")}"' in body
