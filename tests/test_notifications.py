@@ -351,3 +351,22 @@ def test_the_cam_home_says_how_they_hear_of_waiting_decisions(client_for, cam, p
 
     body = client.get("/").content.decode()
     assert "one daily digest" in body and f'href="{reverse("account")}"' in body
+
+
+def test_the_digest_command_sends_a_day_once(cam, partner_admin, mailoutbox, django_capture_on_commit_callbacks):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    cam.waiting_emails = WaitingEmails.DIGEST
+    cam.save(update_fields=["waiting_emails"])
+    _submit(partner_admin, "kyoto-tea.co.jp", django_capture_on_commit_callbacks)
+    first, second = StringIO(), StringIO()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_digests", "--on", "2031-03-02", stdout=first)
+        call_command("send_digests", "--on", "2031-03-02", stdout=second)
+
+    assert first.getvalue().strip() == "2031-03-02: 1 digest(s) sent"
+    assert second.getvalue().strip() == "2031-03-02: already sent (1 digest(s))"
+    assert len(_to(mailoutbox, cam.email)) == 1
