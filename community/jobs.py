@@ -9,11 +9,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Max
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from community.models import DeibApplication, DeibStatus, HugLeaderApplication, LeadStatus, PugApplication, PugStatus
 from community.services import hug_flag_inactive_leaders, previous_quarter, quarter_bounds
 from portal import jobs
 from portal.models import JobOutcome, JobRun
+from portal.notifications import REVIEWERS_AUDIENCE, WaitingSource, register_waiting
 
 NAME = "hug_inactivity_check"
 
@@ -44,3 +47,38 @@ jobs.register(
         run=lambda period, run: {"flagged": len(hug_flag_inactive_leaders(quarter=period.value))},
     )
 )
+
+# What waits for the Reviewers: the immediate emails and the daily digest (portal/notifications.py).
+for key, model, status, label, describe, order in (
+    ("pug-applications", PugApplication, PugStatus.SUBMITTED, _("PUG applications"), lambda row: row.group.name, 30),
+    (
+        "hug-leader-applications",
+        HugLeaderApplication,
+        LeadStatus.SUBMITTED,
+        _("HUG leader applications"),
+        lambda row: row.group.name,
+        40,
+    ),
+    (
+        "deib-applications",
+        DeibApplication,
+        DeibStatus.SUBMITTED,
+        _("DEI&B applications"),
+        lambda row: row.cohort.label,
+        50,
+    ),
+):
+    register_waiting(
+        WaitingSource(
+            key=key,
+            label=label,
+            audience=REVIEWERS_AUDIENCE,
+            queryset=lambda model=model, status=status: model.objects.filter(status=status).select_related(
+                "group" if model is not DeibApplication else "cohort"
+            ),
+            since="created_at",
+            describe=describe,
+            path=lambda row: reverse("community:review"),
+            order=order,
+        )
+    )

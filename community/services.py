@@ -34,7 +34,8 @@ from community.models import (
 from portal.access import REVIEW_APPLICATIONS, acting_user_require
 from portal.emails import email_partner, render_email
 from portal.errors import PortalError
-from portal.models import Partner, User
+from portal.models import EmailKind, Partner, User
+from portal.notifications import waiting_notify
 
 
 class ProgrammeError(PortalError):
@@ -91,6 +92,7 @@ def pug_apply(
         group=group, cycle=cycle, partner=partner, submitted_by=user, motivation=motivation.strip()
     )
     audit(Subject.PUG_APPLICATION, application, new=PugStatus.SUBMITTED, actor=user)
+    waiting_notify(source="pug-applications", pk=application.pk)
     return application
 
 
@@ -131,6 +133,7 @@ def _email_pug_decision(application: PugApplication) -> None:
     email_partner(
         partner=application.partner,
         compose=lambda: render_email("community/email/pug_decision", context),
+        kind=EmailKind.PROGRAMME_DECISIONS,
         also=application.submitted_by,
     )
 
@@ -167,6 +170,7 @@ def hug_lead_apply(*, user: User, group: HugGroup, motivation: str = "") -> HugL
         group=group, partner=partner, applicant=user, motivation=motivation.strip()
     )
     audit(Subject.HUG_LEAD_APPLICATION, application, new=LeadStatus.SUBMITTED, actor=user)
+    waiting_notify(source="hug-leader-applications", pk=application.pk)
     return application
 
 
@@ -209,6 +213,7 @@ def _email_lead_decision(application: HugLeaderApplication) -> None:
     email_partner(
         partner=application.partner,
         compose=lambda: render_email("community/email/hug_lead_decision", {"application": application}),
+        kind=EmailKind.PROGRAMME_DECISIONS,
         also=application.applicant,
     )
 
@@ -304,6 +309,7 @@ def deib_apply(
         application=application, owners_identify_as_poc=owners_identify_as_poc, statement=statement.strip()
     )
     audit(Subject.DEIB_APPLICATION, application, old=from_state, new=DeibStatus.SUBMITTED, actor=user)
+    waiting_notify(source="deib-applications", pk=application.pk)
     return application
 
 
@@ -365,7 +371,11 @@ def deib_decline(*, application: DeibApplication, actor: User, reason: str) -> D
 
 def _email_deib_decision(application: DeibApplication) -> None:
     context = {"application": application, "selected": application.status == DeibStatus.SELECTED}
-    email_partner(partner=application.partner, compose=lambda: render_email("community/email/deib_decision", context))
+    email_partner(
+        partner=application.partner,
+        compose=lambda: render_email("community/email/deib_decision", context),
+        kind=EmailKind.PROGRAMME_DECISIONS,
+    )
 
 
 # --- Black@INBOUND ---------------------------------------------------------------------------------------------

@@ -25,8 +25,9 @@ from enablement.selectors import accreditation_eligible_ids, application_window_
 from portal.access import NOMINATE_AWARDS, REVIEW_ACCREDITATIONS, acting_user_require
 from portal.emails import email_partner, render_email
 from portal.errors import PortalError
-from portal.models import Partner, User
+from portal.models import EmailKind, Partner, User
 from portal.months import add_months
+from portal.notifications import waiting_notify
 
 
 class EnablementError(PortalError):
@@ -65,6 +66,7 @@ def accreditation_apply(*, user: User, accreditation: Accreditation, today: dt.d
         partner=partner, accreditation=accreditation, window=window, submitted_by=user
     )
     audit(Subject.ACCREDITATION_APPLICATION, application, new=ApplicationStatus.SUBMITTED, actor=user)
+    waiting_notify(source="accreditation-applications", pk=application.pk)
     return application
 
 
@@ -107,6 +109,7 @@ def _email_accreditation_decision(application: AccreditationApplication) -> None
     email_partner(
         partner=application.partner,
         compose=lambda: render_email("enablement/email/accreditation_decision", {"application": application}),
+        kind=EmailKind.PROGRAMME_DECISIONS,
         also=application.submitted_by,
     )
 
@@ -216,6 +219,8 @@ def award_publish(*, award: ImpactAward, actor: User) -> ImpactAward:
     audit(Subject.IMPACT_AWARD, award, old=AwardStatus.NOMINATED, new=AwardStatus.PUBLISHED, actor=actor)
 
     email_partner(
-        partner=award.partner, compose=lambda: render_email("enablement/email/award_published", {"award": award})
+        partner=award.partner,
+        compose=lambda: render_email("enablement/email/award_published", {"award": award}),
+        kind=EmailKind.AWARDS,
     )
     return award

@@ -23,7 +23,7 @@ from portal import exports
 from portal.access import VIEW_PARTNER_HISTORY, has_perm
 from portal.exports import Column, admin_export_actions
 from portal.jobs import job_label
-from portal.models import JobRun, OutgoingEmail, Partner, Role, User
+from portal.models import EmailOptOut, JobRun, OutgoingEmail, Partner, Role, User
 from portal.selectors import is_last_active_partner_admin
 from portal.services import last_admin_message, outgoing_emails_retry, user_credentials_revoke
 
@@ -191,12 +191,19 @@ class UserAdmin(TranslatedPermissionsMixin, DjangoUserAdmin, ConfigHistoryAdmin)
         (None, {"fields": ("email", "password")}),
         (_("Profile"), {"fields": ("full_name", "role", "partner", "time_zone")}),
         (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        # The person's own choices (their account page): shown, never edited here.
+        (_("Language and emails"), {"fields": ("language", "waiting_emails", "emails_turned_off")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "role", "partner", "password1", "password2")}),)
     # Only superusers hand out rights; partner operations manage profiles, roles and the active flag.
     privilege_fields = ("is_staff", "is_superuser", "groups", "user_permissions")
-    readonly_fields = ("last_login", "date_joined")
+    readonly_fields = ("last_login", "date_joined", "language", "waiting_emails", "emails_turned_off")
+
+    @admin.display(description=_("emails turned off"))
+    def emails_turned_off(self, obj: User) -> str:
+        kinds = [str(opt_out.get_kind_display()) for opt_out in obj.email_opt_outs.order_by("kind")]
+        return ", ".join(kinds) or "—"
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -299,6 +306,26 @@ class AuditEntryAdmin(HistoryReadOnlyAdmin):
 
     def get_fields(self, request, obj=None):
         return self.get_readonly_fields(request, obj)
+
+
+@admin.register(EmailOptOut)
+class EmailOptOutAdmin(admin.ModelAdmin):
+    """Which emails partner users turned off on their account page: their own choice, read-only here."""
+
+    list_display = ["user", "kind", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["user__email", "user__partner__name"]
+    list_select_related = ["user"]
+    fields = readonly_fields = ["user", "kind", "created_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(OutgoingEmail)

@@ -63,7 +63,7 @@ PROGRAMME_AREAS: dict[str, list[str]] = {
         "enablement.AuditEntry",
     ],
     # "Partners and people": the portal's own people models, with the duty groups.
-    "portal": ["portal.Partner", "portal.User", "auth.Group"],
+    "portal": ["portal.Partner", "portal.User", "auth.Group", "portal.EmailOptOut"],
 }
 PEOPLE = "portal"
 # Kept by the site for its running, not by a programme duty: listed last, together.

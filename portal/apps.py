@@ -23,6 +23,13 @@ class PortalConfig(AppConfig):
         user_logged_in.connect(on_user_logged_in, dispatch_uid="portal_two_factor_remember")
         # Not a business rule: remembers which zone the reader sees times in.
         user_logged_in.connect(remember_zone, dispatch_uid="portal.remember_zone")
+        # Not a business rule: a person's chosen language becomes the page language at login.
+        from portal.middleware import remember_language
+
+        user_logged_in.connect(remember_language, dispatch_uid="portal.remember_language")
+        # Registers the daily digest job and gives feature apps `register_waiting`.
+        import portal.notifications  # noqa: F401
+
         # Every `migrate` refreshes the duty groups once all permissions exist, so a model added
         # later (and its permissions) reaches the groups without another data migration.
         post_migrate.connect(_sync_duty_groups, sender=self, dispatch_uid="portal_sync_duty_groups")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -44,21 +45,57 @@ def render_plain_email(subject: str, body: str) -> EmailContent:
     return render_email("email/message", {"message_subject": subject, "paragraphs": body.split("\n\n")})
 
 
-def partner_language(partner: Partner) -> str:
-    """Users carry no language preference yet: Japanese for partners in the Japan region, else English."""
-    return "ja" if partner.region == Region.JAPAN else "en"
+def partner_language(partner: Partner | None) -> str:
+    """The default language of a partner's people: Japanese for partners in the Japan region, else English."""
+    return "ja" if partner is not None and partner.region == Region.JAPAN else "en"
+
+
+def language_for(user: User, *, partner: Partner | None = None) -> str:
+    """The language a person reads pages and emails in: their choice, else their partner's region's default.
+
+    `partner` saves a query when the caller already holds the user's partner.
+    """
+    if user.language:
+        return user.language
+    if partner is None and user.partner_id:
+        partner = user.partner
+    return partner_language(partner)
 
 
 def partner_recipients(
-    partner: Partner, *, roles: Iterable[str] = PARTNER_ROLES, also: User | None = None
-) -> list[str]:
-    """Active users of the partner with one of `roles`, plus `also` when they belong to the partner."""
-    emails = set(
-        User.objects.filter(partner=partner, role__in=list(roles), is_active=True).values_list("email", flat=True)
-    )
-    if also is not None and also.is_active and also.partner_id == partner.pk:
-        emails.add(also.email)
-    return sorted(emails)
+    partner: Partner, *, roles: Iterable[str] = PARTNER_ROLES, also: User | None = None, kind: str | None = None
+) -> list[User]:
+    """Active users of the partner with one of `roles`, plus `also` when they belong to the partner.
+
+    With `kind` (an `EmailKind`), those who turned that email off are left out (one query either way).
+    """
+    who = Q(role__in=list(roles))
+    if also is not None:
+        who |= Q(pk=also.pk)
+    users = User.objects.filter(who, partner=partner, is_active=True)
+    if kind is not None:
+        users = users.exclude(email_opt_outs__kind=kind)
+    return list(users.only("email", "language", "partner_id").order_by("email"))
+
+
+def send_in_language(
+    recipients: Iterable[tuple[str, str]], compose: Callable[[], EmailContent | tuple[str, str]]
+) -> int:
+    """Queue one message per (email, language) recipient, composing once per language."""
+    by_language: dict[str, list[str]] = {}
+    for email, language in recipients:
+        by_language.setdefault(language, []).append(email)
+    messages = []
+    for language, emails in sorted(by_language.items()):
+        with translation.override(language):
+            content = compose()
+            if not isinstance(content, EmailContent):
+                content = render_plain_email(*content)
+        for email in emails:
+            message = EmailMultiAlternatives(content.subject, content.text, None, [email])
+            message.attach_alternative(content.html, "text/html")
+            messages.append(message)
+    return get_connection().send_messages(messages) if messages else 0
 
 
 def email_partner(
@@ -67,23 +104,14 @@ def email_partner(
     compose: Callable[[], EmailContent | tuple[str, str]],
     roles: Iterable[str] = ORG_ADMINS,
     also: User | None = None,
+    kind: str | None = None,
 ) -> int:
-    """Queue one message per recipient, composed in the partner's language, in the current transaction.
+    """Queue one message per recipient, each in the recipient's language, in the current transaction.
 
-    `compose` runs under that language so gettext picks the right catalogue; it returns an
-    `EmailContent` (from `render_email`) or a plain `(subject, body)`. Returns how many
-    messages were queued.
+    `kind` (an `EmailKind`) names an email people may turn off on their account page; without
+    it the message is a service email everyone receives. `compose` runs once per language
+    under that language so gettext picks the right catalogue; it returns an `EmailContent`
+    (from `render_email`) or a plain `(subject, body)`. Returns how many messages were queued.
     """
-    recipients = partner_recipients(partner, roles=frozenset(roles), also=also)
-    if not recipients:
-        return 0
-    with translation.override(partner_language(partner)):
-        content = compose()
-        if not isinstance(content, EmailContent):
-            content = render_plain_email(*content)
-    messages = []
-    for email in recipients:
-        message = EmailMultiAlternatives(content.subject, content.text, None, [email])
-        message.attach_alternative(content.html, "text/html")
-        messages.append(message)
-    return get_connection().send_messages(messages)
+    users = partner_recipients(partner, roles=frozenset(roles), also=also, kind=kind)
+    return send_in_language(((user.email, language_for(user, partner=partner)) for user in users), compose)

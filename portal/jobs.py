@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from django.core.mail import send_mail
 from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
@@ -297,15 +298,11 @@ class JobStatus:
 
 
 def last_runs() -> list[JobStatus]:
-    """The latest ledger row of every registered job (one query per job, a handful of jobs)."""
-    return [
-        JobStatus(
-            name=job.name,
-            label=str(job.label),
-            last=JobRun.objects.filter(job=job.name).order_by("-started_at", "-pk").first(),
-        )
-        for job in registered()
-    ]
+    """The latest ledger row of every registered job, in one query whatever the number of jobs."""
+    every = registered()
+    latest = JobRun.objects.filter(job=OuterRef("job")).order_by("-started_at", "-pk").values("pk")[:1]
+    rows = {run.job: run for run in JobRun.objects.filter(job__in=[job.name for job in every], pk=Subquery(latest))}
+    return [JobStatus(name=job.name, label=str(job.label), last=rows.get(job.name)) for job in every]
 
 
 # --- helpers for jobs' period functions -----------------------------------------------

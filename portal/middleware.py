@@ -8,6 +8,7 @@ import zoneinfo
 from collections.abc import Callable
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -103,6 +104,45 @@ class ReaderTimezoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+LOGIN_LANGUAGE = "_portal_login_language"
+
+
+def remember_language(sender: object, request: object, user: object, **kwargs: object) -> None:
+    """On login (`user_logged_in`): a person who chose a language gets it from the login's response on."""
+    language = getattr(user, "language", "")
+    if language and request is not None:
+        setattr(request, LOGIN_LANGUAGE, language)
+
+
+class LoginLanguageMiddleware:
+    """Sets the language cookie on the response of a login when the person chose a language
+    (`portal.middleware.remember_language`). Without a choice, the browser's language rules as before."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        language = getattr(request, LOGIN_LANGUAGE, "")
+        if language:
+            set_language_cookie(response, language)
+        return response
+
+
+def set_language_cookie(response: HttpResponse, language: str) -> None:
+    """The cookie Django's LocaleMiddleware reads, as the language switcher sets it."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
 
 
 class PortalErrorMiddleware:

@@ -109,6 +109,30 @@ class Role(models.TextChoices):
 PARTNER_ROLES = frozenset({Role.PARTNER_ADMIN, Role.PARTNER_MEMBER})
 
 
+class Language(models.TextChoices):
+    """The languages the portal speaks (settings.LANGUAGES): a person's choice for pages and emails."""
+
+    ENGLISH = "en", _("English")
+    JAPANESE = "ja", _("Japanese")
+
+
+class WaitingEmails(models.TextChoices):
+    """How a CAM or reviewer hears of decisions waiting for them."""
+
+    IMMEDIATE = "immediate", _("One email for each, as it arrives")
+    DIGEST = "digest", _("One daily digest")
+
+
+class EmailKind(models.TextChoices):
+    """The emails partner users may turn off; service emails (password links, security) are always sent."""
+
+    REGISTRATION_DECISIONS = "registration_decisions", _("Domain registration decisions")
+    DEAL_DECISIONS = "deal_decisions", _("Deal registration decisions")
+    EXPIRY_REMINDERS = "expiry_reminders", _("Registration expiry reminders")
+    PROGRAMME_DECISIONS = "programme_decisions", _("Programme decisions (PUG, HUG leaders, DEI&B, accreditations)")
+    AWARDS = "awards", _("Impact awards published")
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -158,6 +182,20 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_(
             "IANA name such as Asia/Tokyo. Empty: partner users read their partner's country's time, others UTC."
         ),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=Language.choices,
+        blank=True,
+        help_text=_("Pages and emails in this language. Empty: Japanese for partners in Japan, else English."),
+    )
+    waiting_emails = models.CharField(
+        _("emails about waiting decisions"),
+        max_length=10,
+        choices=WaitingEmails.choices,
+        default=WaitingEmails.IMMEDIATE,
+        help_text=_("For CAMs and reviewers: an email per submission or one daily digest."),
     )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff status"), default=False)
@@ -539,6 +577,22 @@ class ReviewedApplicationBase(DecisionBase):
             why = reason if audit_reason is None else audit_reason
             table.log(subject, application, old=from_status, new=to_status, actor=actor, reason=why)
         return bool(updated)
+
+
+class EmailOptOut(models.Model):
+    """A partner user turned off one kind of email (`EmailKind`); no row means they receive it."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="email_opt_outs")
+    kind = models.CharField(_("email"), max_length=40, choices=EmailKind.choices)
+    created_at = models.DateTimeField(_("turned off at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("email turned off")
+        verbose_name_plural = _("emails turned off")
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="unique_email_opt_out")]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_kind_display()}"
 
 
 class EmailStatus(models.TextChoices):

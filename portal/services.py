@@ -21,9 +21,9 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from portal.access import GROUP_NAMES, groups_ensure
-from portal.emails import partner_language
+from portal.emails import language_for
 from portal.errors import Forbidden, PortalError
-from portal.models import PARTNER_ROLES, EmailStatus, OutgoingEmail, Partner, Role, User
+from portal.models import PARTNER_ROLES, EmailKind, EmailOptOut, EmailStatus, OutgoingEmail, Partner, Role, User
 from portal.selectors import is_last_active_partner_admin
 
 logger = logging.getLogger(__name__)
@@ -117,7 +117,7 @@ def user_set_password_email_send(*, user: User) -> None:
 
     def send() -> None:
         fresh = User.objects.select_related("partner").get(pk=user.pk)
-        language = partner_language(fresh.partner) if fresh.partner else "en"
+        language = language_for(fresh)
         days = settings.PASSWORD_RESET_TIMEOUT // 86400
         with translation.override(language):
             subject = _("Your partner portal login: choose a password")
@@ -146,6 +146,35 @@ def partner_member_invite(*, partner: Partner, email: str, full_name: str, role:
     if User.objects.filter(email__iexact=email.strip()).exists():
         return None
     return user_create(email=email, role=role, password=None, partner=partner, full_name=full_name)
+
+
+@transaction.atomic
+def user_preferences_set(
+    *, user: User, language: str, waiting_emails: str | None = None, emails: Iterable[str] | None = None
+) -> User:
+    """A person chooses their language, how they hear of waiting decisions, and (partner users) their emails.
+
+    1. Lock the user row; store language and waiting-decision choice (history records the change).
+    2. `emails`: the kinds they still receive; every other kind becomes an opt-out row.
+    `None` leaves that choice as it is.
+    """
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    fields = []
+    if locked.language != language:
+        locked.language = language
+        fields.append("language")
+    if waiting_emails is not None and locked.waiting_emails != waiting_emails:
+        locked.waiting_emails = waiting_emails
+        fields.append("waiting_emails")
+    if fields:
+        locked.save(update_fields=fields)
+    if emails is not None:
+        off = set(EmailKind.values) - set(emails)
+        EmailOptOut.objects.filter(user=locked).exclude(kind__in=off).delete()
+        EmailOptOut.objects.bulk_create(
+            [EmailOptOut(user=locked, kind=kind) for kind in sorted(off)], ignore_conflicts=True
+        )
+    return locked
 
 
 def _lock_for_member_change(*, member: User, acting_user: User) -> tuple[User, User]:

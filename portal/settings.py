@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "portal.middleware.TwoFactorRequiredMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "portal.middleware.ReaderTimezoneMiddleware",
+    "portal.middleware.LoginLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # A refusal (portal.errors.PortalError) no page view caught: its message, and back.
     "portal.middleware.PortalErrorMiddleware",

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portal import views, views_security
+from portal import views, views_account, views_security
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,6 +14,7 @@ urlpatterns = [
     path("team/", views.team, name="team"),
     path("team/<int:pk>/active", views.team_member_active, name="team-member-active"),
     path("team/<int:pk>/role", views.team_member_role, name="team-member-role"),
+    path("accounts/settings/", views_account.account, name="account"),
     path("accounts/security/", views_security.security, name="security"),
     path("accounts/security/confirm", views_security.security_confirm, name="security-confirm"),
     path("accounts/security/disable", views_security.security_disable, name="security-disable"),

@@ -22,8 +22,9 @@ from portal.emails import EmailContent, email_partner, render_email
 from portal.errors import PortalError
 from portal.formats import check_minor_units
 from portal.locks import advisory_xact_lock
-from portal.models import PARTNER_ROLES, Partner, User
+from portal.models import PARTNER_ROLES, EmailKind, Partner, User
 from portal.months import add_months
+from portal.notifications import waiting_notify
 from registrations.domains import InvalidDomain, normalise_domain
 from registrations.models import (
     LIVE_STATUSES,
@@ -165,6 +166,7 @@ def registration_submit(
         # Another partner's submission of the same domain committed between our check and insert.
         raise _taken(normalised, mine=False) from exc
     _event(registration, to=RegistrationStatus.PENDING, actor=acting_user, reason="submitted").save()
+    waiting_notify(source="domain-registrations", pk=registration.pk)
     return registration
 
 
@@ -250,7 +252,12 @@ def _decide(registration: DomainRegistration, *, acting_user: User, to: str, rea
         fields += ["approved_at", "expires_on"]
     registration.save(update_fields=fields)
     _event(registration, frm=RegistrationStatus.PENDING, to=to, actor=acting_user, reason=reason).save()
-    email_partner(partner=registration.partner, compose=lambda: _decision_email(registration), roles=PARTNER_ROLES)
+    email_partner(
+        partner=registration.partner,
+        compose=lambda: _decision_email(registration),
+        roles=PARTNER_ROLES,
+        kind=EmailKind.REGISTRATION_DECISIONS,
+    )
     return registration
 
 
@@ -333,7 +340,12 @@ def expiry_reminders_send(*, on: dt.date) -> int:
     for registration in due:
         by_partner.setdefault(registration.partner_id, []).append(registration)
     for rows in by_partner.values():
-        email_partner(partner=rows[0].partner, compose=lambda rows=rows: _reminder_email(rows), roles=PARTNER_ROLES)
+        email_partner(
+            partner=rows[0].partner,
+            compose=lambda rows=rows: _reminder_email(rows),
+            roles=PARTNER_ROLES,
+            kind=EmailKind.EXPIRY_REMINDERS,
+        )
     return len(due)
 
 
@@ -433,6 +445,7 @@ def deal_submit(*, partner: Partner, acting_user: User, **data: object) -> Deal:
     fields = _clean_deal(data)
     deal = Deal.objects.create(partner=partner, submitted_at=timezone.now(), submitted_by=acting_user, **fields)
     _deal_event(deal, to=DealStatus.PENDING, actor=acting_user, reason="submitted")
+    waiting_notify(source="deals", pk=deal.pk)
     return deal
 
 
@@ -445,7 +458,9 @@ def _deal_decide(deal: Deal, *, acting_user: User, to: str, reason: str) -> Deal
         raise NotLive(_("This deal has already been decided."))
     deal.refresh_from_db()
     _deal_event(deal, frm=DealStatus.PENDING, to=to, actor=acting_user, reason=reason)
-    email_partner(partner=deal.partner, compose=lambda: _deal_email(deal), roles=PARTNER_ROLES)
+    email_partner(
+        partner=deal.partner, compose=lambda: _deal_email(deal), roles=PARTNER_ROLES, kind=EmailKind.DEAL_DECISIONS
+    )
     return deal
 
 

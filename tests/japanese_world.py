@@ -58,7 +58,7 @@ from enablement.models import (
     PartnerAccreditation,
 )
 from enablement.models import AuditEntry as EnablementAudit
-from portal.models import JobOutcome, JobRun, Partner, PartnerKind, Region, Role, Tier, User
+from portal.models import EmailKind, EmailOptOut, JobOutcome, JobRun, Partner, PartnerKind, Region, Role, Tier, User
 from registrations import services as registrations
 from registrations.models import (
     CommissionHold,
@@ -153,8 +153,9 @@ def _partner(partner_id: str, name: str, country: str, joined_on: dt.date, **ext
 
 def build() -> World:
     """Create the world; call with the clock at `NOW`."""
-    cam = _user("casey@hubspot.example", Role.CAM, "Casey Morgan")
-    other_cam = _user("otto@hubspot.example", Role.CAM, "Otto Berg")
+    # A Japanese-speaking CAM; an English-speaking one who reads waiting decisions in a daily digest.
+    cam = _user("casey@hubspot.example", Role.CAM, "Casey Morgan", language="ja")
+    other_cam = _user("otto@hubspot.example", Role.CAM, "Otto Berg", language="en", waiting_emails="digest")
     cc = _user("aiko@hubspot.example", Role.CC, "Aiko Sato")
     staff = _user("admin@hubspot.example", Role.STAFF, "Haruka Ito", is_staff=True, is_superuser=True)
     partner = _partner(
@@ -190,6 +191,8 @@ def build() -> World:
     api_token_revoke(token=token, acting_user=admin)
     api_token_create(user=cam, name="レポート", acting_user=cam)
     _security(staff=staff)
+    # The other partner's admin turned off every email they may (the admin lists each kind).
+    EmailOptOut.objects.bulk_create(EmailOptOut(user=other_admin, kind=kind) for kind in EmailKind.values)
     return World(
         partner=partner,
         partner_admin=admin,

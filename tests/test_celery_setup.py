@@ -16,6 +16,7 @@ COMMAND_FOR_JOB = {
     "registrations_expiry_reminders": "send_expiry_reminders",
     "hug_inactivity_check": "flag_inactive_hug_leaders",
     "accreditation_reevaluation": "reevaluate_accreditations",
+    "notification_digests": "send_digests",
 }
 
 

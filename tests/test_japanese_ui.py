@@ -92,6 +92,7 @@ def _partner_pages(w) -> list[str]:
         reverse("api:tokens"),
         reverse("password_change"),
         reverse("security"),
+        reverse("account"),
         reverse("enablement:awards"),
     ]
 
@@ -105,6 +106,7 @@ def _cam_pages(w) -> list[str]:
         reverse("tiers:partner-dashboard", args=[w.partner.partner_id]),
         reverse("registrations:deal", args=[w.deal.pk]),
         reverse("api:tokens"),
+        reverse("account"),
     ]
 
 
@@ -122,6 +124,7 @@ def _staff_pages(w) -> list[str]:
         reverse("enablement:awards"),
         reverse("system-status"),
         reverse("partner-history", args=[w.partner.partner_id]),
+        reverse("account"),
     ]
 
 

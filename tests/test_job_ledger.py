@@ -101,6 +101,7 @@ def test_every_scheduled_job_is_registered():
         "accreditation_reevaluation",
         "hug_inactivity_check",
         "monthly_evaluation",
+        "notification_digests",
         "reassessment",
         "registrations_compliance",
         "registrations_expiry",
@@ -119,9 +120,10 @@ def test_run_due_runs_the_daily_jobs_once_per_day_and_the_missed_quarter():
         ("registrations_expiry_reminders", "2026-07-02", "done"),
         ("accreditation_reevaluation", "2026-07-02", "done"),
         ("hug_inactivity_check", "2026-Q2", "done"),
+        ("notification_digests", "2026-07-02", "done"),
     }
     assert second == []
-    assert JobRun.objects.count() == 5
+    assert JobRun.objects.count() == 6
 
 
 def test_the_admin_shows_the_ledger_read_only(client_for, staff):
