@@ -69,8 +69,8 @@ from registrations.models import (
     RegistrationConfig,
 )
 from tests.factories import TEST_PASSWORD
-from tiers.models import CustomerMRR, Framework, ProgrammeTargets, RuleSetStatus, TierChange
-from tiers.tests.dashboard_factories import months_back, rule_set_make, run_for, snapshot_make
+from tiers.models import Framework, ProgrammeTargets, RuleSetStatus, TierChange
+from tiers.tests.dashboard_factories import months_back, mrr_make, rule_set_make, run_for, snapshot_make
 
 D = Decimal
 TODAY = dt.date(2026, 11, 28)
@@ -227,14 +227,14 @@ def _tiers(*, partner: Partner, other: Partner, staff: User) -> int:
             ("lion-city.com.sg", "SG", "USD", 4200, 1500 + 10 * i),
             ("maple-leaf.ca", "CA", "USD", 3100 if i < 22 else 0, 800),
         ):
-            CustomerMRR.objects.create(
+            mrr_make(
                 partner=partner,
                 month=month,
-                customer_domain=domain,
-                customer_country=country,
+                domain=domain,
+                country=country,
                 currency=currency,
-                sold_mrr=D(sold),
-                managed_mrr=D(managed_mrr),
+                sold=sold,
+                managed=managed_mrr,
             )
     snapshot_make(
         partner=partner, month=dt.date(2019, 12, 1), rule_set=legacy, sales=D(10), managed=D(10), tier=Tier.GOLD

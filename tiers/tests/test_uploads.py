@@ -226,6 +226,9 @@ def test_the_upload_record_reads_a_fixed_number_of_queries_however_many_uploads(
     with django_assert_max_num_queries(12):
         page = client.get(reverse("tiers:uploads")).content.decode()
     assert page.count("data-upload=") == 25  # one page of the record
+    assert "Page 1 of 2" in page and 'href="?page=2"' in page
+    second = client.get(reverse("tiers:uploads"), {"page": 2}).content.decode()
+    assert second.count("data-upload=") == 5 and 'href="?page=1"' in second
 
 
 def test_a_month_is_marked_complete_in_one_click(programme, staff, client_for):
