@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import ExpressionWrapper, F, QuerySet
 
 from portal.models import Partner
@@ -128,20 +129,44 @@ class PointChanges:
 def point_changes(
     *, partner: Partner, before: tuple[dt.date, RuleSet], after: tuple[dt.date, RuleSet], limit: int = 20
 ) -> PointChanges:
-    """New and lost points by customer between two months, each judged by its own rule set."""
-    totals: dict[str, list[Decimal]] = {}
-    for index, (month, rule_set) in enumerate((before, after)):
-        for domain, points in customer_rows(partner=partner, month=month, rule_set=rule_set).values_list(
-            "customer_domain", "total_points"
-        ):
-            totals.setdefault(domain, [ZERO, ZERO])[index] = points
-    changes = [PointChange(domain, b, a) for domain, (b, a) in totals.items() if a != b]
-    changes.sort(key=lambda c: (-abs(c.delta), c.domain))
+    """New and lost points by customer between two months, each judged by its own rule set.
+
+    One query: the two months' customer points are set side by side, and the totals
+    and the `limit` largest changes come back, not a row per customer.
+    """
+    (before_sql, before_params), (after_sql, after_params) = (
+        customer_rows(partner=partner, month=month, rule_set=rule_set)
+        .values("customer_domain", "total_points")
+        .query.sql_with_params()
+        for month, rule_set in (before, after)
+    )
+    sql = (
+        "WITH side_by_side AS (SELECT domain, SUM(b) AS before_points, SUM(a) AS after_points FROM ("
+        f"SELECT customer_domain AS domain, total_points AS b, 0 AS a FROM ({before_sql}) before_rows "
+        f"UNION ALL SELECT customer_domain, 0, total_points FROM ({after_sql}) after_rows) both_months "
+        "GROUP BY domain), changed AS (SELECT domain, before_points, after_points, "
+        "after_points - before_points AS delta FROM side_by_side WHERE after_points <> before_points) "
+        "SELECT domain, before_points, after_points, "
+        "SUM(CASE WHEN delta > 0 THEN delta ELSE 0 END) OVER (), "
+        "SUM(CASE WHEN delta < 0 THEN -delta ELSE 0 END) OVER (), COUNT(*) OVER () "
+        "FROM changed ORDER BY ABS(delta) DESC, domain LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*before_params, *after_params, limit])
+        rows = cursor.fetchall()
+    gained, lost, changed_count = (_decimal(rows[0][3]), _decimal(rows[0][4]), rows[0][5]) if rows else (ZERO, ZERO, 0)
     return PointChanges(
         before_month=before[0],
         after_month=after[0],
-        changes=changes[:limit],
-        gained=sum((c.delta for c in changes if c.delta > 0), ZERO),
-        lost=sum((-c.delta for c in changes if c.delta < 0), ZERO),
-        changed_count=len(changes),
+        changes=[PointChange(domain, _decimal(b), _decimal(a)) for domain, b, a, *_totals in rows],
+        gained=gained,
+        lost=lost,
+        changed_count=changed_count,
     )
+
+
+def _decimal(value: object) -> Decimal:
+    """Points as the two-place Decimals the engine gives (SQLite returns raw SQL's sums as numbers)."""
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(str(value)).quantize(Decimal("0.01"))

@@ -170,7 +170,7 @@ class CustomerMRR(models.Model):
     # No database-level FK trigger: the bulk import checks every partner_id itself and
     # locks the referenced partners in one set-based `FOR KEY SHARE` (what the per-row
     # trigger would do, ~40% of a 250,000-row import). Deletes still cascade (Django).
-    # No index of its own either: the unique (partner, month, customer_domain) index leads with it.
+    # No index of its own either: see the one unique index below.
     partner = models.ForeignKey(
         Partner,
         verbose_name=_("partner"),
@@ -189,12 +189,15 @@ class CustomerMRR(models.Model):
     class Meta:
         verbose_name = _("customer MRR")
         verbose_name_plural = _("customer MRR")
+        # One index besides the primary key (each index is written on every imported row): the
+        # unique (month, partner, customer_domain) key serves the monthly run (a month), the
+        # breakdown (a month and partner), the admin list's order and the import's key.
+        # Deleting a partner scans its rows (rare; no index leads with the partner).
         constraints = [
             models.UniqueConstraint(
-                fields=["partner", "month", "customer_domain"], name="unique_mrr_per_customer_month"
+                fields=["month", "partner", "customer_domain"], name="unique_mrr_per_month_customer"
             )
         ]
-        indexes = [models.Index(fields=["month", "partner"])]
 
     def __str__(self) -> str:
         return f"{self.partner_id} {self.month:%Y-%m} {self.customer_domain}"

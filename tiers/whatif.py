@@ -132,7 +132,7 @@ def _published_baseline(month: dt.date) -> tuple[RuleSet | None, dict[int, str]]
     if baseline is None:
         return None, {}
     if baseline.judged:
-        return baseline, dict(snapshots.values_list("partner_id", "achieved_tier"))
+        return baseline, dict(snapshots.order_by().values_list("partner_id", "achieved_tier"))  # a dict: no order
     return baseline, engine.month_tiers(month=month, rule_set=baseline).tiers
 
 

@@ -107,6 +107,17 @@ def test_search_finds_partners_by_exact_id_or_name_prefix(staff_client, term, ex
     assert sorted(shown(staff_client.get(URL, {"q": term}))) == expected
 
 
+def test_search_finds_the_partners_rows_in_every_month(staff_client):
+    """The key leads with the month; the search names the months present, so none is left out."""
+    acme = PartnerFactory(partner_id="P1", name="Acme Agency")
+    mrr_rows(acme, 1, prefix="aug")
+    mrr_rows(acme, 1, month=SEP, prefix="sep")
+    mrr_rows(acme, 1, month=dt.date(2022, 10, 1), prefix="oct")
+    mrr_rows(PartnerFactory(partner_id="P2"), 1, month=SEP, prefix="other")
+
+    assert shown(staff_client.get(URL, {"q": "P1"})) == ["oct0.example.com", "sep0.example.com", "aug0.example.com"]
+
+
 def test_the_count_stops_at_the_cap(staff_client, monkeypatch):
     monkeypatch.setattr(CappedCountPaginator, "CAP", 3)
     mrr_rows(PartnerFactory(partner_id="P1"), 5)
