@@ -51,11 +51,33 @@ def customer_rows(*, partner: Partner, month: dt.date, rule_set: RuleSet) -> Que
     Points framework: the engine's two-place points per customer (`engine.customer_figures`).
     Legacy: the "points" columns hold the customer's USD in cents (the credit was the partner's).
     """
+    return _with_points(CustomerMRR.objects.filter(partner=partner, month=month), rule_set=rule_set)
+
+
+class CustomerRows:
+    """One partner's `customer_rows`, the formula built once per rule set: one request's worth.
+
+    Building the annotated queryset is the costly part in Python, and a dashboard needs
+    it for the breakdown and for both months of the point changes. Never shared across
+    partners or requests.
+    """
+
+    def __init__(self, partner: Partner) -> None:
+        self.partner = partner
+        self._by_rule_set: dict[int, QuerySet[CustomerMRR]] = {}
+
+    def month(self, *, month: dt.date, rule_set: RuleSet) -> QuerySet[CustomerMRR]:
+        if rule_set.pk not in self._by_rule_set:
+            rows = CustomerMRR.objects.filter(partner=self.partner)
+            self._by_rule_set[rule_set.pk] = _with_points(rows, rule_set=rule_set)
+        return self._by_rule_set[rule_set.pk].filter(month=month)
+
+
+def _with_points(rows: QuerySet[CustomerMRR], *, rule_set: RuleSet) -> QuerySet[CustomerMRR]:
     figures = engine.customer_figures(engine.lookup_inputs(rule_set))
     if rule_set.framework != Framework.POINTS:
         figures["sales_points"], figures["managed_points"] = figures["sold_usd"], figures["managed_usd"]
-    rows = CustomerMRR.objects.filter(partner=partner, month=month).annotate(**figures)
-    return rows.annotate(
+    return rows.annotate(**figures).annotate(
         total_points=ExpressionWrapper(F("sales_points") + F("managed_points"), output_field=POINTS_FIELD)
     )
 
@@ -127,15 +149,22 @@ class PointChanges:
 
 
 def point_changes(
-    *, partner: Partner, before: tuple[dt.date, RuleSet], after: tuple[dt.date, RuleSet], limit: int = 20
+    *,
+    partner: Partner,
+    before: tuple[dt.date, RuleSet],
+    after: tuple[dt.date, RuleSet],
+    limit: int = 20,
+    customers: CustomerRows | None = None,
 ) -> PointChanges:
     """New and lost points by customer between two months, each judged by its own rule set.
 
     One query: the two months' customer points are set side by side, and the totals
     and the `limit` largest changes come back, not a row per customer.
     """
+    if customers is None or customers.partner.pk != partner.pk:
+        customers = CustomerRows(partner)  # usually one rule set judges both months: built once
     (before_sql, before_params), (after_sql, after_params) = (
-        customer_rows(partner=partner, month=month, rule_set=rule_set)
+        customers.month(month=month, rule_set=rule_set)
         .values("customer_domain", "total_points")
         .query.sql_with_params()
         for month, rule_set in (before, after)

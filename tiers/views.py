@@ -81,6 +81,7 @@ class _Base:
         ids = {s.rule_set_id for s in self.history} | ({self.rule_set_now.pk} if self.rule_set_now else set())
         self.requirements = tier_progress.requirements_by_rule_set(ids)
         self.latest = self.history[-1] if self.history else None
+        self.customer_rows = breakdown.CustomerRows(partner)  # shared by the breakdown and the point changes
 
     @property
     def requirements_now(self) -> engine.Requirements:
@@ -194,7 +195,7 @@ def _breakdown_query(request: HttpRequest, base: _Base):
         em=data.get("em") or "",
         sort=data.get("sort") or "-points",
     )
-    rows = breakdown.customer_rows(partner=base.partner, month=month, rule_set=base.by_month[month].rule_set)
+    rows = base.customer_rows.month(month=month, rule_set=base.by_month[month].rule_set)
     return form, month, breakdown.filter_customer_rows(rows, filters), filters
 
 
@@ -236,6 +237,7 @@ def _changes(request: HttpRequest, base: _Base) -> dict:
         partner=base.partner,
         before=(before, base.by_month[before].rule_set),
         after=(after, base.by_month[after].rule_set),
+        customers=base.customer_rows,
     )
     form = ChangesForm(None, months=base.months)
     form.initial = {"before": before.isoformat(), "after": after.isoformat()}

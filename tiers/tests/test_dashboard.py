@@ -295,6 +295,21 @@ def test_point_changes_show_new_and_lost_customers(client_for, partner_member, g
     assert response.context["point_changes"].lost == D(15)
 
 
+def test_point_changes_never_read_another_partners_shared_rows(gold_partner, rule_set):
+    """The dashboard shares one partner's customer rows between its parts; handed another's, they are ignored."""
+    from tiers.breakdown import CustomerRows, point_changes
+
+    other = PartnerFactory()
+    sep, oct_ = dt.date(2025, 9, 1), dt.date(2025, 10, 1)
+    mrr_make(partner=gold_partner, month=oct_, domain="own.example", sold=1000)
+    mrr_make(partner=other, month=oct_, domain="other.example", sold=9000)
+    changes = point_changes(
+        partner=gold_partner, before=(sep, rule_set), after=(oct_, rule_set), customers=CustomerRows(other)
+    )
+    assert [c.domain for c in changes.changes] == ["own.example"]
+    assert changes.gained == D(30)
+
+
 # --- query counts --------------------------------------------------------------------
 
 
