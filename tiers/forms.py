@@ -58,8 +58,9 @@ class ChangesForm(forms.Form):
 
     def __init__(self, data, *, months: list[dt.date]) -> None:
         super().__init__(data)
-        self.fields["before"].choices = month_choices(months)
-        self.fields["after"].choices = month_choices(months)
+        choices = month_choices(months)  # the same two dozen labels for both selects: formatted once
+        self.fields["before"].choices = choices
+        self.fields["after"].choices = list(choices)
 
 
 class GapForm(forms.Form):
