@@ -387,7 +387,7 @@ class JobRunAdmin(HistoryReadOnlyAdmin):
             Column(_("Period"), attrgetter("period")),
             Column(_("Outcome"), lambda run: run.get_outcome_display()),
             Column(_("Started"), attrgetter("started_at"), exports.DATETIME),
-            Column(_("Finished"), attrgetter("finished_at"), exports.DATETIME),
+            Column(_("Finished at"), attrgetter("finished_at"), exports.DATETIME),
             Column(
                 _("Duration (s)"), lambda run: run.duration.total_seconds() if run.duration else None, exports.NUMBER
             ),

@@ -306,3 +306,15 @@ def test_the_staff_home_and_menu_link_to_uploads_for_those_who_may_upload(client
 
     assert client_for(staff).get(reverse("home")).content.decode().count(f'href="{url}"') == 2  # menu and home card
     assert f'href="{url}"' not in client_for(reviewer).get(reverse("home")).content.decode()
+
+
+def test_a_finished_upload_reads_as_finished_in_japanese_not_as_a_date_label():
+    # The project catalogue once translated the job-run column "Finished" as 終了日時 (finished at),
+    # which shadowed the upload phase's own translation.
+    from django.utils import translation
+
+    from tiers.models import UploadPhase
+
+    with translation.override("ja"):
+        assert str(UploadPhase.FINISHED.label) == "終了"
+        assert translation.gettext("Finished at") == "終了日時"
