@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from types import EllipsisType
 
 from django.db.models import Case, ExpressionWrapper, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from portal.models import Partner, PartnerKind, Tier
-from portal.months import add_months, month_start
+from portal.months import add_months, last_closed_month, month_start
 from tiers import engine
 from tiers.engine import reassessment_months, tier_rank_expression
 from tiers.models import Framework, Metric, MonthlySnapshot, RuleSet, RuleSetStatus
@@ -37,18 +38,26 @@ BOOK_SORTS = {
 
 def latest_closed_month(today: dt.date) -> dt.date | None:
     """The most recent month with snapshots, not after last month."""
-    last = add_months(month_start(today), -1)
-    return MonthlySnapshot.objects.filter(month__lte=last).order_by("-month").values_list("month", flat=True).first()
+    return (
+        MonthlySnapshot.objects.filter(month__lte=last_closed_month(today))
+        .order_by("-month")
+        .values_list("month", flat=True)
+        .first()
+    )
 
 
-def book_rows(*, partners: QuerySet[Partner], today: dt.date) -> QuerySet[Partner]:
+def book_rows(
+    *, partners: QuerySet[Partner], today: dt.date, month: dt.date | None | EllipsisType = ...
+) -> QuerySet[Partner]:
     """The book annotated with last month's points, trend, at-risk and near-promotion flags.
 
     At risk: the best tier achieved in the next reassessment's window so far is
     below the current tier (SPEC §3.5). Near promotion: last month's points are
     within 10% of the next tier's points target under the rules in force today.
+    `month` is `latest_closed_month(today)` when the caller has already read it.
     """
-    month = latest_closed_month(today)
+    if month is ...:
+        month = latest_closed_month(today)
     window = reassessment_months(engine.next_reassessment_date(today))
     # order_by(): the model orders by partner (→ its name), a join per subquery otherwise.
     snapshots = MonthlySnapshot.objects.filter(partner=OuterRef("pk")).order_by()

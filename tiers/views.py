@@ -315,16 +315,18 @@ def _book_user(request: HttpRequest) -> User:
 
 
 def _book_query(request: HttpRequest, user: User):
-    """(form, filters, sort, rows) of the book as filtered on screen: the page and its exports."""
+    """(form, filters, sort, rows, month) of the book as filtered on screen: the page and its exports."""
     form = BookForm(request.GET)
     form.is_valid()
     data = form.cleaned_data
     filters = {"q": data.get("q") or "", "tier": data.get("tier") or "", "flag": data.get("flag") or ""}
     sort = data.get("sort") or "name"
+    today = timezone.localdate()
+    month = cam_book.latest_closed_month(today)
     rows = cam_book.filter_book(
-        cam_book.book_rows(partners=partners_visible_to(user), today=timezone.localdate()), sort=sort, **filters
+        cam_book.book_rows(partners=partners_visible_to(user), today=today, month=month), sort=sort, **filters
     )
-    return form, filters, sort, rows
+    return form, filters, sort, rows, month
 
 
 BOOK_COLUMNS = (
@@ -344,7 +346,7 @@ BOOK_COLUMNS = (
 @require_GET
 def book_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The book as CSV or Excel: the same partners, filters and order as on screen, every page."""
-    _form, _filters, _sort, rows = _book_query(request, _book_user(request))
+    _form, _filters, _sort, rows, _month = _book_query(request, _book_user(request))
     return exports.export(
         rows=rows.iterator(chunk_size=500), columns=BOOK_COLUMNS, format=fmt, filename=exports.dated("cam-book")
     )
@@ -354,9 +356,8 @@ def book_export(request: HttpRequest, fmt: str) -> HttpResponse:
 @require_GET
 def book(request: HttpRequest) -> HttpResponse:
     user = _book_user(request)
-    form, filters, sort, rows = _book_query(request, user)
+    form, filters, sort, rows, month = _book_query(request, user)
     page = Paginator(rows, BOOK_PAGE_SIZE).get_page(request.GET.get("page"))
-    month = cam_book.latest_closed_month(timezone.localdate())
     sparklines = cam_book.book_sparklines(partner_ids=[p.pk for p in page], month=month)
     for partner in page:
         partner.sparkline = sparklines.get(partner.pk, "")
