@@ -14,7 +14,7 @@ from django.db.models import Case, ExpressionWrapper, F, IntegerField, OuterRef,
 from django.db.models.functions import Coalesce
 
 from portal.models import Partner, PartnerKind, Tier
-from portal.months import add_months, last_closed_month, month_start
+from portal.months import add_months, last_closed_month, month_start, months_between
 from tiers import engine
 from tiers.engine import reassessment_months, tier_rank_expression
 from tiers.models import Framework, Metric, MonthlySnapshot, RuleSet, RuleSetStatus
@@ -110,9 +110,10 @@ def book_sparklines(*, partner_ids: list[int], month: dt.date | None, months: in
     rows = MonthlySnapshot.objects.filter(partner_id__in=partner_ids, month__gte=first, month__lte=month)
     for pk, snapshot_month, points in rows.values_list("partner_id", "month", "points"):
         series.setdefault(pk, {})[snapshot_month] = points
+    window = list(months_between(first, month))
     lines = {}
     for pk, by_month in series.items():
-        values = [by_month.get(add_months(first, i), ZERO) for i in range(months)]
+        values = [by_month.get(m, ZERO) for m in window]
         # Scaled between the partner's own low and high: the shape is the point, not the size.
         low, high = min(values), max(values)
         span = (high - low) or ONE

@@ -37,7 +37,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, NullIf, Round
 
 from portal.models import Partner, PartnerKind, Tier
-from portal.months import add_months, month_end, month_start
+from portal.months import add_months, month_end, month_start, months_between
 from tiers.models import (
     CurrencyCoefficient,
     CustomerMRR,
@@ -96,8 +96,8 @@ def next_reassessment_date(today: dt.date) -> dt.date:
 
 def reassessment_months(on: dt.date) -> list[dt.date]:
     """The six calendar months before the month of `on`, oldest first (SPEC §3.5)."""
-    first = add_months(month_start(on), -6)
-    return [add_months(first, i) for i in range(6)]
+    last = add_months(month_start(on), -1)
+    return list(months_between(add_months(last, -5), last))
 
 
 # --- rule sets ---------------------------------------------------------------

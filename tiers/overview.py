@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from portal.access import has_perm
 from portal.home import OverviewSection, staff_overview_provider
 from portal.models import Partner, PartnerKind, Tier, User
-from portal.months import add_months, last_closed_month, month_start
+from portal.months import add_months, last_closed_month, month_start, months_between
 from tiers import engine
 from tiers.book import book_rows, latest_closed_month
 from tiers.charts import nice_max
@@ -109,9 +109,7 @@ def distribution_months(*, last: dt.date, months: int = MONTHS) -> list[Distribu
         .values("month", "achieved_tier")
         .annotate(n=Count("pk"))
     )
-    by_month: dict[dt.date, DistributionMonth] = {
-        add_months(first, i): DistributionMonth(add_months(first, i), {}, 0) for i in range(months)
-    }
+    by_month = {month: DistributionMonth(month, {}, 0) for month in months_between(first, last)}
     for row in rows:
         month = by_month[row["month"]]
         if row["achieved_tier"] == Tier.SOLUTIONS_PARTNER:
@@ -231,7 +229,7 @@ def tier_moves(*, today: dt.date) -> Moves:
     last = month_start(today)
     first = add_months(last, -(MONTHS - 1))
     counts = moves_by_month(first=first, last=last)
-    months = [MovesMonth(m, *counts.get(m, (0, 0))) for m in (add_months(first, i) for i in range(MONTHS))]
+    months = [MovesMonth(m, *counts.get(m, (0, 0))) for m in months_between(first, last)]
     peak = max([m.up for m in months] + [m.down for m in months] + [1])
     scale = int(nice_max(Decimal(peak)))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
