@@ -20,6 +20,7 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from portal.errors import PortalError
+from portal.fields import ChoiceListField
 from portal.timezones import validate_time_zone
 
 
@@ -96,6 +97,25 @@ class Region(models.TextChoices):
     EMEA = "emea", _("Europe, Middle East and Africa")
     APAC = "apac", _("Asia Pacific")
     JAPAN = "japan", _("Japan")
+
+
+class Industry(models.TextChoices):
+    """The industries a partner targets and a registered customer works in (directory, cap assistant)."""
+
+    SOFTWARE = "software", _("Software and technology")
+    MARKETING = "marketing", _("Marketing and advertising")
+    RETAIL = "retail", _("Retail and e-commerce")
+    FINANCE = "finance", _("Financial services")
+    HEALTHCARE = "healthcare", _("Healthcare")
+    EDUCATION = "education", _("Education")
+    MANUFACTURING = "manufacturing", _("Manufacturing")
+    REAL_ESTATE = "real_estate", _("Real estate")
+    TRAVEL = "travel", _("Travel and hospitality")
+    PROFESSIONAL_SERVICES = "professional_services", _("Professional services")
+    MEDIA = "media", _("Media and entertainment")
+    NONPROFIT = "nonprofit", _("Non-profit")
+    PUBLIC_SECTOR = "public_sector", _("Government and public sector")
+    OTHER = "other", _("Other")
 
 
 class Role(models.TextChoices):
@@ -319,6 +339,10 @@ class Partner(models.Model):
         related_name="cc_book",
         limit_choices_to={"role": Role.CC},
     )
+    # Where and for whom the partner works: its directory listing, and the cap assistant's
+    # "customer outside the partner's countries / industries" reasons.
+    operating_countries = CountryField(_("operating countries"), multiple=True, blank=True)
+    industries = ChoiceListField(_("target industries"), choices=Industry.choices)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     history = HistoricalRecords(bases=[AppendOnlyModel], excluded_fields=["tier", "tier_since"])

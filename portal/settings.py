@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "registrations",
     "community",
     "enablement",
+    "directory",
     "api",
     "demo",
 ]

@@ -27,6 +27,7 @@ urlpatterns = [
     path("registrations/", include("registrations.urls")),
     path("community/", include("community.urls")),
     path("enablement/", include("enablement.urls")),
+    path("directory/", include("directory.urls")),
     path("api/v1/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

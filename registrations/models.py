@@ -14,7 +14,7 @@ from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from portal.models import AppendOnlyModel, DecisionBase, Partner, PartnerKind, person_link
+from portal.models import AppendOnlyModel, DecisionBase, Industry, Partner, PartnerKind, person_link
 
 
 class RegistrationConfig(models.Model):
@@ -91,6 +91,7 @@ class DomainRegistration(SubmittedClaimBase):
     domain = models.CharField(_("domain"), max_length=253)
     company_name = models.CharField(_("company name"), max_length=200, blank=True)
     country = models.CharField(_("country"), max_length=2, blank=True)
+    industry = models.CharField(_("industry"), max_length=30, choices=Industry.choices, blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=RegistrationStatus.choices, default=RegistrationStatus.PENDING
     )

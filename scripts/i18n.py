@@ -26,7 +26,7 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
-APPS = ["tiers", "registrations", "community", "enablement", "api", "demo"]
+APPS = ["tiers", "registrations", "community", "enablement", "directory", "api", "demo"]
 IGNORE = [".venv", "staticfiles", "bench", "tests", "*/tests", "node_modules", "scripts", *APPS]
 
 

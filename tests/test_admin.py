@@ -9,7 +9,7 @@ from django.utils.html import escape
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = {"portal", "tiers", "registrations", "community", "enablement", "api"}
+PROJECT_APPS = {"portal", "tiers", "registrations", "community", "enablement", "directory", "api"}
 
 
 def _project_models():

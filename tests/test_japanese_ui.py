@@ -212,7 +212,7 @@ def test_the_world_covers_every_status_and_choice(world):
     assert not uncovered, f"no row shows these choices: {uncovered}"
 
 
-PORTAL_APPS = {"portal", "tiers", "registrations", "community", "enablement", "api"}
+PORTAL_APPS = {"portal", "tiers", "registrations", "community", "enablement", "directory", "api"}
 
 
 @pytest.mark.parametrize(

@@ -89,6 +89,7 @@ ALLOWED_PHRASES = (
     "Black@INBOUND",
     "DEI&B",
     "Global HEART",
+    "Global Partner of the Year",  # the award keeps its name in the Japanese announcement
     "Customer First",
     # The currency prefix of US dollar amounts (money formatting, as in US$20,000).
     "US$",

@@ -71,6 +71,12 @@ class Metric(models.TextChoices):
     MIN_SALES_POINTS = "min_sales_points", _("Minimum sales points")
     SOLD_MRR = "sold_mrr", _("Sold MRR (USD)")
     MANAGED_MRR = "managed_mrr", _("Managed MRR (USD)")
+    # Phase 2 (from 2023): customer success and knowledge. Values as of the judged month;
+    # see docs/rules.md and tiers.metric_sources for where each comes from.
+    CUSTOMER_REVENUE_RETENTION = "customer_revenue_retention", _("Customer revenue retention (%)")
+    REVIEW_RATING = "review_rating", _("Client review rating")
+    CERTIFIED_PEOPLE = "certified_people", _("Certified people")
+    ACCREDITATIONS = "accreditations", _("Accreditations held")
 
 
 class RuleSet(models.Model):
