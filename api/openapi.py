@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django_countries import countries
 
+from portal.models import Industry
+
 # Every error code the API answers with, and its HTTP status. Codes are a contract
 # clients script against: add new ones, never rename.
 ERROR_STATUS = {
@@ -61,6 +63,11 @@ def request_bodies() -> dict[str, dict]:
                     "type": "string",
                     "enum": country_codes,
                     "description": "An ISO 3166-1 alpha-2 code of the customer's HQ country (like JP), or empty",
+                },
+                "industry": {
+                    "type": "string",
+                    "enum": ["", *Industry.values],
+                    "description": "The customer's industry (optional), compared with the partner's target industries",
                 },
             },
         },

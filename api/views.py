@@ -174,6 +174,7 @@ def registrations(request: HttpRequest) -> JsonResponse:
             acting_user=request.user,
             company_name=data.get("company_name", ""),
             country=data.get("country", ""),
+            industry=data.get("industry", ""),
         )
         return JsonResponse(registration_json(registration), status=201)
     rows = selectors.registrations_visible_to(request.user).order_by("-submitted_at", "-pk")

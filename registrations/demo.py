@@ -183,6 +183,7 @@ def seed(*, rng: random.Random, people, today: dt.date) -> None:
             add(partner, "registered")
     DomainRegistration.objects.bulk_create(rows)
     RegistrationEvent.objects.bulk_create(_events(rows))
+    _seed_over_cap_partner(partners=partners[1:14], rows=rows, admins=admins, today=today, config=config)
     # One partner that was over cap and came back within it: a closed hold in its history.
     CommissionHold.objects.create(
         partner=partners[20],
@@ -193,6 +194,100 @@ def seed(*, rng: random.Random, people, today: dt.date) -> None:
     )
     compliance_check(on=max(today, config.compliance_deadline))
     _seed_deals(rng=rng, partners=partners, admins=admins, today=today, names=names)
+
+
+# The over-cap partner the cap reduction assistant is shown with: (domain, company, country — "" for the
+# partner's own —, industry, days since submitted, pending?, expires in days, a deal with a recent note?).
+OVER_CAP_ROWS = [
+    ("vendas-brasil.com.br", "Vendas Brasil", "BR", "retail", 300, False, 120, False),
+    ("kaapstad-travel.co.za", "Kaapstad Travel", "ZA", "travel", 260, False, 95, False),
+    ("mumbai-clinics.in", "Mumbai Clinics", "IN", "healthcare", 240, False, 60, False),
+    ("corner-bakery.example", "Corner Bakery", "", "retail", 200, False, 40, False),
+    ("harbour-hotels.example", "Harbour Hotels", "", "travel", 180, False, 10, False),
+    ("quiet-logistics.example", "Quiet Logistics", "", "software", 170, False, 8, False),
+    ("old-ledger.example", "Old Ledger", "", "professional_services", 160, False, 30, False),
+    ("brightdesk-saas.example", "Brightdesk", "", "software", 40, False, 150, True),
+    ("northwind-advisory.example", "Northwind Advisory", "", "professional_services", 25, False, 160, True),
+    ("cloudnine-apps.example", "Cloudnine Apps", "", "software", 12, False, 170, True),
+    ("fresh-lead.example", "Fresh Lead", "", "software", 3, True, None, False),
+    ("ledgerline.example", "Ledgerline", "", "professional_services", 60, False, 120, True),
+    ("tallyho-crm.example", "Tallyho CRM", "", "software", 90, False, 100, True),
+    ("granite-accounting.example", "Granite Accounting", "", "professional_services", 100, False, 80, True),
+]
+OVER_CAP_BY = 6
+
+
+def _seed_over_cap_partner(
+    *, partners: list[Partner], rows: list[DomainRegistration], admins: dict, today: dt.date, config: RegistrationConfig
+) -> None:
+    """One partner of cam@example.com's book clearly over its cap, for the cap reduction assistant.
+
+    It operates in its own country, targets software and professional services, and holds
+    registrations abroad, in other industries, without deals, stale and expiring (no random numbers:
+    the rest of the demo's draws stay as they were).
+    """
+    candidates = [p for p in partners if p.kind == "solutions_partner"] or partners
+    partner = min(candidates, key=lambda p: (config.cap_for(p), p.partner_id))
+    partner.operating_countries = [str(partner.country)]
+    partner.industries = ["software", "professional_services"]
+    partner.save(update_fields=["operating_countries", "industries"])
+    live = sum(1 for row in rows if row.partner_id == partner.pk and row.status in ("pending", "registered"))
+    wanted = max(0, config.cap_for(partner) + OVER_CAP_BY - live)
+    admin, now = admins.get(partner.pk), timezone.now()
+    mine, deals = [], []
+    specs = OVER_CAP_ROWS[:wanted]
+    # A larger cap than the table covers: more of the same, in the partner's country and industries.
+    specs += [
+        (f"steady-client{n}.example", f"Steady Client {n}", "", "software", 30 + n, False, 120, True)
+        for n in range(1, wanted - len(specs) + 1)
+    ]
+    for domain, company, country, industry, age, pending, expires_in, deal in specs:
+        submitted = now - dt.timedelta(days=age)
+        row = DomainRegistration(
+            partner=partner,
+            domain=domain,
+            company_name=company,
+            country=country or str(partner.country),
+            industry=industry,
+            status="pending" if pending else "registered",
+            submitted_at=submitted,
+            submitted_by=admin,
+        )
+        if not pending:
+            row.expires_on = today + dt.timedelta(days=expires_in)
+            row.approved_at = row.decided_at = submitted + dt.timedelta(days=2)
+            row.decided_by = partner.cam
+        mine.append(row)
+        if deal:
+            deals.append(
+                Deal(
+                    partner=partner,
+                    company_name=company,
+                    domain=domain,
+                    products=["sales"],
+                    expected_mrr=Decimal(1200),
+                    currency=Currency.USD,
+                    stage=DealStage.PROPOSAL,
+                    expected_close_on=today + dt.timedelta(days=45),
+                    status="approved",
+                    submitted_at=submitted + dt.timedelta(days=3),
+                    submitted_by=admin,
+                    decided_by=partner.cam,
+                    decided_at=submitted + dt.timedelta(days=4),
+                )
+            )
+    DomainRegistration.objects.bulk_create(mine)
+    RegistrationEvent.objects.bulk_create(_events(mine))
+    Deal.objects.bulk_create(deals)
+    DealNote.objects.bulk_create(
+        [
+            DealNote(
+                deal=d, author=admin, body="Workshop booked with their team.", created_at=now - dt.timedelta(days=5)
+            )
+            for d in deals
+            if admin is not None
+        ]
+    )
 
 
 def _seed_deals(*, rng: random.Random, partners: list[Partner], admins: dict, today: dt.date, names: _Names) -> None:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from portal.formats import check_minor_units
-from portal.models import Partner
+from portal.models import Industry, Partner
 from registrations.models import Currency, DealStage, Product, RegistrationStatus
 
 
@@ -42,6 +42,12 @@ class DomainRegisterForm(forms.Form):
     # (a list built here, at import, would freeze them in English).
     country = forms.ChoiceField(
         label=_("Country"), choices=lambda: [("", "—"), *countries], required=False, widget=CountrySelect
+    )
+    industry = forms.ChoiceField(
+        label=_("Industry"),
+        choices=[("", "—"), *Industry.choices],
+        required=False,
+        help_text=_("The customer's industry: the cap reduction assistant compares it with your target industries."),
     )
 
 
@@ -100,3 +106,28 @@ class NoteForm(forms.Form):
         max_length=5000,
         error_messages={"required": _("Write a note first.")},
     )
+
+
+class AssistantTargetForm(forms.Form):
+    """The cap reduction assistant's target: how many live registrations to keep (0 … live − 1)."""
+
+    target = forms.IntegerField(
+        label=_("Target: live registrations to keep"),
+        min_value=0,
+        required=False,
+        help_text=_("Defaults to your cap. Choose a lower number to make room for new registrations."),
+    )
+
+    def __init__(self, *args: object, live: int, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.live = live
+        self.fields["target"].widget.attrs["max"] = max(0, live - 1)
+
+    def clean_target(self) -> int | None:
+        target = self.cleaned_data.get("target")
+        if target is not None and target >= self.live:
+            raise forms.ValidationError(
+                _("Choose a target below your %(live)s live registrations, or there is nothing to release."),
+                params={"live": self.live},
+            )
+        return target

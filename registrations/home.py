@@ -22,6 +22,7 @@ def partner_registrations(*, partner: Partner, user: User, today: dt.date) -> li
     counts = selectors.partner_waiting_counts(partner=partner, on=today, config=config)
     domains = reverse("registrations:capacity")
     return [
+        *_over_cap_attention(partner=partner, live=counts["live"], today=today, config=config),
         *counted_attention(
             counts["expiring"],
             key="expiring",
@@ -61,6 +62,30 @@ def partner_registrations(*, partner: Partner, user: User, today: dt.date) -> li
             link_text=_("See deals"),
         ),
     ]
+
+
+def _over_cap_attention(*, partner: Partner, live: int, today: dt.date, config: RegistrationConfig) -> list[Attention]:
+    """Over the cap: how many over, and the assistant that proposes what to release."""
+    cap = selectors.registration_cap(partner=partner, on=today, config=config)
+    if cap is None:
+        return []
+    over = live - cap
+    if over <= 0:
+        return []
+    return counted_attention(
+        over,
+        key="over-cap",
+        level="warn",
+        order=5,
+        text=ngettext_lazy(
+            "%(n)d registration over your cap of %(cap)d: use the cap reduction assistant.",
+            "%(n)d registrations over your cap of %(cap)d: use the cap reduction assistant.",
+            "n",
+        ),
+        params={"cap": cap},
+        url=reverse("registrations:assistant", args=[partner.partner_id]),
+        link_text=_("Open the assistant"),
+    )
 
 
 @cam_attention_provider

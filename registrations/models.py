@@ -33,6 +33,13 @@ class RegistrationConfig(models.Model):
     extension_months = models.PositiveSmallIntegerField(_("extension (months)"), default=3)
     max_extensions = models.PositiveSmallIntegerField(_("maximum extensions"), default=1)
     reminder_days = models.PositiveSmallIntegerField(_("reminder (days before expiry)"), default=14)
+    # The cap reduction assistant calls a registration inactive after this many days without an
+    # event, a deal note or deal event for its domain, or a month of customer MRR.
+    inactivity_days = models.PositiveSmallIntegerField(
+        _("inactive after (days)"),
+        default=90,
+        help_text=_("The cap reduction assistant suggests releasing registrations without activity for this long."),
+    )
     caps_effective_from = models.DateField(_("caps effective from"), default=dt.date(2022, 2, 1))
     compliance_deadline = models.DateField(_("compliance deadline"), default=dt.date(2022, 4, 1))
 
@@ -140,6 +147,10 @@ def _system_reasons() -> list[tuple[re.Pattern[str], Callable[[re.Match[str]], s
     return [
         (re.compile(r"^submitted$"), lambda m: pgettext("history reason", "Submitted")),
         (re.compile(r"^released by the partner$"), lambda m: gettext("Released by the partner")),
+        (
+            re.compile(r"^released with the cap reduction assistant$"),
+            lambda m: gettext("Released with the cap reduction assistant"),
+        ),
         (
             re.compile(r"^extended until (\d{4}-\d{2}-\d{2})$"),
             lambda m: gettext("Extended until %(date)s") % {"date": _date(m.group(1))},

@@ -166,15 +166,17 @@ def status_counts(*, partner: Partner) -> dict[str, int]:
 
 
 def partner_waiting_counts(*, partner: Partner, on: dt.date, config: RegistrationConfig) -> dict[str, int]:
-    """For the partner home: registered domains expiring within the reminder period, and what waits
-    for the CAM's decision (pending domains and deals). Two queries."""
+    """For the partner home: registered domains expiring within the reminder period, what waits
+    for the CAM's decision (pending domains and deals) and the live count (over the cap?). Two queries."""
     soon = Q(
         status=RegistrationStatus.REGISTERED,
         expires_on__gte=on,
         expires_on__lte=on + dt.timedelta(days=config.reminder_days),
     )
     counts = DomainRegistration.objects.filter(partner=partner).aggregate(
-        expiring=Count("pk", filter=soon), pending=Count("pk", filter=Q(status=RegistrationStatus.PENDING))
+        expiring=Count("pk", filter=soon),
+        pending=Count("pk", filter=Q(status=RegistrationStatus.PENDING)),
+        live=Count("pk", filter=Q(status__in=LIVE_STATUSES)),
     )
     counts["pending_deals"] = Deal.objects.filter(partner=partner, status=DealStatus.PENDING).count()
     return counts

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,9 +21,9 @@ from django.utils.translation import gettext_lazy
 
 from portal.emails import EmailContent, email_partner, render_email
 from portal.errors import PortalError
-from portal.formats import check_minor_units
+from portal.formats import check_minor_units, domain_unicode
 from portal.locks import advisory_xact_lock
-from portal.models import PARTNER_ROLES, EmailKind, Partner, User
+from portal.models import PARTNER_ROLES, EmailKind, Industry, Partner, User
 from portal.months import add_months
 from portal.notifications import waiting_notify
 from registrations.domains import InvalidDomain, normalise_domain
@@ -68,6 +69,16 @@ class ExtensionNotAllowed(RegistrationError):
 
 class NotLive(RegistrationError):
     code = "bad_request"
+
+
+class StaleSelection(NotLive):
+    """Some chosen registrations stopped being live since the page was shown; the message names them."""
+
+    def __init__(self, rows: Iterable[DomainRegistration]) -> None:
+        names = ", ".join(domain_unicode(row.domain) for row in rows) or "—"
+        super().__init__(
+            _("No longer live, so nothing was released: %(domains)s. Review the proposal again.") % {"domains": names}
+        )
 
 
 JOB_EXPIRE = "expire_registrations"
@@ -128,7 +139,13 @@ def _require_cam_of(user: User, partner: Partner) -> None:
 
 @transaction.atomic
 def registration_submit(
-    *, partner: Partner, domain: str, acting_user: User, company_name: str = "", country: str = ""
+    *,
+    partner: Partner,
+    domain: str,
+    acting_user: User,
+    company_name: str = "",
+    country: str = "",
+    industry: str = "",
 ) -> DomainRegistration:
     """A partner claims a domain.
 
@@ -138,6 +155,8 @@ def registration_submit(
     4. Create it pending, with its first audit row.
     """
     _require_partner_user(acting_user, partner)
+    if industry and industry not in Industry.values:
+        raise RegistrationError(_("Choose an industry from the list."), field="industry")
     try:
         normalised = normalise_domain(domain)
     except InvalidDomain as exc:
@@ -159,6 +178,7 @@ def registration_submit(
                 domain=normalised,
                 company_name=company_name.strip()[:200],
                 country=(country or "").strip().upper()[:2],
+                industry=industry or "",
                 submitted_at=timezone.now(),
                 submitted_by=acting_user,
             )
@@ -232,6 +252,66 @@ def registrations_release(*, partner: Partner, ids: Iterable[int], acting_user: 
     )
     RegistrationEvent.objects.bulk_create(events)
     return rows
+
+
+CAP_ASSISTANT_REASON = "released with the cap reduction assistant"
+# Programme staff release for a partner with this permission (superusers have it; no duty group hands it out).
+RELEASE_FOR_PARTNER = "registrations.change_domainregistration"
+
+
+def may_release_for(user: User, partner: Partner) -> bool:
+    """The partner's own people, its CAM (acting for the book) and programme staff with `RELEASE_FOR_PARTNER`."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if user.role in PARTNER_ROLES:
+        return user.partner_id == partner.pk
+    if user.is_cam:
+        return partner.cam_id == user.pk
+    return bool(user.is_programme_staff and user.has_perm(RELEASE_FOR_PARTNER))
+
+
+@dataclass(frozen=True)
+class CapReduction:
+    released: list[DomainRegistration]
+    live: int
+    cap: int | None
+    hold_closed: bool
+
+
+@transaction.atomic
+def registrations_cap_reduce(*, partner: Partner, ids: Iterable[int], acting_user: User) -> CapReduction:
+    """The cap reduction assistant's one confirmed release.
+
+    1. Lock the partner row (serialises it with submissions, extensions and a second click).
+    2. Lock the chosen registrations; any of them no longer live (released, expired, rejected, or not
+       this partner's) → NotLive naming the domains, and nothing is released.
+    3. Release them with one conditional update and one event each, by the acting person.
+    4. Back within the cap → end the open commission hold today (the compliance rule, `_over_cap`).
+    """
+    if not may_release_for(acting_user, partner):
+        raise PermissionDenied("only the partner's people, its CAM or staff release its registrations")
+    ids = sorted(set(ids))
+    if not ids:
+        raise RegistrationError(_("Select the domains to release."))
+    partner = _lock_partner(partner)
+    rows = list(DomainRegistration.objects.select_for_update().filter(partner=partner, pk__in=ids).order_by("pk"))
+    stale = [row for row in rows if row.status not in LIVE_STATUSES]
+    if stale or len(rows) != len(ids):
+        raise StaleSelection(stale)
+    DomainRegistration.objects.filter(pk__in=ids, status__in=LIVE_STATUSES).update(status=RegistrationStatus.RELEASED)
+    reason = CAP_ASSISTANT_REASON
+    events = [_event(r, frm=r.status, to=RegistrationStatus.RELEASED, actor=acting_user, reason=reason) for r in rows]
+    RegistrationEvent.objects.bulk_create(events)
+    for row in rows:
+        row.status = RegistrationStatus.RELEASED
+    today = timezone.localdate()
+    cap = registration_cap(partner=partner, on=today)
+    live = _live_count(partner)
+    hold_closed = False
+    if not _over_cap(live, cap):
+        advisory_xact_lock(COMPLIANCE_LOCK)  # the daily check waits, then sees the new count
+        hold_closed = _holds_close(partner_ids=[partner.pk], on=today) > 0
+    return CapReduction(released=rows, live=live, cap=cap, hold_closed=hold_closed)
 
 
 def _decide(registration: DomainRegistration, *, acting_user: User, to: str, reason: str) -> DomainRegistration:
@@ -367,16 +447,26 @@ def compliance_check(*, on: dt.date) -> dict[str, int]:
     to_open, to_close = [], []
     for partner in partners_with_live_counts().only("pk", "kind", "tier"):
         cap = registration_cap(partner=partner, on=on, config=config)
-        over = cap is not None and partner.live_count > cap
+        over = _over_cap(partner.live_count, cap)
         if over and partner.pk not in open_holds:
             to_open.append(
                 CommissionHold(partner=partner, started_on=on, live_at_start=partner.live_count, cap_at_start=cap)
             )
         elif not over and partner.pk in open_holds:
-            to_close.append(open_holds[partner.pk].pk)
+            to_close.append(open_holds[partner.pk].partner_id)
     CommissionHold.objects.bulk_create(to_open)
-    CommissionHold.objects.filter(pk__in=to_close, ended_on__isnull=True).update(ended_on=on)
-    return {"opened": len(to_open), "closed": len(to_close)}
+    closed = _holds_close(partner_ids=to_close, on=on)
+    return {"opened": len(to_open), "closed": closed}
+
+
+def _over_cap(live: int, cap: int | None) -> bool:
+    """The one rule for a commission hold: held while over the cap (live > cap), released once within it."""
+    return cap is not None and live > cap
+
+
+def _holds_close(*, partner_ids: Iterable[int], on: dt.date) -> int:
+    """End the open commission holds of these partners on `on` (conditional: a closed hold stays as it was)."""
+    return CommissionHold.objects.filter(partner_id__in=list(partner_ids), ended_on__isnull=True).update(ended_on=on)
 
 
 # --- deals -----------------------------------------------------------------------

@@ -7,24 +7,33 @@ from operator import attrgetter
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from portal import exports
-from portal.access import partner_own
+from portal.access import partner_for, partner_own
 from portal.exports import Column
 from portal.formats import domain_unicode
 from portal.htmx import wants_partial
 from portal.models import Partner, User
 from portal.refusals import refusal
-from registrations import selectors, services
-from registrations.forms import CapacityFilterForm, DealForm, DomainRegisterForm, NoteForm, RejectForm
+from registrations import assistant, selectors, services
+from registrations.forms import (
+    AssistantTargetForm,
+    CapacityFilterForm,
+    DealForm,
+    DomainRegisterForm,
+    NoteForm,
+    RejectForm,
+)
 from registrations.models import RegistrationConfig, RegistrationStatus
 
 PAGE_SIZE = 50
@@ -381,3 +390,176 @@ def deal_note(request: HttpRequest, pk: int) -> HttpResponse:
             status=400 if form.errors else 200,
         )
     return redirect("registrations:deal", pk=deal.pk)
+
+
+# --- cap reduction assistant ------------------------------------------------------------------
+
+
+def _selected_ids(request: HttpRequest, partner: Partner) -> list[int]:
+    """The `ids` posted, each one of this partner's registrations (any status); 404 for anything else."""
+    try:
+        ids = sorted({int(value) for value in request.POST.getlist("ids")})
+    except ValueError as exc:
+        raise Http404 from exc
+    found = selectors.registrations_for_partner(partner=partner).filter(pk__in=ids).count()
+    if found != len(ids):
+        raise Http404
+    return ids
+
+
+def _profile_url(user: User, partner: Partner) -> str | None:
+    """Where the operating countries and target industries are edited, for this reader (None: not theirs)."""
+    if user.is_partner_admin and user.partner_id == partner.pk:
+        try:
+            return reverse("directory:profile-edit")
+        except NoReverseMatch:  # the directory's profile form is not installed yet
+            return None
+    if user.is_programme_staff and user.has_perm("portal.change_partner"):
+        return reverse("admin:portal_partner_change", args=[partner.pk])
+    return None
+
+
+def _assistant_context(
+    request: HttpRequest,
+    partner: Partner,
+    *,
+    ranking: assistant.Ranking,
+    target_form: AssistantTargetForm,
+    selected: list[int],
+    target: int | None,
+    error: str = "",
+) -> dict:
+    summary = selectors.registration_summary(partner=partner)
+    cap, used = ranking.cap, ranking.live
+    return {
+        "partner": partner,
+        "ranking": ranking,
+        "cap": cap,
+        "used": used,
+        "percent": min(100, round(100 * used / cap)) if cap else 0,
+        "over_by": max(0, used - cap) if cap is not None else 0,
+        "commission_hold": summary["commission_hold"],
+        "target_form": target_form,
+        "target": target,
+        "proposed": len(ranking.proposal(target)) if target is not None else 0,
+        "selected": set(selected),
+        "count": _count_facts(ranking, len(selected), target),
+        "error": error,
+        "may_release": services.may_release_for(request.user, partner),
+        "own": request.user.is_partner_user,
+        "profile_url": _profile_url(request.user, partner),
+        "country_names": [str(country.name) for country in partner.operating_countries],
+        "industry_names": Partner._meta.get_field("industries").labels(partner.industries),
+    }
+
+
+def _count_facts(ranking: assistant.Ranking, chosen: int, target: int | None) -> dict:
+    after = ranking.live - chosen
+    return {
+        "chosen": chosen,
+        "after": after,
+        "cap": ranking.cap,
+        "target": target,
+        "within_cap": ranking.cap is None or after <= ranking.cap,
+        "room": ranking.cap is not None and after < ranking.cap,
+        "over_by": max(0, after - ranking.cap) if ranking.cap is not None else 0,
+    }
+
+
+def _assistant_page(
+    request: HttpRequest, partner: Partner, *, selected: list[int] | None = None, error: str = "", status: int = 200
+) -> HttpResponse:
+    """The assistant's page: the ranking, the target and the preselected proposal (or `selected`)."""
+    ranking = assistant.ranking_for(partner=partner, today=timezone.localdate())
+    data = request.GET if "target" in request.GET else (request.POST if "target" in request.POST else None)
+    target_form = AssistantTargetForm(data, live=ranking.live, initial={"target": ranking.default_target})
+    target = ranking.default_target
+    if target_form.is_bound:
+        if target_form.is_valid():
+            if target_form.cleaned_data["target"] is not None:
+                target = target_form.cleaned_data["target"]
+        else:
+            status = 400
+    if selected is None:
+        selected = ranking.proposal(target) if target is not None else []
+    context = _assistant_context(
+        request, partner, ranking=ranking, target_form=target_form, selected=selected, target=target, error=error
+    )
+    return render(request, "registrations/assistant.html", context, status=status)
+
+
+@login_required
+@require_GET
+def cap_assistant(request: HttpRequest, partner_id: str) -> HttpResponse:
+    """The cap reduction assistant: live registrations ranked as release candidates, a proposal preselected."""
+    return _assistant_page(request, partner_for(request.user, partner_id))
+
+
+@login_required
+@require_POST
+def cap_assistant_count(request: HttpRequest, partner_id: str) -> HttpResponse:
+    """htmx: how many are selected and the live count after releasing them, against the cap and the target."""
+    partner = partner_for(request.user, partner_id)
+    ids = _selected_ids(request, partner)
+    ranking = assistant.ranking_for(partner=partner, today=timezone.localdate())
+    chosen = len(set(ids) & {c.pk for c in ranking.candidates})
+    target_form = AssistantTargetForm(request.POST, live=ranking.live)
+    target = target_form.cleaned_data["target"] if target_form.is_valid() else None
+    target = ranking.default_target if target is None else target
+    context = {"partner": partner, "count": _count_facts(ranking, chosen, target)}
+    return render(request, "registrations/assistant.html#count", context)
+
+
+@login_required
+@require_POST
+def cap_assistant_review(request: HttpRequest, partner_id: str) -> HttpResponse:
+    """The confirmation step: which domains, how many, and the live count against the cap afterwards."""
+    partner = partner_for(request.user, partner_id)
+    if not services.may_release_for(request.user, partner):
+        raise PermissionDenied("this person may not release the partner's registrations")
+    ids = _selected_ids(request, partner)
+    if not ids:
+        return _assistant_page(request, partner, selected=[], error=_("Select the domains to release."), status=400)
+    ranking = assistant.ranking_for(partner=partner, today=timezone.localdate())
+    by_pk = {c.pk: c for c in ranking.candidates}
+    stale = [pk for pk in ids if pk not in by_pk]
+    if stale:
+        rows = selectors.registrations_for_partner(partner=partner).filter(pk__in=stale).order_by("domain")
+        error = services.StaleSelection(rows).message
+        live = [pk for pk in ids if pk in by_pk]
+        return _assistant_page(request, partner, selected=live, error=error, status=400)
+    chosen = [by_pk[pk] for pk in ids]
+    chosen.sort(key=lambda c: c.registration.domain)
+    context = {
+        "partner": partner,
+        "confirm": True,
+        "chosen": chosen,
+        "ids": ids,
+        "target": request.POST.get("target", ""),
+        "count": _count_facts(ranking, len(chosen), None),
+        "commission_hold": selectors.commission_hold_open(partner=partner) is not None,
+        "own": request.user.is_partner_user,
+    }
+    return render(request, "registrations/assistant.html", context)
+
+
+@login_required
+@require_POST
+def cap_assistant_release(request: HttpRequest, partner_id: str) -> HttpResponse:
+    """The one confirmed release; back to the assistant with the meter (and any hold) updated."""
+    partner = partner_for(request.user, partner_id)
+    if not services.may_release_for(request.user, partner):
+        raise PermissionDenied("this person may not release the partner's registrations")
+    ids = _selected_ids(request, partner)
+    with refusal(request, inline=True) as refused:
+        result = services.registrations_cap_reduce(partner=partner, ids=ids, acting_user=request.user)
+    if refused:
+        return _assistant_page(request, partner, error=refused.message, status=400)
+    count = len(result.released)
+    text = ngettext("%(count)s domain released.", "%(count)s domains released.", count) % {"count": count}
+    if result.cap is not None:
+        text += " " + _("Live registrations: %(live)s of %(cap)s.") % {"live": result.live, "cap": result.cap}
+    if result.hold_closed:
+        text += " " + _("The commission hold has ended.")
+    messages.success(request, text)
+    return redirect("registrations:assistant", partner_id=partner.partner_id)

@@ -6,14 +6,14 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from portal.history import HistoryItem
 from portal.jobs import job_label
 from portal.models import JobOutcome, JobRun, Partner, PartnerKind, Tier
 from tiers.engine import round_points
-from tiers.models import MonthlySnapshot, RuleSet, TierChange
+from tiers.models import CustomerMRR, MonthlySnapshot, RuleSet, TierChange
 
 
 def monthly_snapshots(
@@ -116,3 +116,11 @@ def partner_history_items(partner: Partner, limit: int) -> list[HistoryItem]:
         )
         for change in changes[:limit]
     ]
+
+
+def customer_mrr_months(*, partner: Partner) -> QuerySet:
+    """The partner's months of customer MRR with something billed (sold or managed), one row per customer and month.
+
+    Other apps build on it (registrations' cap reduction assistant takes the latest month of a domain).
+    """
+    return CustomerMRR.objects.filter(Q(sold_mrr__gt=0) | Q(managed_mrr__gt=0), partner=partner)
