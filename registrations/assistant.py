@@ -46,7 +46,7 @@ WEIGHTS = {
     "expiring": 10,
     "oldest": 5,
 }
-# The oldest quarter of the live registrations carries the "oldest" reason.
+# The oldest quarter of the live registrations (rounded down: none of fewer than four) carries the "oldest" reason.
 OLDEST_SHARE = 0.25
 
 
@@ -171,7 +171,7 @@ def ranking_for(*, partner: Partner, today: dt.date, config: RegistrationConfig 
             )
         )
     # `candidates` is oldest first here: the first quarter are the oldest.
-    for candidate in candidates[: math.ceil(len(candidates) * OLDEST_SHARE)]:
+    for candidate in candidates[: math.floor(len(candidates) * OLDEST_SHARE)]:
         candidate.oldest = True
     for candidate in candidates:
         candidate.reasons = _reasons(candidate)
