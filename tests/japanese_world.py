@@ -58,7 +58,19 @@ from enablement.models import (
     PartnerAccreditation,
 )
 from enablement.models import AuditEntry as EnablementAudit
-from portal.models import EmailKind, EmailOptOut, JobOutcome, JobRun, Partner, PartnerKind, Region, Role, Tier, User
+from portal.models import (
+    EmailKind,
+    EmailOptOut,
+    Industry,
+    JobOutcome,
+    JobRun,
+    Partner,
+    PartnerKind,
+    Region,
+    Role,
+    Tier,
+    User,
+)
 from registrations import services as registrations
 from registrations.models import (
     CommissionHold,
@@ -291,12 +303,34 @@ def _registrations(*, partner: Partner, other: Partner, admin: User, other_admin
     soon = submit(partner=partner, domain="fukuoka-ramen.co.jp", acting_user=admin, company_name="福岡ラーメン")
     registrations.registration_approve(registration=soon, acting_user=cam)
     DomainRegistration.objects.filter(pk=soon.pk).update(expires_on=TODAY + dt.timedelta(days=10))
+    # The cap reduction assistant's reasons: a customer abroad and in an industry the partner does not target.
+    Partner.objects.filter(pk=partner.pk).update(operating_countries=["JP"], industries=["software"])
+    submit(
+        partner=partner,
+        domain="seattle-outdoor.com",
+        acting_user=admin,
+        company_name="シアトル・アウトドア",
+        country="US",
+        industry="retail",
+    )
     submit(
         partner=other,
         domain="berlin-shop.de",
         acting_user=other_admin,
         company_name="Berliner Laden",
         country="DE",
+    )
+    # Every customer industry on some registration (released ones of the other partner: not on its meter).
+    DomainRegistration.objects.bulk_create(
+        DomainRegistration(
+            partner=other,
+            domain=f"industry-{code.replace('_', '-')}.example",
+            industry=code,
+            status="released",
+            submitted_at=NOW,
+            submitted_by=other_admin,
+        )
+        for code in Industry.values
     )
     CommissionHold.objects.create(
         partner=other, started_on=dt.date(2022, 4, 1), ended_on=dt.date(2022, 6, 1), live_at_start=17, cap_at_start=15

@@ -79,6 +79,7 @@ def _partner_pages(w) -> list[str]:
         reverse("tiers:dashboard") + "?month=2026-10-01&em=yes",
         reverse("registrations:capacity"),
         reverse("registrations:capacity") + "?status=released",
+        reverse("registrations:assistant", args=[w.partner.partner_id]),
         reverse("registrations:deals"),
         reverse("registrations:deal", args=[w.deal.pk]),
         reverse("community:index"),
@@ -104,6 +105,7 @@ def _cam_pages(w) -> list[str]:
         reverse("tiers:book") + "?tier=platinum&sort=-points",
         reverse("registrations:queue"),
         reverse("tiers:partner-dashboard", args=[w.partner.partner_id]),
+        reverse("registrations:assistant", args=[w.partner.partner_id]),
         reverse("registrations:deal", args=[w.deal.pk]),
         reverse("api:tokens"),
         reverse("account"),
@@ -225,6 +227,7 @@ PORTAL_APPS = {"portal", "tiers", "registrations", "community", "enablement", "d
         ("registrations.models.RegistrationEvent", "extended until 2027-08-28"),
         ("registrations.models.RegistrationEvent", "expiry date reached (run for 2026-11-28)"),
         ("registrations.models.RegistrationEvent", "released by the partner"),
+        ("registrations.models.RegistrationEvent", "released with the cap reduction assistant"),
         ("registrations.models.DealEvent", "submitted"),
     ],
 )
