@@ -15,7 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from portal import exports
@@ -450,6 +450,7 @@ def _assistant_context(
         "profile_url": _profile_url(request.user, partner),
         "country_names": [str(country.name) for country in partner.operating_countries],
         "industry_names": Partner._meta.get_field("industries").labels(partner.industries),
+        "list_separator": pgettext("list separator", ", "),
     }
 
 

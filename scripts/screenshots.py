@@ -33,6 +33,15 @@ SHOTS = [
     ("cam@example.com", "/", "home-cam", True),
     ("cam@example.com", "/tiers/book/", "book", True),
     ("cam@example.com", "/registrations/queue/", "queue", True),
+    # The cap reduction assistant for the demo's over-cap partner of cam@example.com's book, and its confirmation.
+    ("cam@example.com", "/registrations/assistant/P00003/", "assistant", True),
+    (
+        "cam@example.com",
+        "/registrations/assistant/P00003/",
+        "assistant-confirm",
+        True,
+        "[data-testid=assistant-review]",
+    ),
     ("admin@example.com", "/", "home-staff", True),  # the programme overview
     (
         "admin@example.com",
