@@ -429,7 +429,6 @@ def _assistant_context(
     target: int | None,
     error: str = "",
 ) -> dict:
-    summary = selectors.registration_summary(partner=partner)
     cap, used = ranking.cap, ranking.live
     return {
         "partner": partner,
@@ -438,7 +437,7 @@ def _assistant_context(
         "used": used,
         "percent": min(100, round(100 * used / cap)) if cap else 0,
         "over_by": max(0, used - cap) if cap is not None else 0,
-        "commission_hold": summary["commission_hold"],
+        "commission_hold": selectors.commission_hold_open(partner=partner) is not None,
         "target_form": target_form,
         "target": target,
         "proposed": len(ranking.proposal(target)) if target is not None else 0,

@@ -87,6 +87,15 @@ def test_submit_returns_201_with_the_normalised_pending_registration(api, partne
     assert dt.datetime.fromisoformat(body["submitted_at"])
 
 
+def test_submit_records_the_optional_customer_industry_and_refuses_an_unknown_one(api, partner_member):
+    caller = api(partner_member)
+    response = caller.post("registrations", {"domain": "shop.jp", "country": "JP", "industry": "retail"})
+    assert response.status_code == 201
+    assert DomainRegistration.objects.get(pk=response.json()["id"]).industry == "retail"
+    _assert_error(caller.post("registrations", {"domain": "mine.jp", "industry": "mining"}), 400, "bad_request")
+    assert not DomainRegistration.objects.filter(domain="mine.jp").exists()
+
+
 def test_submit_errors(api, partner_member, other_partner, fill):
     caller = api(partner_member)
     _assert_error(caller.post("registrations", {"domain": "localhost"}), 422, "invalid_domain")
