@@ -58,7 +58,19 @@ from enablement.models import (
     PartnerAccreditation,
 )
 from enablement.models import AuditEntry as EnablementAudit
-from portal.models import EmailKind, EmailOptOut, JobOutcome, JobRun, Partner, PartnerKind, Region, Role, Tier, User
+from portal.models import (
+    EmailKind,
+    EmailOptOut,
+    Industry,
+    JobOutcome,
+    JobRun,
+    Partner,
+    PartnerKind,
+    Region,
+    Role,
+    Tier,
+    User,
+)
 from registrations import services as registrations
 from registrations.models import (
     CommissionHold,
@@ -167,10 +179,29 @@ def build() -> World:
         tier_since=dt.date(2026, 7, 15),
         cam=cam,
         cc=cc,
+        operating_countries=["JP", "SG"],
+        industries=[Industry.SOFTWARE, Industry.RETAIL, Industry.MANUFACTURING, Industry.TRAVEL, Industry.EDUCATION],
     )
-    other = _partner("P10002", "Nordlicht Growth", "DE", dt.date(2025, 2, 1), tier=Tier.GOLD, cam=cam)
+    other = _partner(
+        "P10002",
+        "Nordlicht Growth",
+        "DE",
+        dt.date(2025, 2, 1),
+        tier=Tier.GOLD,
+        cam=cam,
+        operating_countries=["DE", "AT", "CH"],
+        industries=[Industry.MARKETING, Industry.FINANCE, Industry.HEALTHCARE, Industry.REAL_ESTATE, Industry.MEDIA],
+    )
     provider = _partner("P10003", "Kumo Works", "JP", dt.date(2023, 1, 1), kind=PartnerKind.PROVIDER, cam=cam)
-    elsewhere = _partner("P10004", "Maple Inbound", "CA", dt.date(2020, 1, 1), tier=Tier.ELITE, cam=other_cam)
+    elsewhere = _partner(
+        "P10004",
+        "Maple Inbound",
+        "CA",
+        dt.date(2020, 1, 1),
+        tier=Tier.ELITE,
+        cam=other_cam,
+        industries=[Industry.PROFESSIONAL_SERVICES, Industry.NONPROFIT, Industry.PUBLIC_SECTOR, Industry.OTHER],
+    )
     for tier, name, country in ((Tier.DIAMOND, "Maple Inbound", "BR"), (Tier.SOLUTIONS_PARTNER, "Kumo Works", "SG")):
         _partner(f"P1{len(tier):04d}", name, country, dt.date(2022, 1, 1), tier=tier, cam=other_cam)
     admin = _user("kenji@sakura.example.jp", Role.PARTNER_ADMIN, "Kenji Tanaka", partner=partner)
