@@ -179,10 +179,29 @@ def build() -> World:
         tier_since=dt.date(2026, 7, 15),
         cam=cam,
         cc=cc,
+        operating_countries=["JP", "SG"],
+        industries=[Industry.SOFTWARE, Industry.RETAIL, Industry.MANUFACTURING, Industry.TRAVEL, Industry.EDUCATION],
     )
-    other = _partner("P10002", "Nordlicht Growth", "DE", dt.date(2025, 2, 1), tier=Tier.GOLD, cam=cam)
+    other = _partner(
+        "P10002",
+        "Nordlicht Growth",
+        "DE",
+        dt.date(2025, 2, 1),
+        tier=Tier.GOLD,
+        cam=cam,
+        operating_countries=["DE", "AT", "CH"],
+        industries=[Industry.MARKETING, Industry.FINANCE, Industry.HEALTHCARE, Industry.REAL_ESTATE, Industry.MEDIA],
+    )
     provider = _partner("P10003", "Kumo Works", "JP", dt.date(2023, 1, 1), kind=PartnerKind.PROVIDER, cam=cam)
-    elsewhere = _partner("P10004", "Maple Inbound", "CA", dt.date(2020, 1, 1), tier=Tier.ELITE, cam=other_cam)
+    elsewhere = _partner(
+        "P10004",
+        "Maple Inbound",
+        "CA",
+        dt.date(2020, 1, 1),
+        tier=Tier.ELITE,
+        cam=other_cam,
+        industries=[Industry.PROFESSIONAL_SERVICES, Industry.NONPROFIT, Industry.PUBLIC_SECTOR, Industry.OTHER],
+    )
     for tier, name, country in ((Tier.DIAMOND, "Maple Inbound", "BR"), (Tier.SOLUTIONS_PARTNER, "Kumo Works", "SG")):
         _partner(f"P1{len(tier):04d}", name, country, dt.date(2022, 1, 1), tier=tier, cam=other_cam)
     admin = _user("kenji@sakura.example.jp", Role.PARTNER_ADMIN, "Kenji Tanaka", partner=partner)
@@ -304,14 +323,13 @@ def _registrations(*, partner: Partner, other: Partner, admin: User, other_admin
     registrations.registration_approve(registration=soon, acting_user=cam)
     DomainRegistration.objects.filter(pk=soon.pk).update(expires_on=TODAY + dt.timedelta(days=10))
     # The cap reduction assistant's reasons: a customer abroad and in an industry the partner does not target.
-    Partner.objects.filter(pk=partner.pk).update(operating_countries=["JP"], industries=["software"])
     submit(
         partner=partner,
         domain="seattle-outdoor.com",
         acting_user=admin,
         company_name="シアトル・アウトドア",
         country="US",
-        industry="retail",
+        industry=Industry.FINANCE,
     )
     submit(
         partner=other,
@@ -319,18 +337,6 @@ def _registrations(*, partner: Partner, other: Partner, admin: User, other_admin
         acting_user=other_admin,
         company_name="Berliner Laden",
         country="DE",
-    )
-    # Every customer industry on some registration (released ones of the other partner: not on its meter).
-    DomainRegistration.objects.bulk_create(
-        DomainRegistration(
-            partner=other,
-            domain=f"industry-{code.replace('_', '-')}.example",
-            industry=code,
-            status="released",
-            submitted_at=NOW,
-            submitted_by=other_admin,
-        )
-        for code in Industry.values
     )
     CommissionHold.objects.create(
         partner=other, started_on=dt.date(2022, 4, 1), ended_on=dt.date(2022, 6, 1), live_at_start=17, cap_at_start=15

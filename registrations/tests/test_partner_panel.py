@@ -47,7 +47,9 @@ def test_cam_sees_cap_use_hold_and_compliance_dates_beside_the_tier(client_for, 
     assert '<dd data-testid="panel-next-expiry">25 Nov 2025</dd>' in panel
     assert '<dd data-testid="panel-expiring">1</dd>' in panel
     assert '<dd data-testid="panel-next-check">21 Nov 2025</dd>' in panel
-    assert reverse("registrations:capacity") not in panel  # the CAM does not manage the partner's domains
+    # The CAM does not manage the partner's domains, but is offered the cap reduction assistant at the cap.
+    assert f'href="{reverse("registrations:capacity")}"' not in panel
+    assert f'href="{reverse("registrations:assistant", args=[over_cap.partner_id])}"' in panel
 
 
 def test_partner_sees_the_same_panel_on_its_own_dashboard_with_a_link(client_for, partner_member, over_cap):
