@@ -516,3 +516,22 @@ def test_before_caps_take_effect_there_is_no_default_target(targeted, fill):
     ranking = ranking_for(partner=targeted, today=dt.date(2022, 1, 1))
     assert ranking.cap is None and ranking.default_target is None
     assert timezone.localdate() == TODAY
+
+
+def test_staff_without_the_release_permission_read_but_may_not_release(over_cap, client_for):
+    partner, extra = over_cap
+    client = client_for(StaffFactory(email="reader@example.test"))  # every duty group, none grants releasing
+    body = client.get(_url(partner)).content.decode()
+    assert "abroad0.de" in body and "Review the release" not in body
+    assert client.post(_url(partner, "registrations:assistant-release"), {"ids": [extra[0].pk]}).status_code == 403
+    assert DomainRegistration.objects.get(pk=extra[0].pk).status == "registered"
+
+
+def test_staff_with_the_release_permission_release_from_the_page(over_cap, client_for):
+    partner, extra = over_cap
+    person = StaffFactory(email="releaser@example.test", groups=["Partner operations"])
+    person.user_permissions.add(Permission.objects.get(codename="change_domainregistration"))
+    client = client_for(person)
+    response = client.post(_url(partner, "registrations:assistant-release"), {"ids": [r.pk for r in extra]})
+    assert response.status_code == 302
+    assert RegistrationEvent.objects.filter(registration__in=extra, actor=person).count() == 3
