@@ -38,7 +38,9 @@ from django.db.models.functions import Coalesce, NullIf, Round
 
 from portal.models import Partner, PartnerKind, Tier
 from portal.months import add_months, month_end, month_start, months_between
+from tiers.metric_sources import metric_source_for
 from tiers.models import (
+    PHASE2_METRICS,
     CurrencyCoefficient,
     CustomerMRR,
     EmergingMarket,
@@ -179,7 +181,15 @@ class MonthRow:
     sold_mrr_usd: Decimal
     managed_mrr_usd: Decimal
     customer_count: int
+    customer_revenue_retention: Decimal | None
+    review_rating: Decimal | None
+    certified_people: Decimal | None
+    accreditations: Decimal | None
     achieved_tier: str
+
+    @property
+    def phase2(self) -> dict[str, Decimal | None]:
+        return {str(metric): getattr(self, metric) for metric in PHASE2_METRICS}
 
 
 # --- the points formula (the one definition) ------------------------------------
@@ -306,15 +316,48 @@ def metric_values(
     sold_usd: Decimal,
     managed_usd: Decimal,
     credit: Decimal = ONE,
+    phase2: Mapping[str, Decimal | None] | None = None,
 ) -> dict[str, Decimal]:
-    """The figures each metric of a requirement is compared with (Phase 2 adds entries here).
+    """The figures each metric of a requirement is compared with.
 
     Points rule sets: `points` (sales + managed) and `min_sales_points`; legacy:
     `sold_mrr` and `managed_mrr` in USD × the partner's credit (`legacy_credit`).
+    Either framework adds the Phase 2 values it measured (`phase2`: metric → value;
+    None — e.g. no customers to retain — leaves the metric out, so it is not met).
     """
     if framework == Framework.LEGACY:
-        return {Metric.SOLD_MRR: sold_usd * credit, Metric.MANAGED_MRR: managed_usd * credit}
-    return {Metric.POINTS: sales_points + managed_points, Metric.MIN_SALES_POINTS: sales_points}
+        values = {Metric.SOLD_MRR: sold_usd * credit, Metric.MANAGED_MRR: managed_usd * credit}
+    else:
+        values = {Metric.POINTS: sales_points + managed_points, Metric.MIN_SALES_POINTS: sales_points}
+    for metric, value in (phase2 or {}).items():
+        if value is not None:
+            values[metric] = value
+    return values
+
+
+def phase2_metrics_used(requirements: Requirements) -> list[str]:
+    """The Phase 2 metrics some tier of `requirements` requires, in display order (the run measures only these)."""
+    used = {metric for tier_requirements in requirements.values() for metric in tier_requirements}
+    return [str(metric) for metric in PHASE2_METRICS if metric in used]
+
+
+def phase2_metrics_unmeasured(requirements: Requirements) -> list[str]:
+    """Required Phase 2 metrics nobody provides a value for (no source registered): every partner has 0."""
+    return [
+        metric
+        for metric in phase2_metrics_used(requirements)
+        if metric != Metric.CUSTOMER_REVENUE_RETENTION and metric_source_for(metric) is None
+    ]
+
+
+def snapshot_phase2_values(snapshot: MonthlySnapshot | None) -> dict[str, Decimal | None]:
+    """The Phase 2 values a snapshot stored (None where its rule set did not measure them)."""
+    if snapshot is None:
+        return {}
+    return {
+        str(metric): None if getattr(snapshot, metric) is None else Decimal(getattr(snapshot, metric))
+        for metric in PHASE2_METRICS
+    }
 
 
 def snapshot_metric_values(
@@ -332,6 +375,7 @@ def snapshot_metric_values(
         sold_usd=s.sold_mrr_usd if s else ZERO,
         managed_usd=s.managed_mrr_usd if s else ZERO,
         credit=credit,
+        phase2=snapshot_phase2_values(s),
     )
 
 
@@ -382,19 +426,42 @@ WITH sums AS (
     LEFT JOIN {coefficient} c ON c.rule_set_id = %s AND c.currency = {mrr}.currency
     WHERE {mrr}.month = %s{mrr_filter}
     GROUP BY {mrr}.partner_id
-), figures AS (
+){retention_cte}, figures AS (
     SELECT p.id AS partner_id, {points_sales} AS sales_points, {points_managed} AS managed_points,
            COALESCE(ROUND(s.sold_value / NULLIF(CAST(%s AS NUMERIC), 0), 2), 0) AS sold_usd,
            COALESCE(ROUND(s.managed_value / NULLIF(CAST(%s AS NUMERIC), 0), 2), 0) AS managed_usd,
-           COALESCE(s.customers, 0) AS customers, COALESCE(s.missing, 0) AS missing, {credit} AS credit
-    FROM {partner} p LEFT JOIN sums s ON s.partner_id = p.id
+           COALESCE(s.customers, 0) AS customers, COALESCE(s.missing, 0) AS missing, {credit} AS credit,
+           {phase2_columns}
+    FROM {partner} p LEFT JOIN sums s ON s.partner_id = p.id{phase2_joins}
     WHERE p.kind = %s{partner_filter}
 )
 SELECT partner_id, sales_points, managed_points, sales_points + managed_points AS points,
        sold_usd AS sold_mrr_usd, managed_usd AS managed_mrr_usd, customers AS customer_count,
-       {achieved} AS achieved_tier, missing
+       {phase2_names}, {achieved} AS achieved_tier, missing
 FROM figures
 """
+# Customer revenue retention (docs/rules.md): the base is every customer a partner had MRR for 12 months
+# before the judged month; each keeps at most its base value (USD under the judging rule set's
+# coefficients); the figure is kept ÷ base in percent, half-up to 2 places; no base → NULL (not met).
+RETENTION_CTE = """, base AS (
+    SELECT b.partner_id, b.customer_domain,
+           b.sold_mrr * cb.sales / CAST(%s AS NUMERIC) + b.managed_mrr * cb.managed / CAST(%s AS NUMERIC) AS value
+    FROM {mrr} b JOIN {coefficient} cb ON cb.rule_set_id = %s AND cb.currency = b.currency
+    WHERE b.month = %s{base_filter}
+), retention AS (
+    SELECT kept.partner_id, SUM(kept.base_value) AS base_value,
+           SUM(CASE WHEN kept.value < kept.base_value THEN kept.value ELSE kept.base_value END) AS kept
+    FROM (
+        SELECT base.partner_id, base.value AS base_value,
+               COALESCE(n.sold_mrr * cn.sales / CAST(%s AS NUMERIC)
+                        + n.managed_mrr * cn.managed / CAST(%s AS NUMERIC), 0) AS value
+        FROM base
+        LEFT JOIN {mrr} n
+            ON n.month = %s AND n.partner_id = base.partner_id AND n.customer_domain = base.customer_domain
+        LEFT JOIN {coefficient} cn ON cn.rule_set_id = %s AND cn.currency = n.currency
+    ) kept
+    GROUP BY kept.partner_id
+)"""
 JUDGED_COLUMNS = [
     "partner_id",
     "sales_points",
@@ -403,6 +470,7 @@ JUDGED_COLUMNS = [
     "sold_mrr_usd",
     "managed_mrr_usd",
     "customer_count",
+    *(str(metric) for metric in PHASE2_METRICS),
     "achieved_tier",
 ]
 
@@ -432,13 +500,41 @@ def judged_month_sql(*, month: dt.date, rules: Rules, partner_ids: list[int] | N
     if partner_ids is not None and len(partner_ids) <= PARTNER_FILTER_LIMIT:
         mrr_filter = f" AND {mrr}.partner_id IN ({', '.join(['%s'] * len(partner_ids)) or 'NULL'})"
         params += partner_ids
-    params += list(rules.coefficients.get(BASE_CURRENCY, (ONE, ONE)))  # USD: sales, managed
+    usd = list(rules.coefficients.get(BASE_CURRENCY, (ONE, ONE)))  # USD: sales, managed
+    phase2 = phase2_metrics_used(rules.requirements)
+    retention_cte = ""
+    if Metric.CUSTOMER_REVENUE_RETENTION in phase2:
+        base_filter = ""
+        if partner_ids is not None and len(partner_ids) <= PARTNER_FILTER_LIMIT:
+            base_filter = f" AND b.partner_id IN ({', '.join(['%s'] * len(partner_ids)) or 'NULL'})"
+        retention_cte = RETENTION_CTE.format(
+            mrr=mrr, coefficient=quote(CurrencyCoefficient._meta.db_table), base_filter=base_filter
+        )
+        params += [*usd, rules.rule_set.pk, add_months(month, -12)]
+        if base_filter:
+            params += partner_ids
+        params += [*usd, month, rules.rule_set.pk]
+    params += usd
     # Legacy: the credit follows the *partner's* HQ country (SPEC §3.1, `legacy_credit`).
     credit = "1"
     emerging = sorted(rules.emerging)
     if rules.framework == Framework.LEGACY and emerging:
         credit = f"CASE WHEN p.country IN ({', '.join(['%s'] * len(emerging))}) THEN CAST(%s AS NUMERIC) ELSE 1 END"
         params += [*emerging, rules.multiplier]
+    phase2_columns, phase2_joins = [], []
+    for metric in PHASE2_METRICS:
+        if metric not in phase2:
+            phase2_columns.append(f"CAST(NULL AS NUMERIC) AS {metric}")
+        elif metric == Metric.CUSTOMER_REVENUE_RETENTION:
+            phase2_columns.append(f"ROUND(100 * r.kept / NULLIF(r.base_value, 0), 2) AS {metric}")
+            phase2_joins.append(" LEFT JOIN retention r ON r.partner_id = p.id")
+        elif (source := metric_source_for(metric)) is None:
+            phase2_columns.append(f"CAST(0 AS NUMERIC) AS {metric}")  # nobody measures it yet: 0 for everyone
+        else:
+            source_sql, source_params = source(month)
+            phase2_columns.append(f"COALESCE(ROUND(CAST(m_{metric}.value AS NUMERIC), 2), 0) AS {metric}")
+            phase2_joins.append(f" LEFT JOIN ({source_sql}) m_{metric} ON m_{metric}.partner_id = p.id")
+            params += list(source_params)
     params.append(str(PartnerKind.SOLUTIONS_PARTNER))
     if partner_ids is not None:
         partner_filter = f" AND p.id IN ({', '.join(['%s'] * len(partner_ids)) or 'NULL'})"
@@ -450,6 +546,7 @@ def judged_month_sql(*, month: dt.date, rules: Rules, partner_ids: list[int] | N
         sold_usd=_Sql("sold_usd"),
         managed_usd=_Sql("managed_usd"),
         credit=_Sql("credit"),
+        phase2={metric: _Sql(metric) for metric in phase2},
     )
     achieved, achieved_params = achieved_tier_sql(requirements=rules.requirements, values=values)
     points = rules.framework == Framework.POINTS
@@ -463,6 +560,10 @@ def judged_month_sql(*, month: dt.date, rules: Rules, partner_ids: list[int] | N
         points_managed="COALESCE(s.managed, 0)" if points else "0.00",
         credit=credit,
         achieved=achieved,
+        retention_cte=retention_cte,
+        phase2_columns=",\n           ".join(phase2_columns),
+        phase2_joins="".join(phase2_joins),
+        phase2_names=", ".join(str(metric) for metric in PHASE2_METRICS),
         **parts,
     )
     return sql, params + achieved_params

@@ -19,6 +19,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from tiers.models import Metric  # re-exported: sources name their metric without reading tiers.models
+
+__all__ = ["Metric", "MetricSql", "metric_source", "metric_source_for", "registered_metrics"]
+
 MetricSql = Callable[[dt.date], tuple[str, list[object]]]
 
 _SOURCES: dict[str, MetricSql] = {}
