@@ -437,7 +437,7 @@ WITH sums AS (
 )
 SELECT partner_id, sales_points, managed_points, sales_points + managed_points AS points,
        sold_usd AS sold_mrr_usd, managed_usd AS managed_mrr_usd, customers AS customer_count,
-       {phase2_names}, {achieved} AS achieved_tier, missing
+       {phase2_names}, {achieved} AS achieved_tier, missing, credit
 FROM figures
 """
 # Customer revenue retention (docs/rules.md): the base is every customer a partner had MRR for 12 months
@@ -539,15 +539,7 @@ def judged_month_sql(*, month: dt.date, rules: Rules, partner_ids: list[int] | N
     if partner_ids is not None:
         partner_filter = f" AND p.id IN ({', '.join(['%s'] * len(partner_ids)) or 'NULL'})"
         params += partner_ids
-    values = metric_values(
-        framework=rules.framework,
-        sales_points=_Sql("sales_points"),
-        managed_points=_Sql("managed_points"),
-        sold_usd=_Sql("sold_usd"),
-        managed_usd=_Sql("managed_usd"),
-        credit=_Sql("credit"),
-        phase2={metric: _Sql(metric) for metric in phase2},
-    )
+    values = _judged_values(rules, sold_usd="sold_usd", managed_usd="managed_usd")
     achieved, achieved_params = achieved_tier_sql(requirements=rules.requirements, values=values)
     points = rules.framework == Framework.POINTS
     sql = JUDGED_MONTH_SQL.format(
@@ -569,6 +561,77 @@ def judged_month_sql(*, month: dt.date, rules: Rules, partner_ids: list[int] | N
     return sql, params + achieved_params
 
 
+def _judged_values(rules: Rules, *, sold_usd: str = "sold_mrr_usd", managed_usd: str = "managed_mrr_usd") -> dict:
+    """`metric_values` as SQL over the judged month's columns (inside it: the `figures` names)."""
+    return metric_values(
+        framework=rules.framework,
+        sales_points=_Sql("sales_points"),
+        managed_points=_Sql("managed_points"),
+        sold_usd=_Sql(sold_usd),
+        managed_usd=_Sql(managed_usd),
+        credit=_Sql("credit"),
+        phase2={metric: _Sql(metric) for metric in phase2_metrics_used(rules.requirements)},
+    )
+
+
+@dataclass(frozen=True)
+class RequirementEffect:
+    """One requirement of a tier over a judged month: who fails it, and who fails nothing else of the tier."""
+
+    tier: str
+    metric: str
+    threshold: Decimal
+    failing: int  # partners below this threshold
+    held_back: int  # partners meeting every other requirement of the tier but not this one
+
+
+def requirement_effects(*, month: dt.date, rule_set: RuleSet, rules: Rules | None = None) -> list[RequirementEffect]:
+    """Per requirement of `rule_set`, how many partners it holds back in `month` (the what-if's view).
+
+    One aggregate over `judged_month_sql`: each requirement's test is the run's own
+    (`achieved_tier_sql`'s comparison; a metric without a value is not met), counted with
+    FILTER clauses, so the figures add nothing per partner in Python. Ladder order, each
+    tier's metrics in `Metric` order.
+    """
+    month = month_start(month)
+    rules = rules or rules_load(rule_set)
+    values = _judged_values(rules)
+    order = {metric: index for index, metric in enumerate(Metric.values)}
+    met: dict[tuple[str, str], str] = {}
+    requirements: list[tuple[str, str, Decimal]] = []
+    params: list[object] = []
+    for tier in Tier.ladder():
+        for metric, threshold in sorted(rules.requirements.get(tier, {}).items(), key=lambda item: order[item[0]]):
+            requirements.append((tier, metric, threshold))
+            met[tier, metric] = f"met_{len(requirements)}"
+    tests = []
+    for (_tier, metric, threshold), name in zip(requirements, met.values(), strict=True):
+        tests.append(
+            f"COALESCE(({values[metric]}) >= CAST(%s AS NUMERIC), FALSE) AS {name}"
+            if metric in values
+            else f"FALSE AS {name}"
+        )
+        if metric in values:
+            params.append(threshold)
+    if not requirements:
+        return []
+    counts = []
+    for tier, metric, _threshold in requirements:
+        name = met[tier, metric]
+        others = [met[tier, other] for other in rules.requirements[tier] if other != metric]
+        counts.append(f"COUNT(*) FILTER (WHERE NOT {name})")
+        counts.append(f"COUNT(*) FILTER (WHERE NOT {name}{''.join(f' AND {o}' for o in others)})")
+    sql, judged_params = judged_month_sql(month=month, rules=rules)
+    query = f"SELECT {', '.join(counts)} FROM (SELECT {', '.join(tests)} FROM ({sql}) judged) tested"
+    with connection.cursor() as cursor:
+        cursor.execute(query, params + judged_params)
+        row = cursor.fetchone()
+    return [
+        RequirementEffect(tier, metric, threshold, row[2 * index], row[2 * index + 1])
+        for index, (tier, metric, threshold) in enumerate(requirements)
+    ]
+
+
 def compute_month(*, month: dt.date, rule_set: RuleSet, partner_ids: Iterable[int] | None = None) -> list[MonthRow]:
     """Judge every solutions partner (or those in `partner_ids`) for `month` under `rule_set`.
 
@@ -585,9 +648,9 @@ def compute_month(*, month: dt.date, rule_set: RuleSet, partner_ids: Iterable[in
     with connection.cursor() as cursor:
         cursor.execute(f"{sql} ORDER BY partner_id", params)
         rows = cursor.fetchall()
-    if any(row[-1] for row in rows):
+    if any(row[-2] for row in rows):  # …, missing, credit
         raise MissingCoefficient(missing_currencies(month, rule_set))
-    return [MonthRow(*row[:-1]) for row in rows]
+    return [MonthRow(*row[:-2]) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -598,13 +661,14 @@ class MonthTiers:
     tiers: dict[int, str]
 
 
-def month_tiers(*, month: dt.date, rule_set: RuleSet) -> MonthTiers:
+def month_tiers(*, month: dt.date, rule_set: RuleSet, rules: Rules | None = None) -> MonthTiers:
     """`judged_month_sql` for every solutions partner, fetching only points and tier (the what-if's read).
 
-    Raises MissingCoefficient like `compute_month`.
+    `rules`: the rule set already loaded (`rules_load`), if the caller has it. Raises MissingCoefficient
+    like `compute_month`.
     """
     month = month_start(month)
-    sql, params = judged_month_sql(month=month, rules=rules_load(rule_set))
+    sql, params = judged_month_sql(month=month, rules=rules or rules_load(rule_set))
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT partner_id, points, achieved_tier, missing FROM ({sql}) judged", params)
         rows = cursor.fetchall()

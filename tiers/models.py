@@ -97,6 +97,17 @@ METRIC_DIMENSION = {
     Metric.CERTIFIED_PEOPLE: Dimension.KNOWLEDGE,
     Metric.ACCREDITATIONS: Dimension.KNOWLEDGE,
 }
+# How pages write each metric's figures (tiers_extras.figure): points, US dollars, a percentage, a rating, a count.
+METRIC_UNIT = {
+    Metric.POINTS: "points",
+    Metric.MIN_SALES_POINTS: "points",
+    Metric.SOLD_MRR: "money",
+    Metric.MANAGED_MRR: "money",
+    Metric.CUSTOMER_REVENUE_RETENTION: "percent",
+    Metric.REVIEW_RATING: "rating",
+    Metric.CERTIFIED_PEOPLE: "count",
+    Metric.ACCREDITATIONS: "count",
+}
 # The Phase 2 metrics, in display order; each has a nullable column of the same name on MonthlySnapshot.
 PHASE2_METRICS = (
     Metric.CUSTOMER_REVENUE_RETENTION,

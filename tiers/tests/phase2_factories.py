@@ -57,3 +57,23 @@ def accredit(partner, *, granted_on, status=AccreditationStatus.ACTIVE, next_rev
 
 def as_decimal(value) -> Decimal | None:
     return None if value is None else Decimal(value)
+
+
+def requirements_add(rule_set, requirements: dict[str, dict[str, str]]) -> None:
+    """Add Phase 2 requirements to a rule set built by `dashboard_factories.rule_set_make`."""
+    from tiers.models import TierRequirement
+
+    TierRequirement.objects.bulk_create(
+        TierRequirement(rule_set=rule_set, tier=tier, metric=metric, threshold=Decimal(threshold))
+        for tier, metrics in requirements.items()
+        for metric, threshold in metrics.items()
+    )
+
+
+# On top of dashboard_factories.THRESHOLDS: retention and certified people from Gold up.
+PAGE_PHASE2 = {
+    "gold": {"customer_revenue_retention": "80", "certified_people": "2"},
+    "platinum": {"customer_revenue_retention": "85", "certified_people": "4"},
+    "diamond": {"customer_revenue_retention": "90", "certified_people": "8"},
+    "elite": {"customer_revenue_retention": "90", "certified_people": "15"},
+}
