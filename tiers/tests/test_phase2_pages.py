@@ -217,5 +217,5 @@ def test_dashboard_phase2_card_in_japanese(client_for, partner_member, partner, 
 
     text = _text(client_for(partner_member).get(reverse("tiers:dashboard"), HTTP_ACCEPT_LANGUAGE="ja"))
 
-    assert "Customer success and knowledge" not in text
-    assert "83.50%" in text
+    assert "カスタマーサクセスとナレッジ" in text and "Customer success and knowledge" not in text
+    assert "83.50%" in text and "あと1.50パーセントポイント" in text
