@@ -441,24 +441,21 @@ SELECT partner_id, sales_points, managed_points, sales_points + managed_points A
 FROM figures
 """
 # Customer revenue retention (docs/rules.md): the base is every customer a partner had MRR for 12 months
-# before the judged month; each keeps at most its base value (USD under the judging rule set's
-# coefficients); the figure is kept ÷ base in percent, half-up to 2 places; no base → NULL (not met).
-RETENTION_CTE = """, base AS (
-    SELECT b.partner_id, b.customer_domain,
-           b.sold_mrr * cb.sales / CAST(%s AS NUMERIC) + b.managed_mrr * cb.managed / CAST(%s AS NUMERIC) AS value
-    FROM {mrr} b JOIN {coefficient} cb ON cb.rule_set_id = %s AND cb.currency = b.currency
-    WHERE b.month = %s{base_filter}
-), retention AS (
+# before the judged month; each keeps at most its base value; values are sold + managed MRR at the judging
+# rule set's rate (sales coefficient ÷ the USD one, which cancels out of the ratio, so it is left out);
+# the figure is kept ÷ base in percent, half-up to 2 places; no base → NULL (not met).
+RETENTION_CTE = """, retention AS (
     SELECT kept.partner_id, SUM(kept.base_value) AS base_value,
            SUM(CASE WHEN kept.value < kept.base_value THEN kept.value ELSE kept.base_value END) AS kept
     FROM (
-        SELECT base.partner_id, base.value AS base_value,
-               COALESCE(n.sold_mrr * cn.sales / CAST(%s AS NUMERIC)
-                        + n.managed_mrr * cn.managed / CAST(%s AS NUMERIC), 0) AS value
-        FROM base
+        SELECT b.partner_id, (b.sold_mrr + b.managed_mrr) * cb.sales AS base_value,
+               COALESCE((n.sold_mrr + n.managed_mrr) * cn.sales, 0) AS value
+        FROM {mrr} b
+        JOIN {coefficient} cb ON cb.rule_set_id = %s AND cb.currency = b.currency
         LEFT JOIN {mrr} n
-            ON n.month = %s AND n.partner_id = base.partner_id AND n.customer_domain = base.customer_domain
+            ON n.month = %s AND n.partner_id = b.partner_id AND n.customer_domain = b.customer_domain
         LEFT JOIN {coefficient} cn ON cn.rule_set_id = %s AND cn.currency = n.currency
+        WHERE b.month = %s{base_filter}
     ) kept
     GROUP BY kept.partner_id
 )"""
@@ -510,10 +507,9 @@ def judged_month_sql(*, month: dt.date, rules: Rules, partner_ids: list[int] | N
         retention_cte = RETENTION_CTE.format(
             mrr=mrr, coefficient=quote(CurrencyCoefficient._meta.db_table), base_filter=base_filter
         )
-        params += [*usd, rules.rule_set.pk, add_months(month, -12)]
+        params += [rules.rule_set.pk, month, rules.rule_set.pk, add_months(month, -12)]
         if base_filter:
             params += partner_ids
-        params += [*usd, month, rules.rule_set.pk]
     params += usd
     # Legacy: the credit follows the *partner's* HQ country (SPEC §3.1, `legacy_credit`).
     credit = "1"
