@@ -187,7 +187,7 @@ def test_dashboard_measures_a_month_judged_before_the_phase2_rules_under_them(
     rows = {row.metric: row for row in response.context["phase2_rows"]}
     assert rows[Metric.CUSTOMER_REVENUE_RETENTION].current == D("90.00")
     assert rows[Metric.CERTIFIED_PEOPLE].current == 1
-    # Gold is at risk under the new rules: 1 person of 2, and the keep-tier plan says so.
+    # One person of Gold's two: the current tier's requirement is not met under the new rules.
     assert rows[Metric.CERTIFIED_PEOPLE].meets_tier is False
 
 
@@ -219,3 +219,52 @@ def test_dashboard_phase2_card_in_japanese(client_for, partner_member, partner, 
 
     assert "カスタマーサクセスとナレッジ" in text and "Customer success and knowledge" not in text
     assert "83.50%" in text and "あと1.50パーセントポイント" in text
+
+
+def test_tier_gap_and_keep_tier_plan_include_the_phase2_measures(phase2_in_force):
+    from tiers import progress
+    from tiers.engine import rules_load
+
+    requirements = rules_load(phase2_in_force).requirements
+    snapshot = MonthlySnapshot(
+        month=OCT, rule_set=phase2_in_force, sales_points=D(600), managed_points=D(600), certified_people=1
+    )
+    gap = progress.tier_gap(
+        tier=Tier.GOLD, snapshot=snapshot, rule_set=phase2_in_force, requirements=requirements, em=False
+    )
+    preview = progress.ReassessmentPreview(
+        on=dt.date(2026, 1, 15),
+        current_tier=Tier.GOLD,
+        outcome_tier=Tier.SOLUTIONS_PARTNER,
+        months_met=[],
+        window=months_back(dt.date(2025, 12, 1), 6),
+        months_evaluated=4,
+        months_pending=[dt.date(2025, 11, 1), dt.date(2025, 12, 1)],
+    )
+
+    plan = progress.keep_tier_plan(preview=preview, gap=gap)
+
+    measures = {m.metric: m for m in gap.measures}
+    assert [m.metric for m in gap.measures] == [
+        "points",
+        "min_sales_points",
+        "customer_revenue_retention",
+        "certified_people",
+    ]
+    retention, people = measures[Metric.CUSTOMER_REVENUE_RETENTION], measures[Metric.CERTIFIED_PEOPLE]
+    assert (retention.measured, retention.met, retention.gap) == (False, False, D(80))  # no retention: not met
+    assert (people.met, people.gap_count, people.unit) == (False, 1, "count")
+    assert measures[Metric.POINTS].met
+    assert {p.measure.metric for p in plan.paces} == {Metric.CUSTOMER_REVENUE_RETENTION, Metric.CERTIFIED_PEOPLE}
+
+
+def test_the_keep_tier_card_names_the_phase2_requirements_to_meet(client_for, partner_member, partner, phase2_in_force):
+    _gold_history(partner, phase2_in_force, customer_revenue_retention=D("70"), certified_people=1)
+    MonthlySnapshot.objects.filter(partner=partner).update(achieved_tier=Tier.SOLUTIONS_PARTNER)
+
+    response = client_for(partner_member).get(reverse("tiers:dashboard"))
+
+    assert response.context["keep"] is not None
+    text = _text(response)
+    assert "Customer revenue retention: 70.00% in October 2025; 80% needed in a month that counts." in text
+    assert "Certified people: 1 in October 2025; 2 needed in a month that counts." in text
