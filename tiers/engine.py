@@ -426,7 +426,7 @@ WITH sums AS (
     LEFT JOIN {coefficient} c ON c.rule_set_id = %s AND c.currency = {mrr}.currency
     WHERE {mrr}.month = %s{mrr_filter}
     GROUP BY {mrr}.partner_id
-){retention_cte}, figures AS (
+){retention_cte}{source_ctes}, figures AS (
     SELECT p.id AS partner_id, {points_sales} AS sales_points, {points_managed} AS managed_points,
            COALESCE(ROUND(s.sold_value / NULLIF(CAST(%s AS NUMERIC), 0), 2), 0) AS sold_usd,
            COALESCE(ROUND(s.managed_value / NULLIF(CAST(%s AS NUMERIC), 0), 2), 0) AS managed_usd,
@@ -510,6 +510,14 @@ def judged_month_sql(*, month: dt.date, rules: Rules, partner_ids: list[int] | N
         params += [rules.rule_set.pk, month, rules.rule_set.pk, add_months(month, -12)]
         if base_filter:
             params += partner_ids
+    # Registered sources as CTEs whose column list names their columns, whatever the source calls them.
+    sources = {metric: metric_source_for(metric) for metric in phase2 if metric != Metric.CUSTOMER_REVENUE_RETENTION}
+    source_ctes = []
+    for metric, source in sources.items():
+        if source is not None:
+            source_sql, source_params = source(month)
+            source_ctes.append(f", m_{metric} (partner_id, value) AS ({source_sql})")
+            params += list(source_params)
     params += usd
     # Legacy: the credit follows the *partner's* HQ country (SPEC §3.1, `legacy_credit`).
     credit = "1"
@@ -524,13 +532,11 @@ def judged_month_sql(*, month: dt.date, rules: Rules, partner_ids: list[int] | N
         elif metric == Metric.CUSTOMER_REVENUE_RETENTION:
             phase2_columns.append(f"ROUND(100 * r.kept / NULLIF(r.base_value, 0), 2) AS {metric}")
             phase2_joins.append(" LEFT JOIN retention r ON r.partner_id = p.id")
-        elif (source := metric_source_for(metric)) is None:
+        elif sources[metric] is None:
             phase2_columns.append(f"CAST(0 AS NUMERIC) AS {metric}")  # nobody measures it yet: 0 for everyone
         else:
-            source_sql, source_params = source(month)
             phase2_columns.append(f"COALESCE(ROUND(CAST(m_{metric}.value AS NUMERIC), 2), 0) AS {metric}")
-            phase2_joins.append(f" LEFT JOIN ({source_sql}) m_{metric} ON m_{metric}.partner_id = p.id")
-            params += list(source_params)
+            phase2_joins.append(f" LEFT JOIN m_{metric} ON m_{metric}.partner_id = p.id")
     params.append(str(PartnerKind.SOLUTIONS_PARTNER))
     if partner_ids is not None:
         partner_filter = f" AND p.id IN ({', '.join(['%s'] * len(partner_ids)) or 'NULL'})"
@@ -549,6 +555,7 @@ def judged_month_sql(*, month: dt.date, rules: Rules, partner_ids: list[int] | N
         credit=credit,
         achieved=achieved,
         retention_cte=retention_cte,
+        source_ctes="".join(source_ctes),
         phase2_columns=",\n           ".join(phase2_columns),
         phase2_joins="".join(phase2_joins),
         phase2_names=", ".join(str(metric) for metric in PHASE2_METRICS),

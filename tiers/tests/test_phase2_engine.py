@@ -164,8 +164,8 @@ def test_an_unregistered_metric_is_zero_for_everyone_and_named(monkeypatch):
 
 
 def test_a_registered_source_is_joined_set_based_and_rounded_like_points(monkeypatch):
-    def ratings(month):
-        return "SELECT id AS partner_id, CAST(4.125 AS NUMERIC) AS value FROM portal_partner WHERE id = %s", [rated.pk]
+    def ratings(month):  # columns named as the source likes: the engine names them by position
+        return "SELECT id AS partner, CAST(4.125 AS NUMERIC) AS average FROM portal_partner WHERE id = %s", [rated.pk]
 
     rated, unrated = PartnerFactory(), PartnerFactory()
     monkeypatch.setitem(metric_sources._SOURCES, str(Metric.REVIEW_RATING), ratings)
