@@ -268,3 +268,13 @@ def test_the_keep_tier_card_names_the_phase2_requirements_to_meet(client_for, pa
     text = _text(response)
     assert "Customer revenue retention: 70.00% in October 2025; 80% needed in a month that counts." in text
     assert "Certified people: 1 in October 2025; 2 needed in a month that counts." in text
+
+
+def test_whatif_requirement_table_in_japanese(client_for, staff, phase2_draft, phase2_partners):
+    response = client_for(staff).get(
+        reverse("tiers:whatif"), {"rule_set": phase2_draft.pk, "month": "2025-10-01"}, HTTP_ACCEPT_LANGUAGE="ja"
+    )
+
+    text = _text(response)
+    assert "各要件で足止めされるパートナー" in text and "What each requirement holds back" not in text
+    assert "顧客収益維持率（%） ≥ 80%" in text and "カスタマーサクセス" in text and "ナレッジ" in text
