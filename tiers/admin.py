@@ -121,6 +121,8 @@ class TierRequirementInline(_FrozenInlineMixin, admin.TabularInline):
     """Requirements in tier order (Gold, Platinum, Diamond, Elite), each tier's metrics in the seed's order."""
 
     model = TierRequirement
+    form = rule_set_editor.TierRequirementForm
+    formset = rule_set_editor.TierRequirementFormSet
     extra = 0
 
     def get_queryset(self, request):

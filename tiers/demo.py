@@ -124,6 +124,39 @@ def seed_rule_sets(*, today: dt.date) -> None:
         year += 1
 
 
+# Phase 2 (from 2023): customer success and knowledge on top of points, per tier (docs/rules.md).
+PHASE2_DRAFT_NAME = "2023 Phase 2 (draft)"
+PHASE2_TIERS = {
+    "gold": {"customer_revenue_retention": "80", "certified_people": "2"},
+    "platinum": {"customer_revenue_retention": "85", "certified_people": "3"},
+    "diamond": {"customer_revenue_retention": "90", "certified_people": "5", "accreditations": "1"},
+    "elite": {"customer_revenue_retention": "90", "certified_people": "7", "accreditations": "2"},
+}
+
+
+def seed_phase2_draft(*, today: dt.date) -> None:
+    """A draft with this year's points thresholds plus retention, certified people and accreditations.
+
+    Staff judge it in the what-if against the rules in force (nothing publishes it); it takes
+    effect next January if published.
+    """
+    year = _rules_year(add_months(month_start(today), -1))
+    services.rule_set_import(
+        data={
+            "name": PHASE2_DRAFT_NAME,
+            "framework": "points",
+            "effective_from": dt.date(today.year + 1, 1, 1).isoformat(),
+            "emerging_market_multiplier": str(MULTIPLIER),
+            "coefficients": _coefficients(),
+            "tiers": {
+                t: {"points": str(p), "min_sales_points": str(m), **PHASE2_TIERS[t]}
+                for t, (p, m) in _points_thresholds(year).items()
+            },
+        },
+        draft=True,
+    )
+
+
 # --- customers -----------------------------------------------------------------
 
 
@@ -267,6 +300,7 @@ def _run_history(first_month: dt.date) -> None:
 def seed(*, rng: random.Random, people, today: dt.date) -> None:
     """Rule sets, 24 months of MRR ending with the last closed month, and the history they make."""
     seed_rule_sets(today=today)
+    seed_phase2_draft(today=today)
     last_month = add_months(month_start(today), -1)
     first_month = add_months(last_month, -(HISTORY_MONTHS - 1))
     solutions = [p for p in people.partners if p.kind == PartnerKind.SOLUTIONS_PARTNER]

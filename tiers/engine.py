@@ -38,7 +38,9 @@ from django.db.models.functions import Coalesce, NullIf, Round
 
 from portal.models import Partner, PartnerKind, Tier
 from portal.months import add_months, month_end, month_start, months_between
+from tiers.metric_sources import metric_source_for
 from tiers.models import (
+    PHASE2_METRICS,
     CurrencyCoefficient,
     CustomerMRR,
     EmergingMarket,
@@ -179,7 +181,15 @@ class MonthRow:
     sold_mrr_usd: Decimal
     managed_mrr_usd: Decimal
     customer_count: int
+    customer_revenue_retention: Decimal | None
+    review_rating: Decimal | None
+    certified_people: Decimal | None
+    accreditations: Decimal | None
     achieved_tier: str
+
+    @property
+    def phase2(self) -> dict[str, Decimal | None]:
+        return {str(metric): getattr(self, metric) for metric in PHASE2_METRICS}
 
 
 # --- the points formula (the one definition) ------------------------------------
@@ -306,15 +316,48 @@ def metric_values(
     sold_usd: Decimal,
     managed_usd: Decimal,
     credit: Decimal = ONE,
+    phase2: Mapping[str, Decimal | None] | None = None,
 ) -> dict[str, Decimal]:
-    """The figures each metric of a requirement is compared with (Phase 2 adds entries here).
+    """The figures each metric of a requirement is compared with.
 
     Points rule sets: `points` (sales + managed) and `min_sales_points`; legacy:
     `sold_mrr` and `managed_mrr` in USD × the partner's credit (`legacy_credit`).
+    Either framework adds the Phase 2 values it measured (`phase2`: metric → value;
+    None — e.g. no customers to retain — leaves the metric out, so it is not met).
     """
     if framework == Framework.LEGACY:
-        return {Metric.SOLD_MRR: sold_usd * credit, Metric.MANAGED_MRR: managed_usd * credit}
-    return {Metric.POINTS: sales_points + managed_points, Metric.MIN_SALES_POINTS: sales_points}
+        values = {Metric.SOLD_MRR: sold_usd * credit, Metric.MANAGED_MRR: managed_usd * credit}
+    else:
+        values = {Metric.POINTS: sales_points + managed_points, Metric.MIN_SALES_POINTS: sales_points}
+    for metric, value in (phase2 or {}).items():
+        if value is not None:
+            values[metric] = value
+    return values
+
+
+def phase2_metrics_used(requirements: Requirements) -> list[str]:
+    """The Phase 2 metrics some tier of `requirements` requires, in display order (the run measures only these)."""
+    used = {metric for tier_requirements in requirements.values() for metric in tier_requirements}
+    return [str(metric) for metric in PHASE2_METRICS if metric in used]
+
+
+def phase2_metrics_unmeasured(requirements: Requirements) -> list[str]:
+    """Required Phase 2 metrics nobody provides a value for (no source registered): every partner has 0."""
+    return [
+        metric
+        for metric in phase2_metrics_used(requirements)
+        if metric != Metric.CUSTOMER_REVENUE_RETENTION and metric_source_for(metric) is None
+    ]
+
+
+def snapshot_phase2_values(snapshot: MonthlySnapshot | None) -> dict[str, Decimal | None]:
+    """The Phase 2 values a snapshot stored (None where its rule set did not measure them)."""
+    if snapshot is None:
+        return {}
+    return {
+        str(metric): None if getattr(snapshot, metric) is None else Decimal(getattr(snapshot, metric))
+        for metric in PHASE2_METRICS
+    }
 
 
 def snapshot_metric_values(
@@ -332,6 +375,7 @@ def snapshot_metric_values(
         sold_usd=s.sold_mrr_usd if s else ZERO,
         managed_usd=s.managed_mrr_usd if s else ZERO,
         credit=credit,
+        phase2=snapshot_phase2_values(s),
     )
 
 
@@ -382,19 +426,39 @@ WITH sums AS (
     LEFT JOIN {coefficient} c ON c.rule_set_id = %s AND c.currency = {mrr}.currency
     WHERE {mrr}.month = %s{mrr_filter}
     GROUP BY {mrr}.partner_id
-), figures AS (
+){retention_cte}{source_ctes}, figures AS (
     SELECT p.id AS partner_id, {points_sales} AS sales_points, {points_managed} AS managed_points,
            COALESCE(ROUND(s.sold_value / NULLIF(CAST(%s AS NUMERIC), 0), 2), 0) AS sold_usd,
            COALESCE(ROUND(s.managed_value / NULLIF(CAST(%s AS NUMERIC), 0), 2), 0) AS managed_usd,
-           COALESCE(s.customers, 0) AS customers, COALESCE(s.missing, 0) AS missing, {credit} AS credit
-    FROM {partner} p LEFT JOIN sums s ON s.partner_id = p.id
+           COALESCE(s.customers, 0) AS customers, COALESCE(s.missing, 0) AS missing, {credit} AS credit,
+           {phase2_columns}
+    FROM {partner} p LEFT JOIN sums s ON s.partner_id = p.id{phase2_joins}
     WHERE p.kind = %s{partner_filter}
 )
 SELECT partner_id, sales_points, managed_points, sales_points + managed_points AS points,
        sold_usd AS sold_mrr_usd, managed_usd AS managed_mrr_usd, customers AS customer_count,
-       {achieved} AS achieved_tier, missing
+       {phase2_names}, {achieved} AS achieved_tier, missing, credit
 FROM figures
 """
+# Customer revenue retention (docs/rules.md): the base is every customer a partner had MRR for 12 months
+# before the judged month; each keeps at most its base value; values are sold + managed MRR at the judging
+# rule set's rate (sales coefficient ÷ the USD one, which cancels out of the ratio, so it is left out);
+# the figure is kept ÷ base in percent, half-up to 2 places; no base → NULL (not met).
+RETENTION_CTE = """, retention AS (
+    SELECT kept.partner_id, SUM(kept.base_value) AS base_value,
+           SUM(CASE WHEN kept.value < kept.base_value THEN kept.value ELSE kept.base_value END) AS kept
+    FROM (
+        SELECT b.partner_id, (b.sold_mrr + b.managed_mrr) * cb.sales AS base_value,
+               COALESCE((n.sold_mrr + n.managed_mrr) * cn.sales, 0) AS value
+        FROM {mrr} b
+        JOIN {coefficient} cb ON cb.rule_set_id = %s AND cb.currency = b.currency
+        LEFT JOIN {mrr} n
+            ON n.month = %s AND n.partner_id = b.partner_id AND n.customer_domain = b.customer_domain
+        LEFT JOIN {coefficient} cn ON cn.rule_set_id = %s AND cn.currency = n.currency
+        WHERE b.month = %s{base_filter}
+    ) kept
+    GROUP BY kept.partner_id
+)"""
 JUDGED_COLUMNS = [
     "partner_id",
     "sales_points",
@@ -403,6 +467,7 @@ JUDGED_COLUMNS = [
     "sold_mrr_usd",
     "managed_mrr_usd",
     "customer_count",
+    *(str(metric) for metric in PHASE2_METRICS),
     "achieved_tier",
 ]
 
@@ -432,25 +497,51 @@ def judged_month_sql(*, month: dt.date, rules: Rules, partner_ids: list[int] | N
     if partner_ids is not None and len(partner_ids) <= PARTNER_FILTER_LIMIT:
         mrr_filter = f" AND {mrr}.partner_id IN ({', '.join(['%s'] * len(partner_ids)) or 'NULL'})"
         params += partner_ids
-    params += list(rules.coefficients.get(BASE_CURRENCY, (ONE, ONE)))  # USD: sales, managed
+    usd = list(rules.coefficients.get(BASE_CURRENCY, (ONE, ONE)))  # USD: sales, managed
+    phase2 = phase2_metrics_used(rules.requirements)
+    retention_cte = ""
+    if Metric.CUSTOMER_REVENUE_RETENTION in phase2:
+        base_filter = ""
+        if partner_ids is not None and len(partner_ids) <= PARTNER_FILTER_LIMIT:
+            base_filter = f" AND b.partner_id IN ({', '.join(['%s'] * len(partner_ids)) or 'NULL'})"
+        retention_cte = RETENTION_CTE.format(
+            mrr=mrr, coefficient=quote(CurrencyCoefficient._meta.db_table), base_filter=base_filter
+        )
+        params += [rules.rule_set.pk, month, rules.rule_set.pk, add_months(month, -12)]
+        if base_filter:
+            params += partner_ids
+    # Registered sources as CTEs whose column list names their columns, whatever the source calls them.
+    sources = {metric: metric_source_for(metric) for metric in phase2 if metric != Metric.CUSTOMER_REVENUE_RETENTION}
+    source_ctes = []
+    for metric, source in sources.items():
+        if source is not None:
+            source_sql, source_params = source(month)
+            source_ctes.append(f", m_{metric} (partner_id, value) AS ({source_sql})")
+            params += list(source_params)
+    params += usd
     # Legacy: the credit follows the *partner's* HQ country (SPEC §3.1, `legacy_credit`).
     credit = "1"
     emerging = sorted(rules.emerging)
     if rules.framework == Framework.LEGACY and emerging:
         credit = f"CASE WHEN p.country IN ({', '.join(['%s'] * len(emerging))}) THEN CAST(%s AS NUMERIC) ELSE 1 END"
         params += [*emerging, rules.multiplier]
+    phase2_columns, phase2_joins = [], []
+    for metric in PHASE2_METRICS:
+        if metric not in phase2:
+            phase2_columns.append(f"CAST(NULL AS NUMERIC) AS {metric}")
+        elif metric == Metric.CUSTOMER_REVENUE_RETENTION:
+            phase2_columns.append(f"ROUND(100 * r.kept / NULLIF(r.base_value, 0), 2) AS {metric}")
+            phase2_joins.append(" LEFT JOIN retention r ON r.partner_id = p.id")
+        elif sources[metric] is None:
+            phase2_columns.append(f"CAST(0 AS NUMERIC) AS {metric}")  # nobody measures it yet: 0 for everyone
+        else:
+            phase2_columns.append(f"COALESCE(ROUND(CAST(m_{metric}.value AS NUMERIC), 2), 0) AS {metric}")
+            phase2_joins.append(f" LEFT JOIN m_{metric} ON m_{metric}.partner_id = p.id")
     params.append(str(PartnerKind.SOLUTIONS_PARTNER))
     if partner_ids is not None:
         partner_filter = f" AND p.id IN ({', '.join(['%s'] * len(partner_ids)) or 'NULL'})"
         params += partner_ids
-    values = metric_values(
-        framework=rules.framework,
-        sales_points=_Sql("sales_points"),
-        managed_points=_Sql("managed_points"),
-        sold_usd=_Sql("sold_usd"),
-        managed_usd=_Sql("managed_usd"),
-        credit=_Sql("credit"),
-    )
+    values = _judged_values(rules, sold_usd="sold_usd", managed_usd="managed_usd")
     achieved, achieved_params = achieved_tier_sql(requirements=rules.requirements, values=values)
     points = rules.framework == Framework.POINTS
     sql = JUDGED_MONTH_SQL.format(
@@ -463,9 +554,85 @@ def judged_month_sql(*, month: dt.date, rules: Rules, partner_ids: list[int] | N
         points_managed="COALESCE(s.managed, 0)" if points else "0.00",
         credit=credit,
         achieved=achieved,
+        retention_cte=retention_cte,
+        source_ctes="".join(source_ctes),
+        phase2_columns=",\n           ".join(phase2_columns),
+        phase2_joins="".join(phase2_joins),
+        phase2_names=", ".join(str(metric) for metric in PHASE2_METRICS),
         **parts,
     )
     return sql, params + achieved_params
+
+
+def _judged_values(rules: Rules, *, sold_usd: str = "sold_mrr_usd", managed_usd: str = "managed_mrr_usd") -> dict:
+    """`metric_values` as SQL over the judged month's columns (inside it: the `figures` names)."""
+    return metric_values(
+        framework=rules.framework,
+        sales_points=_Sql("sales_points"),
+        managed_points=_Sql("managed_points"),
+        sold_usd=_Sql(sold_usd),
+        managed_usd=_Sql(managed_usd),
+        credit=_Sql("credit"),
+        phase2={metric: _Sql(metric) for metric in phase2_metrics_used(rules.requirements)},
+    )
+
+
+@dataclass(frozen=True)
+class RequirementEffect:
+    """One requirement of a tier over a judged month: who fails it, and who fails nothing else of the tier."""
+
+    tier: str
+    metric: str
+    threshold: Decimal
+    failing: int  # partners below this threshold
+    held_back: int  # partners meeting every other requirement of the tier but not this one
+
+
+def requirement_effects(*, month: dt.date, rule_set: RuleSet, rules: Rules | None = None) -> list[RequirementEffect]:
+    """Per requirement of `rule_set`, how many partners it holds back in `month` (the what-if's view).
+
+    One aggregate over `judged_month_sql`: each requirement's test is the run's own
+    (`achieved_tier_sql`'s comparison; a metric without a value is not met), counted with
+    FILTER clauses, so the figures add nothing per partner in Python. Ladder order, each
+    tier's metrics in `Metric` order.
+    """
+    month = month_start(month)
+    rules = rules or rules_load(rule_set)
+    values = _judged_values(rules)
+    order = {metric: index for index, metric in enumerate(Metric.values)}
+    met: dict[tuple[str, str], str] = {}
+    requirements: list[tuple[str, str, Decimal]] = []
+    params: list[object] = []
+    for tier in Tier.ladder():
+        for metric, threshold in sorted(rules.requirements.get(tier, {}).items(), key=lambda item: order[item[0]]):
+            requirements.append((tier, metric, threshold))
+            met[tier, metric] = f"met_{len(requirements)}"
+    tests = []
+    for (_tier, metric, threshold), name in zip(requirements, met.values(), strict=True):
+        tests.append(
+            f"COALESCE(({values[metric]}) >= CAST(%s AS NUMERIC), FALSE) AS {name}"
+            if metric in values
+            else f"FALSE AS {name}"
+        )
+        if metric in values:
+            params.append(threshold)
+    if not requirements:
+        return []
+    counts = []
+    for tier, metric, _threshold in requirements:
+        name = met[tier, metric]
+        others = [met[tier, other] for other in rules.requirements[tier] if other != metric]
+        counts.append(f"COUNT(*) FILTER (WHERE NOT {name})")
+        counts.append(f"COUNT(*) FILTER (WHERE NOT {name}{''.join(f' AND {o}' for o in others)})")
+    sql, judged_params = judged_month_sql(month=month, rules=rules)
+    query = f"SELECT {', '.join(counts)} FROM (SELECT {', '.join(tests)} FROM ({sql}) judged) tested"
+    with connection.cursor() as cursor:
+        cursor.execute(query, params + judged_params)
+        row = cursor.fetchone()
+    return [
+        RequirementEffect(tier, metric, threshold, row[2 * index], row[2 * index + 1])
+        for index, (tier, metric, threshold) in enumerate(requirements)
+    ]
 
 
 def compute_month(*, month: dt.date, rule_set: RuleSet, partner_ids: Iterable[int] | None = None) -> list[MonthRow]:
@@ -484,9 +651,9 @@ def compute_month(*, month: dt.date, rule_set: RuleSet, partner_ids: Iterable[in
     with connection.cursor() as cursor:
         cursor.execute(f"{sql} ORDER BY partner_id", params)
         rows = cursor.fetchall()
-    if any(row[-1] for row in rows):
+    if any(row[-2] for row in rows):  # …, missing, credit
         raise MissingCoefficient(missing_currencies(month, rule_set))
-    return [MonthRow(*row[:-1]) for row in rows]
+    return [MonthRow(*row[:-2]) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -497,13 +664,14 @@ class MonthTiers:
     tiers: dict[int, str]
 
 
-def month_tiers(*, month: dt.date, rule_set: RuleSet) -> MonthTiers:
+def month_tiers(*, month: dt.date, rule_set: RuleSet, rules: Rules | None = None) -> MonthTiers:
     """`judged_month_sql` for every solutions partner, fetching only points and tier (the what-if's read).
 
-    Raises MissingCoefficient like `compute_month`.
+    `rules`: the rule set already loaded (`rules_load`), if the caller has it. Raises MissingCoefficient
+    like `compute_month`.
     """
     month = month_start(month)
-    sql, params = judged_month_sql(month=month, rules=rules_load(rule_set))
+    sql, params = judged_month_sql(month=month, rules=rules or rules_load(rule_set))
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT partner_id, points, achieved_tier, missing FROM ({sql}) judged", params)
         rows = cursor.fetchall()

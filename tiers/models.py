@@ -79,6 +79,44 @@ class Metric(models.TextChoices):
     ACCREDITATIONS = "accreditations", _("Accreditations held")
 
 
+class Dimension(models.TextChoices):
+    """What a metric measures, for grouping requirements on pages (SPEC §3.7)."""
+
+    POINTS = "points", _("Points")
+    CUSTOMER_SUCCESS = "customer_success", _("Customer success")
+    KNOWLEDGE = "knowledge", _("Knowledge")
+
+
+METRIC_DIMENSION = {
+    Metric.POINTS: Dimension.POINTS,
+    Metric.MIN_SALES_POINTS: Dimension.POINTS,
+    Metric.SOLD_MRR: Dimension.POINTS,
+    Metric.MANAGED_MRR: Dimension.POINTS,
+    Metric.CUSTOMER_REVENUE_RETENTION: Dimension.CUSTOMER_SUCCESS,
+    Metric.REVIEW_RATING: Dimension.CUSTOMER_SUCCESS,
+    Metric.CERTIFIED_PEOPLE: Dimension.KNOWLEDGE,
+    Metric.ACCREDITATIONS: Dimension.KNOWLEDGE,
+}
+# How pages write each metric's figures (tiers_extras.figure): points, US dollars, a percentage, a rating, a count.
+METRIC_UNIT = {
+    Metric.POINTS: "points",
+    Metric.MIN_SALES_POINTS: "points",
+    Metric.SOLD_MRR: "money",
+    Metric.MANAGED_MRR: "money",
+    Metric.CUSTOMER_REVENUE_RETENTION: "percent",
+    Metric.REVIEW_RATING: "rating",
+    Metric.CERTIFIED_PEOPLE: "count",
+    Metric.ACCREDITATIONS: "count",
+}
+# The Phase 2 metrics, in display order; each has a nullable column of the same name on MonthlySnapshot.
+PHASE2_METRICS = (
+    Metric.CUSTOMER_REVENUE_RETENTION,
+    Metric.REVIEW_RATING,
+    Metric.CERTIFIED_PEOPLE,
+    Metric.ACCREDITATIONS,
+)
+
+
 class RuleSet(models.Model):
     """A versioned set of tier thresholds and coefficients, in force from `effective_from`."""
 
@@ -249,6 +287,16 @@ class MonthlySnapshot(models.Model):
     sold_mrr_usd = models.DecimalField(_("sold MRR (USD)"), **POINTS, default=0)
     managed_mrr_usd = models.DecimalField(_("managed MRR (USD)"), **POINTS, default=0)
     customer_count = models.PositiveIntegerField(_("customers"), default=0)
+    # Phase 2 (docs/rules.md): filled only when the judging rule set requires the metric, else NULL.
+    # A NULL retention under a rule set that requires it means "no customers 12 months before".
+    customer_revenue_retention = models.DecimalField(
+        _("customer revenue retention (%)"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    review_rating = models.DecimalField(
+        _("client review rating"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    certified_people = models.PositiveIntegerField(_("certified people"), null=True, blank=True)
+    accreditations = models.PositiveIntegerField(_("accreditations held"), null=True, blank=True)
     achieved_tier = models.CharField(_("achieved tier"), max_length=20, choices=Tier.choices)
     run = models.ForeignKey(JobRun, verbose_name=_("job run"), on_delete=models.PROTECT, related_name="snapshots")
 

@@ -16,7 +16,18 @@ from portal.models import Partner, Tier
 from portal.months import add_months
 from tiers import engine
 from tiers.engine import Requirements, reassessment_months
-from tiers.models import EmergingMarket, Framework, Metric, MonthlySnapshot, RuleSet, TierChange, TierRequirement
+from tiers.models import (
+    METRIC_DIMENSION,
+    PHASE2_METRICS,
+    Dimension,
+    EmergingMarket,
+    Framework,
+    Metric,
+    MonthlySnapshot,
+    RuleSet,
+    TierChange,
+    TierRequirement,
+)
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -49,27 +60,50 @@ def partner_is_emerging(partner: Partner) -> bool:
 
 @dataclass(frozen=True)
 class Measure:
-    """One requirement of a tier against where the partner stands."""
+    """One requirement of a tier against where the partner stands.
+
+    `current` is None for a Phase 2 metric not measured for the month (retention without
+    customers 12 months before, or a month judged by rules that did not require it): not met.
+    `unit` says how the page writes it: points, money (USD), percent, rating or count.
+    """
 
     metric: str
     label: str
-    current: Decimal
+    current: Decimal | None
     threshold: Decimal
     money: bool = False
+    unit: str = "points"
 
     @property
     def met(self) -> bool:
-        return self.current >= self.threshold
+        return self.current is not None and self.current >= self.threshold
 
     @property
     def gap(self) -> Decimal:
-        return max(self.threshold - self.current, ZERO)
+        return max(self.threshold - (self.current or ZERO), ZERO)
 
     @property
     def percent(self) -> int:
         if self.threshold <= 0:
             return 100
-        return int(min(self.current / self.threshold * 100, Decimal(100)))
+        return int(min((self.current or ZERO) / self.threshold * 100, Decimal(100)))
+
+    @property
+    def gap_count(self) -> int:
+        """The gap in whole people or accreditations (counts only)."""
+        return int(self.gap.to_integral_value(rounding=ROUND_CEILING))
+
+    @property
+    def measured(self) -> bool:
+        return self.current is not None
+
+    @property
+    def phase2(self) -> bool:
+        return self.metric in PHASE2_METRICS
+
+    @property
+    def dimension_label(self) -> str:
+        return Dimension(METRIC_DIMENSION[self.metric]).label
 
 
 @dataclass(frozen=True)
@@ -87,12 +121,20 @@ class TierGap:
 
 
 def tier_gap(
-    *, tier: str, snapshot: MonthlySnapshot | None, rule_set: RuleSet | None, requirements: Requirements, em: bool
+    *,
+    tier: str,
+    snapshot: MonthlySnapshot | None,
+    rule_set: RuleSet | None,
+    requirements: Requirements,
+    em: bool,
+    phase2: dict[str, Decimal | None] | None = None,
 ) -> TierGap:
     """How far the latest month is from every requirement of `tier` under `rule_set`.
 
     The figures are the engine's metric values of the snapshot (`engine.snapshot_metric_values`):
-    for legacy rule sets the USD with the emerging-market partner's credit (`em`).
+    for legacy rule sets the USD with the emerging-market partner's credit (`em`). `phase2`
+    replaces the snapshot's Phase 2 values when the snapshot was judged by rules that did not
+    measure them (`phase2_now`). A required Phase 2 metric without a value is shown, not met.
     """
     from django.utils.translation import gettext as _
 
@@ -100,18 +142,98 @@ def tier_gap(
     if rule_set is None or not needed:
         return TierGap(tier=tier, measures=[])
     values = engine.snapshot_metric_values(snapshot, rule_set=rule_set, partner_emerging=em)
+    if phase2 is not None:
+        values = {metric: value for metric, value in values.items() if metric not in PHASE2_METRICS}
+        values |= {metric: value for metric, value in phase2.items() if value is not None}
     labels = {
-        Metric.POINTS: (_("Combined points"), False),
-        Metric.MIN_SALES_POINTS: (_("Sales points"), False),
-        Metric.SOLD_MRR: (_("Sold MRR (USD)"), True),
-        Metric.MANAGED_MRR: (_("Managed MRR (USD)"), True),
+        Metric.POINTS: (_("Combined points"), "points"),
+        Metric.MIN_SALES_POINTS: (_("Sales points"), "points"),
+        Metric.SOLD_MRR: (_("Sold MRR (USD)"), "money"),
+        Metric.MANAGED_MRR: (_("Managed MRR (USD)"), "money"),
+        Metric.CUSTOMER_REVENUE_RETENTION: (_("Customer revenue retention"), "percent"),
+        Metric.REVIEW_RATING: (_("Client review rating"), "rating"),
+        Metric.CERTIFIED_PEOPLE: (_("Certified people"), "count"),
+        Metric.ACCREDITATIONS: (_("Accreditations held"), "count"),
     }
     measures = [
-        Measure(metric, label, values[metric], needed[metric], money)
-        for metric, (label, money) in labels.items()
-        if metric in needed and metric in values
+        Measure(metric, label, values.get(metric), needed[metric], unit == "money", unit)
+        for metric, (label, unit) in labels.items()
+        if metric in needed and (metric in values or metric in PHASE2_METRICS)
     ]
     return TierGap(tier=tier, measures=measures)
+
+
+def phase2_now(
+    *, partner: Partner, snapshot: MonthlySnapshot | None, rule_set: RuleSet | None, requirements: Requirements
+) -> dict[str, Decimal | None] | None:
+    """The latest month's Phase 2 values as the rules in force measure them, when the snapshot lacks them.
+
+    None (use the snapshot) when the rules in force require no Phase 2 metric, or the snapshot was
+    judged by them. Otherwise the month is judged again for this partner alone under the rules in
+    force (`engine.compute_month`, one query besides loading the rules): a snapshot judged before a
+    Phase 2 rule set took effect still shows where the partner stands against it.
+    """
+    if rule_set is None or snapshot is None or not engine.phase2_metrics_used(requirements):
+        return None
+    if snapshot.rule_set_id == rule_set.pk:
+        return None
+    try:
+        [row] = engine.compute_month(month=snapshot.month, rule_set=rule_set, partner_ids=[partner.pk])
+    except (engine.MissingCoefficient, ValueError):
+        return None
+    return row.phase2
+
+
+@dataclass(frozen=True)
+class Phase2Row:
+    """One Phase 2 metric the rules in force require: the partner's value against the current and next tier."""
+
+    metric: str
+    label: str
+    dimension_label: str
+    unit: str
+    current: Decimal | None
+    tier_threshold: Decimal | None
+    next_threshold: Decimal | None
+
+    @property
+    def gap(self) -> Decimal | None:
+        if self.next_threshold is None:
+            return None
+        return max(self.next_threshold - (self.current or ZERO), ZERO)
+
+    @property
+    def meets_tier(self) -> bool | None:
+        if self.tier_threshold is None:
+            return None
+        return self.current is not None and self.current >= self.tier_threshold
+
+
+def phase2_rows(*, tier: str, current: TierGap, next_gap: TierGap | None) -> list[Phase2Row]:
+    """The Phase 2 measures of the current and next tier side by side (the dashboard's card); [] when none."""
+    by_metric: dict[str, dict[str, Measure]] = {}
+    for key, gap in (("tier", current), ("next", next_gap)):
+        for measure in gap.measures if gap else []:
+            if measure.phase2:
+                by_metric.setdefault(measure.metric, {})[key] = measure
+    rows = []
+    for metric in PHASE2_METRICS:
+        if metric not in by_metric:
+            continue
+        pair = by_metric[metric]
+        any_measure = pair.get("next") or pair["tier"]
+        rows.append(
+            Phase2Row(
+                metric=metric,
+                label=any_measure.label,
+                dimension_label=any_measure.dimension_label,
+                unit=any_measure.unit,
+                current=any_measure.current,
+                tier_threshold=pair["tier"].threshold if "tier" in pair else None,
+                next_threshold=pair["next"].threshold if "next" in pair else None,
+            )
+        )
+    return rows
 
 
 # --- reassessment preview ----------------------------------------------------

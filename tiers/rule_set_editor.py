@@ -19,8 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from portal.formats import number
 from portal.models import Tier
 from tiers.importers.files import CURRENCY_CODES
-from tiers.importers.rule_sets import COEFFICIENT_PLACES
-from tiers.models import CurrencyCoefficient
+from tiers.importers.rule_sets import COEFFICIENT_PLACES, METRIC_MAXIMUM, OPTIONAL_METRICS
+from tiers.models import CurrencyCoefficient, Metric, TierRequirement
 
 USD = "USD"
 HUNDRED = Decimal(100)
@@ -153,3 +153,66 @@ class CurrencyCoefficientFormSet(forms.BaseInlineFormSet):
 
     def get_form_kwargs(self, index):
         return {**super().get_form_kwargs(index), "usd": self._usd}
+
+
+# --- requirements: Phase 2 metrics (docs/rules.md) --------------------------------------
+
+WHOLE_NUMBER_METRICS = frozenset({Metric.CERTIFIED_PEOPLE, Metric.ACCREDITATIONS})
+
+
+class TierRequirementForm(forms.ModelForm):
+    """One (tier, metric) threshold; Phase 2 thresholds within what the metric can reach."""
+
+    class Meta:
+        model = TierRequirement
+        fields = ["tier", "metric", "threshold"]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        metric, threshold = cleaned.get("metric"), cleaned.get("threshold")
+        if metric is None or threshold is None:
+            return cleaned
+        if threshold < 0:
+            self.add_error("threshold", _("A threshold cannot be negative."))
+        elif metric in METRIC_MAXIMUM and threshold > METRIC_MAXIMUM[metric]:
+            self.add_error(
+                "threshold",
+                gettext("%(metric)s cannot be above %(maximum)s.")
+                % {"metric": Metric(metric).label, "maximum": number(METRIC_MAXIMUM[metric], places=0)},
+            )
+        elif metric in WHOLE_NUMBER_METRICS and threshold != threshold.to_integral_value():
+            self.add_error("threshold", _("People and accreditations are counted in whole numbers."))
+        return cleaned
+
+
+class TierRequirementFormSet(forms.BaseInlineFormSet):
+    """A Phase 2 metric a tier requires must be required by every tier above it (the importer's rule)."""
+
+    def clean(self) -> None:
+        super().clean()
+        if any(form.errors for form in self.forms):
+            return
+        requirements: dict[str, dict[str, Decimal]] = {}
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or not data.get("tier") or not data.get("metric"):
+                continue
+            requirements.setdefault(data["tier"], {})[data["metric"]] = data["threshold"]
+        problems = []
+        ladder = Tier.ladder()
+        for metric in OPTIONAL_METRICS:
+            required = [tier for tier in ladder if metric in requirements.get(tier, {})]
+            if not required:
+                continue
+            problems += [
+                gettext("%(lower)s requires %(metric)s, so %(tier)s must require it too.")
+                % {
+                    "lower": Tier(required[0]).label,
+                    "metric": Metric(metric).label,
+                    "tier": Tier(tier).label,
+                }
+                for tier in ladder[ladder.index(required[0]) + 1 :]
+                if tier in requirements and metric not in requirements[tier]
+            ]
+        if problems:
+            raise forms.ValidationError(problems)

@@ -36,7 +36,7 @@ from tiers import breakdown, charts, engine
 from tiers import progress as tier_progress
 from tiers.engine import MissingCoefficient
 from tiers.forms import SORT_LABELS, BookForm, BreakdownForm, ChangesForm, GapForm, PublishForm, WhatIfForm
-from tiers.models import Framework
+from tiers.models import Framework, Metric
 from tiers.services import TierError, rule_set_publish
 from tiers.whatif import programme_targets, what_if
 
@@ -100,9 +100,21 @@ class _Base:
             and tier_progress.partner_is_emerging(self.partner)
         )
 
+    @functools.cached_property
+    def phase2(self) -> dict[str, Decimal | None] | None:
+        """The latest month's Phase 2 values under the rules in force, if its snapshot lacks them (else None)."""
+        return tier_progress.phase2_now(
+            partner=self.partner, snapshot=self.latest, rule_set=self.rule_set_now, requirements=self.requirements_now
+        )
+
     def gap(self, tier: str) -> tier_progress.TierGap:
         return tier_progress.tier_gap(
-            tier=tier, snapshot=self.latest, rule_set=self.rule_set_now, requirements=self.requirements_now, em=self.em
+            tier=tier,
+            snapshot=self.latest,
+            rule_set=self.rule_set_now,
+            requirements=self.requirements_now,
+            em=self.em,
+            phase2=self.phase2,
         )
 
     @property
@@ -140,8 +152,12 @@ def _overview(base: _Base) -> dict:
     above = tier_progress.next_tier(partner.tier)
     progress = base.gap(above) if above else None
     chart = charts.points_chart(base.history, base.requirements)
-    keep = tier_progress.keep_tier_plan(preview=base.preview, gap=base.gap(partner.tier)) if base.at_risk else None
+    current = base.gap(partner.tier)
+    keep = tier_progress.keep_tier_plan(preview=base.preview, gap=current) if base.at_risk else None
     return {
+        # Customer success and knowledge: only when the rules in force require them (Phase 2).
+        "phase2_rows": tier_progress.phase2_rows(tier=partner.tier, current=current, next_gap=progress),
+        "unmeasured": [Metric(metric).label for metric in engine.phase2_metrics_unmeasured(base.requirements_now)],
         "today": base.today,
         "history": base.history,
         "latest": base.latest,

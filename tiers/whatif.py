@@ -13,14 +13,24 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Q, Subquery
 
 from portal.models import Partner, Tier
 from tiers import engine
-from tiers.models import Framework, Metric, MonthlySnapshot, ProgrammeTargets, RuleSet
+from tiers.models import (
+    METRIC_DIMENSION,
+    METRIC_UNIT,
+    PHASE2_METRICS,
+    Dimension,
+    Framework,
+    Metric,
+    MonthlySnapshot,
+    ProgrammeTargets,
+    RuleSet,
+)
 
 
 def programme_targets() -> dict[str, Decimal]:
@@ -80,6 +90,48 @@ class WhatIf:
     down_count: int
     suggestions: list[Suggestion]
     error: str = ""
+    # Phase 2 drafts only: per requirement, who it holds back; required metrics nobody measures yet.
+    requirement_effects: list[RequirementEffect] = field(default_factory=list)
+    unmeasured: list[str] = field(default_factory=list)
+
+    @property
+    def unmeasured_labels(self) -> list[str]:
+        return [Metric(metric).label for metric in self.unmeasured]
+
+
+@dataclass(frozen=True)
+class RequirementEffect:
+    """One requirement of the draft in the judged month, grouped for the page by what it measures."""
+
+    tier: str
+    metric: str
+    threshold: Decimal
+    failing: int
+    held_back: int  # meet every other requirement of the tier, not this one: it alone keeps them out
+
+    @property
+    def metric_label(self) -> str:
+        return Metric(self.metric).label
+
+    @property
+    def dimension(self) -> str:
+        return METRIC_DIMENSION[self.metric]
+
+    @property
+    def dimension_label(self) -> str:
+        return Dimension(self.dimension).label
+
+    @property
+    def phase2(self) -> bool:
+        return self.metric in PHASE2_METRICS
+
+    @property
+    def unit(self) -> str:
+        return METRIC_UNIT[self.metric]
+
+    @property
+    def tier_label(self) -> str:
+        return Tier(self.tier).label
 
 
 def what_if(*, rule_set: RuleSet, month: dt.date) -> WhatIf:
@@ -87,7 +139,8 @@ def what_if(*, rule_set: RuleSet, month: dt.date) -> WhatIf:
     2. Count partners per tier (cumulative share of tiered partners) against the targets.
     3. List the partners whose tier differs; suggest thresholds at the target percentiles.
     """
-    draft = engine.month_tiers(month=month, rule_set=rule_set)
+    rules = engine.rules_load(rule_set)
+    draft = engine.month_tiers(month=month, rule_set=rule_set, rules=rules)
     baseline, current_tier = _published_baseline(month)
     draft_tier, points = draft.tiers, draft.points
     # Every partner the draft judges, at its published tier (none yet: solutions_partner).
@@ -99,6 +152,13 @@ def what_if(*, rule_set: RuleSet, month: dt.date) -> WhatIf:
         before = current_tier.get(pk, Tier.SOLUTIONS_PARTNER)
         if tier != before:
             (ups if rank[tier] > rank[before] else downs).append((pk, before, tier))
+    requirements = rules.requirements
+    effects: list[RequirementEffect] = []
+    if engine.phase2_metrics_used(requirements):
+        effects = [
+            RequirementEffect(e.tier, e.metric, e.threshold, e.failing, e.held_back)
+            for e in engine.requirement_effects(month=month, rule_set=rule_set, rules=rules)
+        ]
     return WhatIf(
         rule_set=rule_set,
         baseline=baseline,
@@ -112,6 +172,8 @@ def what_if(*, rule_set: RuleSet, month: dt.date) -> WhatIf:
         up_count=len(ups),
         down_count=len(downs),
         suggestions=_suggestions(draft, rule_set, targets),
+        requirement_effects=effects,
+        unmeasured=engine.phase2_metrics_unmeasured(requirements),
     )
 
 

@@ -13,14 +13,18 @@ from django.utils.translation import gettext as _
 from portal.models import Tier
 from portal.months import month_start
 from tiers.importers.files import CURRENCY_CODES, ImportRejected, decimal_or_none, unknown_currency
-from tiers.models import CustomerMRR, Framework, Metric, RuleSet, RuleSetStatus
+from tiers.models import PHASE2_METRICS, CustomerMRR, Framework, Metric, RuleSet, RuleSetStatus
 
 FRAMEWORK_METRICS = {
     Framework.POINTS: [Metric.POINTS, Metric.MIN_SALES_POINTS],
     Framework.LEGACY: [Metric.SOLD_MRR, Metric.MANAGED_MRR],
 }
+# Phase 2 (docs/rules.md): optional in either framework; a tier that requires one binds every tier above it.
+OPTIONAL_METRICS = list(PHASE2_METRICS)
+# The most a Phase 2 figure can be: retention is capped per customer at 100 %, ratings run 1–5.
+METRIC_MAXIMUM = {Metric.CUSTOMER_REVENUE_RETENTION: Decimal(100), Metric.REVIEW_RATING: Decimal(5)}
 # Minimums may stay level from one tier to the next; targets must rise.
-NON_DECREASING_METRICS = frozenset({Metric.MIN_SALES_POINTS})
+NON_DECREASING_METRICS = frozenset({Metric.MIN_SALES_POINTS, *PHASE2_METRICS})
 THRESHOLD_LIMIT = Decimal("1e14")
 COEFFICIENT_PLACES = Decimal("1e-12")
 THRESHOLD_PLACES = Decimal("1e-4")
@@ -154,6 +158,7 @@ def _requirements(raw: object, framework: str, errors: list[str]) -> dict[str, d
         errors.append(_("tiers must be an object with gold, platinum, diamond and elite"))
         return {}
     metrics = FRAMEWORK_METRICS[framework]
+    allowed = [*metrics, *OPTIONAL_METRICS]
     errors += [
         _("tiers: unknown key %(key)r (expected %(allowed)s)") % {"key": tier, "allowed": ", ".join(Tier.ladder())}
         for tier in raw
@@ -167,12 +172,14 @@ def _requirements(raw: object, framework: str, errors: list[str]) -> dict[str, d
         values = raw[tier] if isinstance(raw[tier], dict) else {}
         errors += [
             _("tiers.%(tier)s: unknown key %(key)r for a %(framework)s rule set (expected %(allowed)s)")
-            % {"tier": tier, "key": key, "framework": framework, "allowed": ", ".join(metrics)}
+            % {"tier": tier, "key": key, "framework": framework, "allowed": ", ".join(allowed)}
             for key in values
-            if key not in metrics
+            if key not in allowed
         ]
         result[tier] = {}
-        for metric in metrics:
+        for metric in allowed:
+            if metric in OPTIONAL_METRICS and metric not in values:
+                continue
             number = decimal_or_none(values.get(metric))
             if number is None:
                 errors.append(_("%(tier)s: %(metric)s must be a decimal string") % {"tier": tier, "metric": metric})
@@ -180,10 +187,35 @@ def _requirements(raw: object, framework: str, errors: list[str]) -> dict[str, d
                 errors.append(_("%(tier)s: %(metric)s must not be negative") % {"tier": tier, "metric": metric})
             elif number >= THRESHOLD_LIMIT:
                 errors.append(_("%(tier)s: %(metric)s is too large") % {"tier": tier, "metric": metric})
+            elif metric in METRIC_MAXIMUM and number > METRIC_MAXIMUM[metric]:
+                errors.append(
+                    _("%(tier)s: %(metric)s cannot be above %(maximum)s")
+                    % {"tier": tier, "metric": metric, "maximum": METRIC_MAXIMUM[metric]}
+                )
             else:
                 result[tier][metric] = number.quantize(THRESHOLD_PLACES)
-    _check_increasing(result, metrics, errors)
+    errors += phase2_ladder_problems(result)
+    _check_increasing(result, allowed, errors)
     return result
+
+
+def phase2_ladder_problems(requirements: dict[str, dict[str, Decimal]]) -> list[str]:
+    """A Phase 2 metric a tier requires must be required by every tier above it (or a higher tier
+    would be easier to reach on that count than a lower one). The rule-set editor checks the same."""
+    problems = []
+    ladder = Tier.ladder()
+    for metric in OPTIONAL_METRICS:
+        required = [tier for tier in ladder if metric in requirements.get(tier, {})]
+        if not required:
+            continue
+        lowest = ladder.index(required[0])
+        problems += [
+            _("%(tier)s: %(metric)s is required by %(lower)s, so it must be required by %(tier)s too")
+            % {"tier": tier, "metric": metric, "lower": required[0]}
+            for tier in ladder[lowest + 1 :]
+            if tier in requirements and metric not in requirements[tier]
+        ]
+    return problems
 
 
 def _check_increasing(requirements: dict[str, dict[str, Decimal]], metrics: list[str], errors: list[str]) -> None:

@@ -120,3 +120,33 @@ def bar(percent: int | Decimal | None) -> str:
         '<rect width="{}" height="1"/></svg>',
         value,
     )
+
+
+# --- Phase 2 figures: a measure's value by its unit (tiers.progress.Measure.unit) ----------------
+
+
+def _figure(value: Decimal | None, unit: str, *, trim: bool) -> str:
+    if value is None:
+        return "—"
+    value = Decimal(value)
+    if unit == "count":
+        return portal_formats.number(value, places=0)
+    places = 0 if trim and value == value.to_integral_value() else 2
+    text = portal_formats.number(value, places=places)
+    if unit == "percent":
+        return f"{text}%"
+    if unit == "money":
+        return f"US${text}"
+    return text
+
+
+@register.filter
+def figure(value: Decimal | None, unit: str) -> str:
+    """A partner's figure: 55.56%, 4.25, 3 people, US$1,200.00, 1,234.50 points."""
+    return _figure(value, unit, trim=False)
+
+
+@register.filter
+def threshold_figure(value: Decimal | None, unit: str) -> str:
+    """A requirement's threshold, without decimals when it has none: 80%, 4, 2, 4.5."""
+    return _figure(value, unit, trim=True)
