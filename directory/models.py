@@ -179,3 +179,12 @@ class AwardSettings(models.Model):
     @classmethod
     def get(cls) -> AwardSettings:
         return cls.objects.get_or_create(pk=1)[0]
+
+
+# How the review services' audit states read (codes stay in the table).
+AuditEntry.STATES |= {
+    **dict(ReviewStatus.choices),
+    "sent": _("Invitation sent"),
+    "replied": _("Reply published"),
+    "changed": _("Changed"),
+}

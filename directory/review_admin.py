@@ -13,11 +13,18 @@ from django.utils.translation import ngettext
 
 from directory import review_services
 from directory.models import AwardSettings, Review, ReviewInvitation
+from directory.review_forms import LANGUAGE_CHOICES
 from portal.access import has_perm
 from portal.refusals import for_each_row
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
+    readonly_fields = ("language_name",)
+
+    @admin.display(description=_("language"))
+    def language_name(self, obj) -> str:
+        return str(dict(LANGUAGE_CHOICES).get(obj.language, obj.language))
+
     def has_add_permission(self, request) -> bool:
         return False
 
@@ -31,10 +38,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 @admin.register(Review)
 class ReviewAdmin(ReadOnlyAdmin):
     list_display = ("partner", "rating", "title", "reviewer_name", "customer_domain", "status", "submitted_at")
-    list_filter = ("status", "rating", "language")
+    list_filter = ("status", "rating")
     search_fields = ("partner__partner_id", "partner__name", "title", "reviewer_name", "customer_domain")
     list_select_related = ("partner",)
-    exclude = ("reviewer_email",)
+    exclude = ("reviewer_email", "language")
     actions = ["publish"]
 
     def has_moderate_permission(self, request) -> bool:
@@ -55,11 +62,19 @@ class ReviewAdmin(ReadOnlyAdmin):
 
 @admin.register(ReviewInvitation)
 class ReviewInvitationAdmin(ReadOnlyAdmin):
-    list_display = ("partner", "contact_name", "customer_domain", "language", "created_at", "expires_at", "used_at")
-    list_filter = ("language", "created_at")
+    list_display = (
+        "partner",
+        "contact_name",
+        "customer_domain",
+        "language_name",
+        "created_at",
+        "expires_at",
+        "used_at",
+    )
+    list_filter = ("created_at",)
     search_fields = ("partner__partner_id", "partner__name", "customer_domain", "contact_name")
     list_select_related = ("partner",)
-    exclude = ("token_hash", "email")
+    exclude = ("token_hash", "email", "language")
 
 
 @admin.register(AwardSettings)

@@ -12,7 +12,7 @@ from directory.models import AwardSettings
 MIN_SECONDS_TO_SUBMIT = 4
 _STARTED_SALT = "directory.review-form-started"
 
-LANGUAGE_CHOICES = [("en", "English"), ("ja", "日本語")]
+LANGUAGE_CHOICES = [("en", _("English")), ("ja", _("Japanese"))]
 RATING_CHOICES = [
     (5, _("5 — Excellent")),
     (4, _("4 — Good")),
