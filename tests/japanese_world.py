@@ -640,7 +640,9 @@ def _client_reviews(*, partner: Partner, admin: User, staff: User) -> None:
             replied_by=admin if status == ReviewStatus.PUBLISHED else None,
         )
         if status != ReviewStatus.PENDING:
-            DirectoryAudit.log(DirectoryAudit.Subject.REVIEW, review, old="pending", new=status, actor=staff, reason=reason)
+            DirectoryAudit.log(
+                DirectoryAudit.Subject.REVIEW, review, old="pending", new=status, actor=staff, reason=reason
+            )
     for i, expires in enumerate((NOW + dt.timedelta(days=25), NOW - dt.timedelta(days=2))):
         ReviewInvitation.objects.create(
             partner=partner,
