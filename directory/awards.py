@@ -1,7 +1,7 @@
 """Global Partner of the Year: every solutions partner's figures for a year, who is eligible and the ranking.
 
 The figures are defined in docs/rules.md ("Global Partner of the Year"). Everything is read set-based:
-two snapshot queries (January and December), two customer queries (`tiers.selectors.customer_revenue_kept`),
+the last evaluated month, two snapshot queries (January and the closing month), two customer queries (`tiers.selectors.customer_revenue_kept`),
 one review aggregate and one query for the partners' names — the same few queries for any number of partners.
 """
 
@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from directory.metrics import review_window
 from directory.models import AwardSettings, Review, ReviewStatus
 from portal.models import Partner, PartnerKind
-from tiers.selectors import customer_revenue_kept, monthly_snapshots
+from tiers.selectors import customer_revenue_kept, latest_snapshot_month, monthly_snapshots
 
 VIEW_AWARD_SETTINGS = "directory.view_awardsettings"
 TWO_PLACES = Decimal("0.01")
@@ -44,20 +44,26 @@ def year_param(raw: str | None, *, today: dt.date) -> int:
 
 
 def year_window(year: int) -> dict:
-    """The months and review window a year's figures read."""
-    december = dt.date(year, 12, 1)
-    reviews_from, reviews_to = review_window(december)
-    return {"start": dt.date(year, 1, 1), "end": december, "reviews_from": reviews_from, "reviews_to": reviews_to}
+    """The months a year's figures compare and the review window (the 12 months to the closing month).
+
+    The closing month is December, or the last evaluated month while the year is still running.
+    """
+    closing = dt.date(year, 12, 1)
+    latest = latest_snapshot_month()
+    if latest is not None and dt.date(year, 1, 1) <= latest < closing:
+        closing = latest
+    reviews_from, reviews_to = review_window(closing)
+    return {"start": dt.date(year, 1, 1), "end": closing, "reviews_from": reviews_from, "reviews_to": reviews_to}
 
 
 @dataclass
 class Standing:
     partner: Partner
     mrr_start: Decimal | None  # USD, January snapshot
-    mrr_end: Decimal | None  # USD, December snapshot
+    mrr_end: Decimal | None  # USD, closing month's snapshot (December)
     revenue_retention: Decimal | None  # %
     customer_mrr_start: Decimal | None  # USD, January, customers of January
-    customer_mrr_end: Decimal | None  # USD, December, the same customers
+    customer_mrr_end: Decimal | None  # USD, closing month, the same customers
     customer_revenue_retention: Decimal | None  # %
     rating: Decimal | None
     review_count: int
@@ -100,9 +106,9 @@ def _misses(s: Standing, t: AwardSettings) -> list[str]:
     return [str(label) for value, minimum, label in checks if value is None or value < minimum]
 
 
-def standings(*, year: int, thresholds: AwardSettings) -> list[Standing]:
-    """Every solutions partner with MRR in January or December of `year`, with its figures and misses."""
-    window = year_window(year)
+def standings(*, year: int, thresholds: AwardSettings, window: dict | None = None) -> list[Standing]:
+    """Every solutions partner with MRR in January or the closing month of `year`, with its figures and misses."""
+    window = window or year_window(year)
     start, end = _snapshot_mrr(window["start"]), _snapshot_mrr(window["end"])
     kept = customer_revenue_kept(start=window["start"], end=window["end"])
     reviews = _review_figures(window)
@@ -135,9 +141,9 @@ def _order(s: Standing) -> tuple:
     return (not s.eligible, -(s.mrr_end or zero), -(s.rating or zero), -s.review_count, s.partner.partner_id)
 
 
-def ranking(*, year: int, thresholds: AwardSettings) -> list[Standing]:
+def ranking(*, year: int, thresholds: AwardSettings, window: dict | None = None) -> list[Standing]:
     """The standings in award order; eligible partners carry their rank (1 = Global Partner of the Year)."""
-    ordered = sorted(standings(year=year, thresholds=thresholds), key=_order)
+    ordered = sorted(standings(year=year, thresholds=thresholds, window=window), key=_order)
     for rank, standing in enumerate((s for s in ordered if s.eligible), start=1):
         standing.rank = rank
     return ordered

@@ -185,14 +185,15 @@ def partner_of_the_year(
     today = timezone.localdate()
     year = awards.year_param(request.GET.get("year") or request.POST.get("year"), today=today)
     thresholds = AwardSettings.get()
+    window = awards.year_window(year)
     context = {
         "year": year,
         "years": list(range(today.year, today.year - 6, -1)),
-        "ranking": awards.ranking(year=year, thresholds=thresholds),
+        "ranking": awards.ranking(year=year, thresholds=thresholds, window=window),
         "thresholds": thresholds,
         "form": form or AwardSettingsForm(instance=thresholds),
         "can_edit": request.user.has_perm(CHANGE_AWARD_SETTINGS),
-        "window": awards.year_window(year),
+        "window": window,
     }
     return render(request, "directory/reviews/partner_of_the_year.html", context, status=status)
 

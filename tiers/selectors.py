@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import Exists, Expression, OuterRef, QuerySet, Sum
+from django.db.models import Exists, Expression, Max, OuterRef, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from portal.history import HistoryItem
@@ -164,3 +164,19 @@ def customer_revenue_kept(*, start: dt.date, end: dt.date) -> dict[int, tuple[De
         .values_list("partner_id", "total")
     )
     return {pid: (total or ZERO, closing.get(pid) or ZERO) for pid, total in opening.items()}
+
+
+def recent_customer_domains(*, partner: Partner, since: dt.date, limit: int) -> list[str]:
+    """Up to `limit` customer domains the partner reported MRR for from `since` on, largest sold MRR first."""
+    rows = (
+        CustomerMRR.objects.filter(partner=partner, month__gte=month_start(since))
+        .values("customer_domain")
+        .annotate(total=Sum("sold_mrr"))
+        .order_by("-total", "customer_domain")
+    )
+    return [row["customer_domain"] for row in rows[:limit]]
+
+
+def latest_snapshot_month() -> dt.date | None:
+    """The last month the monthly run has evaluated (None before the first run)."""
+    return MonthlySnapshot.objects.aggregate(latest=Max("month"))["latest"]

@@ -96,7 +96,7 @@ def world(snapshot, mrr):
 
 def test_every_figure_is_exact(world, django_assert_max_num_queries):
     thresholds = AwardSettings.get()
-    with django_assert_max_num_queries(8):  # 2 snapshots, 2 rule sets, 2 customer sums, reviews, partners
+    with django_assert_max_num_queries(9):  # latest month, 2 snapshots, 2 rule sets, 2 customer sums, reviews, partners
         ranked = awards.ranking(year=2025, thresholds=thresholds)
     rows = {s.partner.name: s for s in ranked}
     assert set(rows) == {"Alpha", "Beta", "Gamma", "Delta"}  # the provider is not a solutions partner
@@ -149,7 +149,7 @@ def test_thresholds_decide_who_is_eligible(world):
 
 def test_staff_page_shows_the_ranking_with_every_figure(client_for, staff, world, django_assert_max_num_queries):
     c = client_for(staff)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         page = c.get(reverse("directory:partner-of-the-year"), {"year": "2025"})
     html = page.content.decode()
     row = html.split('id="gpoy-P1"')[1].split("</tr>")[0]
@@ -237,3 +237,20 @@ def test_year_param_defaults_to_last_year_and_stays_in_range():
     assert awards.year_param("1999", today=today) == 2000
     assert awards.year_param("9999", today=today) == today.year
     assert awards.year_param("abc", today=today) == today.year - 1
+
+
+def test_a_running_year_closes_on_the_last_evaluated_month(snapshot):
+    alpha = PartnerFactory(name="Alpha")
+    snapshot(alpha, "2026-01", sold="1000")
+    snapshot(alpha, "2026-06", sold="1100")
+    _review(alpha, 5, _at("2025-07-01T00:00"))  # the 12 months to June 2026 start in July 2025
+    _review(alpha, 1, _at("2025-06-30T23:00"))
+    window = awards.year_window(2026)
+    assert (window["start"], window["end"]) == (dt.date(2026, 1, 1), dt.date(2026, 6, 1))
+    (standing,) = awards.ranking(year=2026, thresholds=AwardSettings.get())
+    assert (standing.mrr_end, standing.revenue_retention, standing.rating, standing.review_count) == (
+        Decimal("1100"),
+        Decimal("110.00"),
+        Decimal("5.00"),
+        1,
+    )
