@@ -74,6 +74,10 @@ class Standing:
     def eligible(self) -> bool:
         return not self.misses
 
+    @property
+    def miss_labels(self) -> list[str]:
+        return [str(MISS_LABELS[code]) for code in self.misses]
+
 
 def _snapshot_mrr(month: dt.date) -> dict[int, Decimal]:
     rows = monthly_snapshots(start=month, end=month).annotate(usd=F("sold_mrr_usd") + F("managed_mrr_usd"))
@@ -95,15 +99,25 @@ def _review_figures(window: dict) -> dict[int, tuple[Decimal, int]]:
     return {pid: (_round(Decimal(total) / count), count) for pid, total, count in rows}
 
 
+# Each threshold's code (what `Standing.misses` holds) and how people read it.
+MISS_LABELS = {
+    "revenue_retention": _("revenue retention"),
+    "customer_revenue_retention": _("customer revenue retention"),
+    "review_rating": _("review rating"),
+    "review_count": _("published reviews"),
+    "mrr": _("MRR"),
+}
+
+
 def _misses(s: Standing, t: AwardSettings) -> list[str]:
     checks = [
-        (s.revenue_retention, t.min_revenue_retention, _("revenue retention")),
-        (s.customer_revenue_retention, t.min_customer_revenue_retention, _("customer revenue retention")),
-        (s.rating, t.min_review_rating, _("review rating")),
-        (s.review_count, t.min_review_count, _("published reviews")),
-        (s.mrr_end, t.min_mrr_usd, _("MRR")),
+        (s.revenue_retention, t.min_revenue_retention, "revenue_retention"),
+        (s.customer_revenue_retention, t.min_customer_revenue_retention, "customer_revenue_retention"),
+        (s.rating, t.min_review_rating, "review_rating"),
+        (s.review_count, t.min_review_count, "review_count"),
+        (s.mrr_end, t.min_mrr_usd, "mrr"),
     ]
-    return [str(label) for value, minimum, label in checks if value is None or value < minimum]
+    return [code for value, minimum, code in checks if value is None or value < minimum]
 
 
 def standings(*, year: int, thresholds: AwardSettings, window: dict | None = None) -> list[Standing]:

@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import random
 
+from directory import awards
 from directory.models import AwardSettings, Review, ReviewInvitation, ReviewStatus
 from portal.models import Partner, Region, User
 from portal.months import add_months
@@ -39,7 +40,7 @@ REPLIES = {
 def seed(*, rng: random.Random, people, today: dt.date) -> None:
     AwardSettings.get()
     now = dt.datetime.combine(today, dt.time(9, 0), tzinfo=dt.UTC)
-    partners = list(Partner.objects.filter(kind="solutions_partner").order_by("partner_id")[:8])
+    partners = _reviewed_partners(today)
     admins = {u.partner_id: u for u in User.objects.filter(partner__in=partners, role="partner_admin").order_by("pk")}
     n = 0
     for index, partner in enumerate(partners):
@@ -92,6 +93,24 @@ def seed(*, rng: random.Random, people, today: dt.date) -> None:
                 created_at=now - dt.timedelta(days=3),
                 expires_at=now + dt.timedelta(days=27),
             )
+
+
+def _reviewed_partners(today: dt.date) -> list[Partner]:
+    """The demo partner, two more, and the three largest partners whose figures of last year meet every
+    threshold but the reviews (so the Global Partner of the Year ranking has winners once reviewed)."""
+    first = list(Partner.objects.filter(kind="solutions_partner").order_by("partner_id")[:3])
+    standings = awards.ranking(year=today.year - 1, thresholds=AwardSettings.get())
+    review_only = {"review_rating", "review_count"}
+    contenders = [s.partner for s in standings if set(s.misses) <= review_only and s.partner not in first][:3]
+    return (
+        first
+        + contenders
+        + list(
+            Partner.objects.filter(region=Region.JAPAN)
+            .exclude(pk__in=[p.pk for p in first + contenders])
+            .order_by("partner_id")[:2]
+        )
+    )
 
 
 def _review(*, partner, inviter, domain, n, when, rating, title, body, language, status, reason, staff, reply) -> None:
