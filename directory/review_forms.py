@@ -55,6 +55,10 @@ class ReviewWriteForm(forms.Form):
     website = forms.CharField(label=_("Leave this empty"), required=False)
     started = forms.CharField(widget=forms.HiddenInput, required=False)
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["consent"].label_suffix = ""  # a sentence, not a label for a value
+
     @staticmethod
     def started_value() -> str:
         return signing.TimestampSigner(salt=_STARTED_SALT).sign("review")
