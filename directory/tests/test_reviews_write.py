@@ -143,3 +143,18 @@ def test_the_client_page_reads_few_queries(client, invite, partner_admin, django
     raw = invite(partner_admin, "jane@client.com")
     with django_assert_max_num_queries(3):
         assert client.get(_url(raw)).status_code == 200
+
+
+def test_the_japanese_client_page_has_no_english_ui_text(invite, partner_admin):
+    from django.test import Client
+
+    from tests.visible_text import english_pieces
+
+    raw = invite(partner_admin, "jane@client.com", language="ja", name="田中 花子")
+    client = Client()
+    page = client.get(_url(raw)).content.decode()
+    refused = client.post(_url(raw), _answers(rating=None)).content.decode()
+    assert english_pieces(page, names=["Own Agency"]) == []
+    typed = ["Solid CRM rollout", "They moved our data and trained every team in two weeks.", "Jane Client", "COO"]
+    assert english_pieces(refused, names=["Own Agency", *typed]) == []
+    assert "1〜5の星で評価を選んでください。" in refused
