@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.apps import apps
 from django.conf import settings
 from django.core import mail
@@ -47,8 +48,15 @@ def open_as(browser, live_server):
 
 
 def _fits(page) -> None:
+    """No sideways scroll, and axe-core finds no serious or critical accessibility violation."""
     scroll_width, inner_width = page.evaluate(WIDTH_JS)
     assert scroll_width <= inner_width, f"{page.url} scrolls sideways: {scroll_width} > {inner_width}"
+    violations = [
+        f"{v['id']}: {v['help']}"
+        for v in Axe().run(page).response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not violations, f"{page.url}: {violations}"
 
 
 def _shot(page, name: str) -> None:
@@ -70,6 +78,7 @@ def _world(partner):
         published_at=timezone.now(),
         emerging_market_multiplier=2,
     )
+    apps.get_model("tiers", "CurrencyCoefficient").objects.create(rule_set=rules, currency="USD", sales=1, managed=1)
     for month, usd in ((today.replace(month=1, day=1), "12000"), (today.replace(day=1), "15000")):
         run = JobRun.objects.create(job="monthly_evaluation", period=f"{month:%Y-%m}", started_at=timezone.now())
         Snapshot.objects.get_or_create(
@@ -158,7 +167,8 @@ def test_invite_review_publish_and_rank(
     desk.goto(f"{base}/directory/partner-of-the-year/?year={year}")
     row = desk.locator(f"#gpoy-{partner.partner_id}")
     expect(row).to_contain_text(partner.name)
-    expect(row).to_contain_text("125.00%")  # 12,000 → 15,000 USD
+    expect(row).to_contain_text("125.00%")  # 12,000 → 15,000 USD, all of it from the one January customer
+    expect(row).to_contain_text("$12,000.00 → $15,000.00")
     expect(row).to_contain_text("5.00")
     _fits(desk)
     _shot(desk, f"partner-of-the-year{suffix}")
