@@ -90,6 +90,13 @@ class ReplyForm(forms.Form):
 
 
 class AwardSettingsForm(forms.ModelForm):
+    def clean(self) -> dict:
+        data = super().clean()
+        for name, value in list(data.items()):
+            if value is not None and value < 0:
+                self.add_error(name, _("Enter zero or more."))
+        return data
+
     class Meta:
         model = AwardSettings
         fields = [

@@ -174,6 +174,9 @@ def test_staff_edit_the_thresholds_on_the_page_audited(client_for, staff, world)
     assert entry.actor == staff and entry.reason == "min_review_count: 3 → 2"
     bad = c.post(reverse("directory:award-settings"), {**form, "min_review_rating": "abc"})
     assert bad.status_code == 400 and AuditEntry.objects.filter(subject=AuditEntry.Subject.AWARD_SETTINGS).count() == 1
+    negative = c.post(reverse("directory:award-settings"), {**form, "min_mrr_usd": "-1"})
+    assert negative.status_code == 400 and negative.context["form"].errors["min_mrr_usd"] == ["Enter zero or more."]
+    assert AwardSettings.get().min_mrr_usd == Decimal("10000")
 
 
 def test_who_may_see_and_edit_the_award_page(client_for, partner_admin, cam, world):
