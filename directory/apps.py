@@ -8,4 +8,4 @@ from portal import apps as portal_apps
 class DirectoryConfig(portal_apps.FeatureAppConfig):
     name = "directory"
     verbose_name = _("Solutions Directory")
-    registers = ()
+    registers = ("home", "metrics")

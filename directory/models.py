@@ -149,6 +149,7 @@ class Review(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(rating__gte=1, rating__lte=5), name="review_rating_1_to_5"),
         ]
+        permissions = [("moderate_review", _("Can publish or reject client reviews"))]
 
     def __str__(self) -> str:
         return f"{self.partner.name}: {self.rating}/5 — {self.title}"
@@ -178,3 +179,12 @@ class AwardSettings(models.Model):
     @classmethod
     def get(cls) -> AwardSettings:
         return cls.objects.get_or_create(pk=1)[0]
+
+
+# How the review services' audit states read (codes stay in the table).
+AuditEntry.STATES |= {
+    **dict(ReviewStatus.choices),
+    "sent": _("Invitation sent"),
+    "replied": _("Reply published"),
+    "changed": _("Changed"),
+}

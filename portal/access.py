@@ -118,6 +118,11 @@ GROUPS: tuple[Duty, ...] = (
             *_model_perms("enablement.impactaward", "view"),
             *_model_perms("enablement.applicationwindow", *_EDIT),
             *_model_perms("portal.partner", "view"),
+            # Client reviews (moderation) and Global Partner of the Year (its thresholds).
+            "directory.moderate_review",
+            *_model_perms("directory.review", "view"),
+            *_model_perms("directory.reviewinvitation", "view"),
+            *_model_perms("directory.awardsettings", "view", "change"),
         ),
     ),
     Duty(

@@ -31,6 +31,19 @@ SECTION_BY_NAME = {
     "enablement:award-nominate": "awards",
     "enablement:award-publish": "awards",
 }
+# Client reviews (directory/review_views.py): the partner's page, the staff queue and the award ranking.
+SECTION_BY_NAME.update(
+    {
+        "directory:reviews": "client-reviews",
+        "directory:review-invite": "client-reviews",
+        "directory:review-reply": "client-reviews",
+        "directory:moderation": "moderation",
+        "directory:review-publish": "moderation",
+        "directory:review-reject": "moderation",
+        "directory:partner-of-the-year": "partner-of-the-year",
+        "directory:award-settings": "partner-of-the-year",
+    }
+)
 
 
 def nav_section(request: HttpRequest) -> str | None:

@@ -253,3 +253,10 @@ def partners_over_cap(*, on: dt.date, config: RegistrationConfig | None = None) 
         output_field=IntegerField(),
     )
     return partners_with_live_counts().annotate(cap=cap).filter(live_count__gt=F("cap"))
+
+
+def partner_has_registered_domain(*, partner: Partner, domains: list[str]) -> bool:
+    """True when the partner holds an approved, live registration of one of `domains` (directory: review invitations)."""
+    return DomainRegistration.objects.filter(
+        partner=partner, status=RegistrationStatus.REGISTERED, domain__in=domains
+    ).exists()

@@ -217,6 +217,7 @@ def build() -> World:
         partner=partner, other=other, admin=admin, member=member, other_admin=other_admin, staff=staff
     )
     _enablement(partner=partner, other=other, admin=admin, staff=staff)
+    _client_reviews(partner=partner, admin=admin, staff=staff)
     api_token_create(user=admin, name="CRM連携", acting_user=admin)
     token, _raw = api_token_create(user=admin, name="旧連携", acting_user=admin)
     api_token_revoke(token=token, acting_user=admin)
@@ -629,4 +630,68 @@ def _uploads(*, staff: User) -> None:
             rows_rejected=1 if status == UploadStatus.REFUSED else 0,
             errors=["3行目: パートナーID「P99999」は登録されていません"] if status == UploadStatus.REFUSED else [],
             finished_at=NOW if status in Upload.FINISHED else None,
+        )
+
+
+def _client_reviews(*, partner: Partner, admin: User, staff: User) -> None:
+    """Client reviews in every moderation status (one answered), invitations sent, used and expired."""
+    import hashlib
+
+    from directory.models import AuditEntry as DirectoryAudit
+    from directory.models import AwardSettings, Review, ReviewInvitation, ReviewStatus
+
+    AwardSettings.get()
+    reviews = (
+        (ReviewStatus.PUBLISHED, 5, "移行がスムーズでした", "営業チーム全員の研修まで丁寧に対応してくれました。", ""),
+        (ReviewStatus.PENDING, 4, "対応が早い", "問い合わせへの返信がいつも当日中です。", ""),
+        (ReviewStatus.REJECTED, 1, "宣伝です", "当社の製品をご覧ください。", "パートナーの業務と関係がありません。"),
+    )
+    for i, (status, rating, title, body, reason) in enumerate(reviews):
+        invitation = ReviewInvitation.objects.create(
+            partner=partner,
+            email=f"client{i}@ginza-tea.example.jp",
+            contact_name="田中 花子",
+            customer_domain="ginza-tea.example.jp",
+            language="ja",
+            token_hash=hashlib.sha256(f"world-{i}".encode()).hexdigest(),
+            invited_by=admin,
+            created_at=NOW - dt.timedelta(days=20 + i),
+            expires_at=NOW + dt.timedelta(days=10 - i),
+            used_at=NOW - dt.timedelta(days=15),
+        )
+        review = Review.objects.create(
+            partner=partner,
+            invitation=invitation,
+            reviewer_name="田中 花子",
+            reviewer_title="営業部長",
+            reviewer_email=invitation.email,
+            customer_domain=invitation.customer_domain,
+            rating=rating,
+            title=title,
+            body=body,
+            language="ja",
+            submitted_at=NOW - dt.timedelta(days=15, hours=i),
+            status=status,
+            moderated_at=None if status == ReviewStatus.PENDING else NOW - dt.timedelta(days=10),
+            moderated_by=None if status == ReviewStatus.PENDING else staff,
+            rejection_reason=reason,
+            reply="ご評価ありがとうございます。" if status == ReviewStatus.PUBLISHED else "",
+            replied_at=NOW - dt.timedelta(days=9) if status == ReviewStatus.PUBLISHED else None,
+            replied_by=admin if status == ReviewStatus.PUBLISHED else None,
+        )
+        if status != ReviewStatus.PENDING:
+            DirectoryAudit.log(
+                DirectoryAudit.Subject.REVIEW, review, old="pending", new=status, actor=staff, reason=reason
+            )
+    for i, expires in enumerate((NOW + dt.timedelta(days=25), NOW - dt.timedelta(days=2))):
+        ReviewInvitation.objects.create(
+            partner=partner,
+            email=f"open{i}@ginza-tea.example.jp",
+            contact_name="佐藤 健",
+            customer_domain="ginza-tea.example.jp",
+            language="ja",
+            token_hash=hashlib.sha256(f"world-open-{i}".encode()).hexdigest(),
+            invited_by=admin,
+            created_at=expires - dt.timedelta(days=30),
+            expires_at=expires,
         )

@@ -20,6 +20,7 @@ def test_index_lists_programme_areas_then_people_then_technical_tables(client_fo
         "registrations",
         "community",
         "enablement",
+        "directory",
         "portal",
         "technical",
     ]

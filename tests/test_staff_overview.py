@@ -250,7 +250,13 @@ def test_each_duty_sees_the_figures_it_can_open(client_for):
 
     assert seen[reviewer] == (
         set(),
-        {"pug-applications", "hug-leader-applications", "deib-applications", "accreditation-applications"},
+        {
+            "pug-applications",
+            "hug-leader-applications",
+            "deib-applications",
+            "accreditation-applications",
+            "client-reviews",
+        },
     )
     assert seen[manager] == (
         {"tier-distribution", "tier-moves", "at-risk", "registration-caps"},

@@ -6,13 +6,14 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Expression, Max, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from portal.history import HistoryItem
 from portal.jobs import job_label
 from portal.models import JobOutcome, JobRun, Partner, PartnerKind, Tier
-from tiers.engine import round_points
+from portal.months import month_start
+from tiers.engine import ZERO, customer_figures, lookup_inputs, round_points, rule_set_in_force
 from tiers.models import CustomerMRR, MonthlySnapshot, RuleSet, TierChange
 
 
@@ -124,3 +125,66 @@ def customer_mrr_months(*, partner: Partner) -> QuerySet:
     Other apps build on it (registrations' cap reduction assistant takes the latest month of a domain).
     """
     return CustomerMRR.objects.filter(Q(sold_mrr__gt=0) | Q(managed_mrr__gt=0), partner=partner)
+
+
+# --- customer facts other apps ask about (directory: review invitations, Global Partner of the Year) ---------
+
+
+def partner_has_customer_domain(*, partner: Partner, domains: Iterable[str], since: dt.date) -> bool:
+    """True when the partner reported MRR for a customer on one of `domains` in a month from `since` on."""
+    return CustomerMRR.objects.filter(
+        partner=partner, month__gte=month_start(since), customer_domain__in=list(domains)
+    ).exists()
+
+
+def _customer_usd(month: dt.date) -> Expression | None:
+    """A customer's MRR in USD for `month` (sold + managed, each in cents as the breakdown shows it)."""
+    rule_set = rule_set_in_force(month)
+    if rule_set is None:
+        return None
+    figures = customer_figures(lookup_inputs(rule_set))
+    return figures["sold_usd"] + figures["managed_usd"]
+
+
+def customer_revenue_kept(*, start: dt.date, end: dt.date) -> dict[int, tuple[Decimal, Decimal]]:
+    """Per partner: (USD MRR in `start` of the customers it had in `start`, USD MRR of those customers in `end`).
+
+    Two set-based queries. Each customer's USD is the breakdown's figure for that month (its rule set's
+    coefficients, cents per customer); a customer gone by `end` counts 0 there, a customer new since
+    `start` does not count at all.
+    """
+    start_usd, end_usd = _customer_usd(start), _customer_usd(end)
+    if start_usd is None or end_usd is None:
+        return {}
+    opening = dict(
+        CustomerMRR.objects.filter(month=start)
+        .values("partner_id")
+        .annotate(total=Sum(start_usd))
+        .values_list("partner_id", "total")
+    )
+    was_customer = CustomerMRR.objects.filter(
+        month=start, partner_id=OuterRef("partner_id"), customer_domain=OuterRef("customer_domain")
+    )
+    closing = dict(
+        CustomerMRR.objects.filter(Exists(was_customer), month=end)
+        .values("partner_id")
+        .annotate(total=Sum(end_usd))
+        .values_list("partner_id", "total")
+    )
+    return {pid: (total or ZERO, closing.get(pid) or ZERO) for pid, total in opening.items()}
+
+
+def recent_customer_domains(*, partner: Partner, since: dt.date, limit: int) -> list[str]:
+    """Up to `limit` customer domains the partner reported MRR for from `since` on, largest sold MRR first."""
+    rows = (
+        CustomerMRR.objects.filter(partner=partner, month__gte=month_start(since))
+        .values("customer_domain")
+        .annotate(total=Sum("sold_mrr"))
+        .order_by("-total", "customer_domain")
+    )
+    return [row["customer_domain"] for row in rows[:limit]]
+
+
+def latest_snapshot_month() -> dt.date | None:
+    """The last month the monthly run has evaluated (None before the first run)."""
+    return MonthlySnapshot.objects.aggregate(latest=Max("month"))["latest"]
