@@ -205,9 +205,10 @@ def point_changes(
         .query.sql_with_params()
         for month, rule_set in (before, after)
     )
-    # The two months side by side by a full join on the domain (each side is read in the order of
-    # the (month, partner, customer_domain) key, so PostgreSQL merges them without sorting);
-    # only the changed customers are counted and summed, and the `limit` largest returned.
+    # The two months side by side by a full join on the domain (a customer appears once a month:
+    # the key is (month, partner, customer_domain)), not a UNION ALL regrouped by domain, whose
+    # hash aggregate was a third of the query; only the changed customers are counted and
+    # summed, and the `limit` largest returned.
     sql = (
         f"WITH before_rows AS ({before_sql}), after_rows AS ({after_sql}), "
         "changed AS (SELECT COALESCE(a.customer_domain, b.customer_domain) AS domain, "

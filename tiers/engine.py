@@ -226,8 +226,9 @@ def lookup_inputs(rule_set: RuleSet) -> CustomerInputs:
 
     The rule set's coefficients and the active emerging markets are read in one small query and
     written into the SQL as constants: a `CASE` on the currency (0 for a currency without a
-    coefficient, as the run's join gives NULL → no points) and an `IN` on the country. The figures
-    are the ones per-row subqueries gave (tiers/tests hold the breakdown to the run), but
+    coefficient, as the subqueries' `COALESCE` gave; the run refuses such a month) and an `IN` on
+    the country. The figures are the ones per-row subqueries gave (tiers/tests hold the breakdown
+    to the run), but
     PostgreSQL no longer runs a subquery per row and per use — the formula names each input
     several times, and a dashboard's point changes read two months of 2,000 customers.
     """
