@@ -11,11 +11,21 @@ these functions directly. Validation of amounts uses the same minor units
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 import idna
 from babel import Locale
-from babel.numbers import NumberPattern, format_currency, format_decimal, get_currency_precision, parse_pattern
+from babel.numbers import (
+    NumberPattern,
+    format_currency,
+    format_decimal,
+    get_currency_precision,
+    get_decimal_symbol,
+    get_group_symbol,
+    get_minus_sign_symbol,
+    parse_pattern,
+)
 from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -58,6 +68,36 @@ def _fixed_pattern(places: int) -> NumberPattern:
     return parse_pattern("#,##0" + ("." + "0" * places if places > 0 else ""))
 
 
+@functools.lru_cache(maxsize=16)
+def _fixed_formatter(locale_name: str, places: int) -> Callable[[Decimal], str]:
+    """`_fixed_pattern(places).apply(·, locale)` with the locale's symbols looked up once.
+
+    A page formats hundreds of figures; Babel looks the group, decimal and minus symbols up in
+    the locale data on every call. This does what `NumberPattern.apply` does for a plain
+    `#,##0.00` pattern (normalise the magnitude, quantise with the context's rounding, group by
+    threes, sign first) with the symbols bound; tests/test_formats.py holds it equal to Babel.
+    """
+    locale = _locale(locale_name)
+    group, decimal, minus = get_group_symbol(locale), get_decimal_symbol(locale), get_minus_sign_symbol(locale)
+    pattern = _fixed_pattern(places)
+    if pattern.grouping != (3, 3) or pattern.prefix != ("", "-") or pattern.suffix != ("", ""):
+        return functools.partial(_babel_apply, pattern, locale)  # not the shape below: Babel decides
+    quantum = Decimal(10) ** -places
+    separators = str.maketrans({",": group, ".": decimal})
+
+    def format_fixed(value: Decimal) -> str:
+        text = f"{abs(value).normalize().quantize(quantum):,f}"
+        if group != "," or decimal != ".":
+            text = text.translate(separators)
+        return minus + text if value.is_signed() else text
+
+    return format_fixed
+
+
+def _babel_apply(pattern: NumberPattern, locale: Locale, value: Decimal) -> str:
+    return pattern.apply(value, locale)
+
+
 def money(amount: object, currency: str, *, language: str | None = None) -> str:
     """`480000, "JPY"` → `¥480,000` (en) / `￥480,000` (ja); `1556, "GBP"` → `£1,556.00`."""
     number = _decimal(amount)
@@ -72,12 +112,11 @@ def number(value: object, *, places: int | None = None, language: str | None = N
     num = _decimal(value)
     if num is None:
         return "—"
-    locale = _locale(babel_locale(language))
+    locale_name = babel_locale(language)
     if places is None:
-        return format_decimal(num, locale=locale)
-    places = int(places)
-    # Tables format thousands of figures a page: the parsed pattern is cached.
-    return _fixed_pattern(places).apply(num, locale)
+        return format_decimal(num, locale=_locale(locale_name))
+    # Tables format hundreds of figures a page: the pattern and the locale's symbols are bound once.
+    return _fixed_formatter(locale_name, int(places))(num)
 
 
 def points(value: object, *, language: str | None = None) -> str:

@@ -50,6 +50,29 @@ def test_points_and_counts_are_grouped_whole_numbers():
     assert formats.amount(Decimal("1556"), "GBP", language="en") == "1,556.00"
 
 
+TRICKY_FIGURES = ["0", "-0", "0.005", "0.015", "0.025", "-0.001", "-0.005", "2.5", "3.5", "-2.5", "999.995"]
+TRICKY_FIGURES += ["-999.995", "1234567.895", "100", "1E+3", "-1E+3", "0.0000001", "12345.6", "123456789012345678.5"]
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+@pytest.mark.parametrize("places", [0, 1, 2, 3])
+def test_fixed_places_are_formatted_exactly_as_babel_does(language, places):
+    # `number(places=…)` binds the locale's symbols once instead of calling NumberPattern.apply: the
+    # text must stay Babel's, rounding (half-even), negative zero and grouping included.
+    import random
+
+    from babel import Locale
+
+    rng = random.Random(15)
+    figures = [Decimal(text) for text in TRICKY_FIGURES]
+    figures += [Decimal(rng.randint(-(10**12), 10**12)).scaleb(-rng.randint(0, 8)) for _ in range(2000)]
+    pattern = formats._fixed_pattern(places)
+    for figure in figures:
+        assert formats.number(figure, places=places, language=language) == pattern.apply(
+            figure, Locale.parse(language)
+        ), figure
+
+
 def test_template_filters_follow_the_active_language():
     template = Template("{% load portal_format %}{{ v|money:'JPY' }} {{ n|points }} {{ d|idn }}")
     context = Context({"v": Decimal("480000"), "n": Decimal("1234"), "d": "xn--r8jz45g.jp"})

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import ExpressionWrapper, F, QuerySet
+from django.db.models import Count, ExpressionWrapper, F, QuerySet
 
 from portal.models import Partner
 from tiers import engine
@@ -73,11 +73,23 @@ class CustomerRows:
         return self._by_rule_set[rule_set.pk].filter(month=month)
 
 
+# What a breakdown row shows (and its CSV): the engine's other figures (USD, unrounded values)
+# are not selected, so PostgreSQL computes seven expressions a row instead of eleven.
+ROW_FIGURES = (
+    "sales_coefficient",
+    "managed_coefficient",
+    "is_emerging",
+    "multiplier",
+    "sales_points",
+    "managed_points",
+)
+
+
 def _with_points(rows: QuerySet[CustomerMRR], *, rule_set: RuleSet) -> QuerySet[CustomerMRR]:
     figures = engine.customer_figures(engine.lookup_inputs(rule_set))
     if rule_set.framework != Framework.POINTS:
         figures["sales_points"], figures["managed_points"] = figures["sold_usd"], figures["managed_usd"]
-    return rows.annotate(**figures).annotate(
+    return rows.annotate(**{name: figures[name] for name in ROW_FIGURES}).annotate(
         total_points=ExpressionWrapper(F("sales_points") + F("managed_points"), output_field=POINTS_FIELD)
     )
 
@@ -100,14 +112,38 @@ def filter_customer_rows(rows: QuerySet[CustomerMRR], filters: BreakdownFilters)
     return rows.order_by(order, "customer_domain")
 
 
-def breakdown_choices(*, partner: Partner, month: dt.date) -> tuple[list[str], list[str]]:
-    """Countries and currencies present in the month, for the filter selects (one query)."""
-    pairs = CustomerMRR.objects.filter(partner=partner, month=month).values_list("customer_country", "currency")
-    countries, currencies = set(), set()
-    for country, currency in pairs.distinct():
-        countries.add(str(country))
-        currencies.add(currency)
-    return sorted(countries), sorted(currencies)
+@dataclass(frozen=True)
+class MonthGroups:
+    """A month's customers counted by (country, currency, emerging market): one query gives the
+    filter selects' choices and the row count of any filter but a domain search (the pager's count)."""
+
+    counts: dict[tuple[str, str, bool], int]
+
+    @property
+    def countries(self) -> list[str]:
+        return sorted({country for country, _currency, _em in self.counts})
+
+    @property
+    def currencies(self) -> list[str]:
+        return sorted({currency for _country, currency, _em in self.counts})
+
+    def count(self, filters: BreakdownFilters) -> int | None:
+        """How many rows `filter_customer_rows` keeps; None when a domain search needs the rows."""
+        if filters.q.strip():
+            return None
+        return sum(
+            n
+            for (country, currency, em), n in self.counts.items()
+            if (not filters.country or country == filters.country)
+            and (not filters.currency or currency == filters.currency)
+            and (filters.em not in ("yes", "no") or em == (filters.em == "yes"))
+        )
+
+
+def month_groups(rows: QuerySet[CustomerMRR]) -> MonthGroups:
+    """`MonthGroups` of one month's `customer_rows` (its `is_emerging` is the engine's)."""
+    grouped = rows.order_by().values_list("customer_country", "currency", "is_emerging").annotate(n=Count("*"))
+    return MonthGroups({(str(country), currency, bool(em)): n for country, currency, em, n in grouped})
 
 
 # --- point changes between two months ----------------------------------------
@@ -169,16 +205,21 @@ def point_changes(
         .query.sql_with_params()
         for month, rule_set in (before, after)
     )
+    # The two months side by side by a full join on the domain (a customer appears once a month:
+    # the key is (month, partner, customer_domain)), not a UNION ALL regrouped by domain, whose
+    # hash aggregate was a third of the query; only the changed customers are counted and
+    # summed, and the `limit` largest returned.
     sql = (
-        "WITH side_by_side AS (SELECT domain, SUM(b) AS before_points, SUM(a) AS after_points FROM ("
-        f"SELECT customer_domain AS domain, total_points AS b, 0 AS a FROM ({before_sql}) before_rows "
-        f"UNION ALL SELECT customer_domain, 0, total_points FROM ({after_sql}) after_rows) both_months "
-        "GROUP BY domain), changed AS (SELECT domain, before_points, after_points, "
-        "after_points - before_points AS delta FROM side_by_side WHERE after_points <> before_points) "
+        f"WITH before_rows AS ({before_sql}), after_rows AS ({after_sql}), "
+        "changed AS (SELECT COALESCE(a.customer_domain, b.customer_domain) AS domain, "
+        "COALESCE(b.total_points, 0) AS before_points, COALESCE(a.total_points, 0) AS after_points "
+        "FROM before_rows b FULL OUTER JOIN after_rows a ON a.customer_domain = b.customer_domain "
+        "WHERE COALESCE(a.total_points, 0) <> COALESCE(b.total_points, 0)) "
         "SELECT domain, before_points, after_points, "
-        "SUM(CASE WHEN delta > 0 THEN delta ELSE 0 END) OVER (), "
-        "SUM(CASE WHEN delta < 0 THEN -delta ELSE 0 END) OVER (), COUNT(*) OVER () "
-        "FROM changed ORDER BY ABS(delta) DESC, domain LIMIT %s"
+        "SUM(CASE WHEN after_points > before_points THEN after_points - before_points ELSE 0 END) OVER (), "
+        "SUM(CASE WHEN after_points < before_points THEN before_points - after_points ELSE 0 END) OVER (), "
+        "COUNT(*) OVER () "
+        "FROM changed ORDER BY ABS(after_points - before_points) DESC, domain LIMIT %s"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*before_params, *after_params, limit])

@@ -26,15 +26,13 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, NullIf, Round
+from django.db.models.functions import NullIf, Round
 
 from portal.models import Partner, PartnerKind, Tier
 from portal.months import add_months, month_end, month_start, months_between
@@ -200,8 +198,9 @@ class CustomerInputs:
     """Where the formula's inputs come from, as SQL expressions over one `CustomerMRR` row.
 
     The monthly run and the what-if take the coefficients from a join and the rest from the
-    loaded rule set (`joined_inputs`); the breakdown looks them up in subqueries (`lookup_inputs`, no
-    extra query per page). The formula itself is `customer_figures`, whatever the source.
+    loaded rule set (`joined_inputs`); the breakdown reads the coefficients and emerging markets in
+    one small query and writes them in as constants (`lookup_inputs`). The formula itself is
+    `customer_figures`, whatever the source.
     """
 
     sales_coefficient: Expression
@@ -233,22 +232,50 @@ def joined_inputs(rules: Rules) -> CustomerInputs:
 
 
 def lookup_inputs(rule_set: RuleSet) -> CustomerInputs:
-    """The formula's inputs looked up in SQL per row (coefficient and emerging-market subqueries)."""
-    coefficient = CurrencyCoefficient.objects.filter(rule_set=rule_set, currency=OuterRef("currency"))
-    usd = CurrencyCoefficient.objects.filter(rule_set=rule_set, currency=BASE_CURRENCY)
-    emerging = Exists(EmergingMarket.objects.filter(country=OuterRef("customer_country"), active=True))
+    """The formula's inputs for rows read through the ORM (the breakdown, the point changes).
 
-    def looked_up(queryset, column: str, default: Decimal) -> Coalesce:
-        return Coalesce(Subquery(queryset.values(column)[:1]), _points(default), output_field=POINTS_FIELD)
-
+    The rule set's coefficients and the active emerging markets are read in one small query and
+    written into the SQL as constants: a `CASE` on the currency (0 for a currency without a
+    coefficient, as the subqueries' `COALESCE` gave; the run refuses such a month) and an `IN` on
+    the country. The figures are the ones per-row subqueries gave (tiers/tests hold the breakdown
+    to the run), but
+    PostgreSQL no longer runs a subquery per row and per use — the formula names each input
+    several times, and a dashboard's point changes read two months of 2,000 customers.
+    """
+    coefficients, emerging_countries = _coefficients_and_emerging(rule_set)
+    emerging = Q(customer_country__in=emerging_countries)
+    usd_sales, usd_managed = coefficients.get(BASE_CURRENCY, (ONE, ONE))
     return CustomerInputs(
-        sales_coefficient=looked_up(coefficient, "sales", ZERO),
-        managed_coefficient=looked_up(coefficient, "managed", ZERO),
-        is_emerging=emerging,
+        sales_coefficient=_by_currency({currency: pair[0] for currency, pair in coefficients.items()}),
+        managed_coefficient=_by_currency({currency: pair[1] for currency, pair in coefficients.items()}),
+        is_emerging=Case(When(emerging, then=Value(True)), default=Value(False), output_field=BooleanField()),
         multiplier=_multiplier(rule_set.framework, rule_set.emerging_market_multiplier, emerging),
-        usd_sales=looked_up(usd, "sales", ONE),
-        usd_managed=looked_up(usd, "managed", ONE),
+        usd_sales=_points(usd_sales),
+        usd_managed=_points(usd_managed),
     )
+
+
+def _coefficients_and_emerging(rule_set: RuleSet) -> tuple[dict[str, tuple[Decimal, Decimal]], list[str]]:
+    """One query: the rule set's coefficients (currency → (sales, managed)) and the active emerging markets."""
+    no_value = Value(None, output_field=CurrencyCoefficient._meta.get_field("sales"))
+    coefficients = CurrencyCoefficient.objects.filter(rule_set=rule_set).values_list("currency", "sales", "managed")
+    countries = EmergingMarket.objects.filter(active=True).values_list("country", no_value, no_value)
+    by_currency: dict[str, tuple[Decimal, Decimal]] = {}
+    emerging: list[str] = []
+    for code, sales, managed in coefficients.order_by().union(countries.order_by(), all=True):
+        if sales is None:
+            emerging.append(str(code))
+        else:
+            by_currency[code] = (sales, managed)
+    return by_currency, sorted(emerging)
+
+
+def _by_currency(coefficients: Mapping[str, Decimal]) -> Case | Value:
+    """The row's coefficient as a constant per currency; 0 for a currency the rule set has none for."""
+    if not coefficients:
+        return _points(ZERO)
+    whens = [When(currency=currency, then=_points(value)) for currency, value in sorted(coefficients.items())]
+    return Case(*whens, default=_points(ZERO), output_field=POINTS_FIELD)
 
 
 def _multiplier(framework: str, multiplier: Decimal, emerging: Q | Exists) -> Case | Value:

@@ -196,12 +196,13 @@ def _selected_month(value: str | None, months: list[dt.date], default: dt.date |
 
 
 def _breakdown_query(request: HttpRequest, base: _Base):
-    """(form, month, rows queryset, filters) for the breakdown and its CSV export."""
+    """(form, month, rows queryset, filters, row count or None) for the breakdown and its CSV export."""
     month = _selected_month(request.GET.get("month"), base.months, base.latest.month if base.latest else None)
     if month is None:
-        return None, None, None, None
-    countries, currencies = breakdown.breakdown_choices(partner=base.partner, month=month)
-    form = BreakdownForm(request.GET, months=base.months, countries=countries, currencies=currencies)
+        return None, None, None, None, None
+    rows = base.customer_rows.month(month=month, rule_set=base.by_month[month].rule_set)
+    groups = breakdown.month_groups(rows)  # the selects' choices and the pager's count, one query
+    form = BreakdownForm(request.GET, months=base.months, countries=groups.countries, currencies=groups.currencies)
     form.is_valid()
     data = form.cleaned_data
     filters = breakdown.BreakdownFilters(
@@ -211,18 +212,20 @@ def _breakdown_query(request: HttpRequest, base: _Base):
         em=data.get("em") or "",
         sort=data.get("sort") or "-points",
     )
-    rows = base.customer_rows.month(month=month, rule_set=base.by_month[month].rule_set)
-    return form, month, breakdown.filter_customer_rows(rows, filters), filters
+    return form, month, breakdown.filter_customer_rows(rows, filters), filters, groups.count(filters)
 
 
 def _breakdown(request: HttpRequest, base: _Base) -> dict:
-    form, month, rows, filters = _breakdown_query(request, base)
+    form, month, rows, filters, count = _breakdown_query(request, base)
     if month is None:
         return {"breakdown": None}
     params = {"month": month.isoformat(), "q": filters.q, "country": filters.country, "currency": filters.currency}
     params |= {"em": filters.em, "sort": filters.sort}
     params = _query({k: v for k, v in params.items() if v})
-    page = Paginator(rows, BREAKDOWN_PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(rows, BREAKDOWN_PAGE_SIZE)
+    if count is not None:
+        paginator.count = count  # counted with the filter choices: no COUNT(*) of the rows again
+    page = paginator.get_page(request.GET.get("page"))
     columns = {}
     for key, label in SORT_LABELS.items():
         current = filters.sort.lstrip("-") == key
@@ -289,7 +292,7 @@ def breakdown_csv(request: HttpRequest, partner_id: str | None = None, fmt: str 
     if partner.is_provider:
         raise Http404
     base = _Base(partner)
-    _form, month, rows, _filters = _breakdown_query(request, base)
+    _form, month, rows, _filters, _count = _breakdown_query(request, base)
     if month is None:
         raise Http404
     return exports.export(
