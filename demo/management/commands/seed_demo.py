@@ -15,7 +15,7 @@ from portal.models import Partner, User
 
 # Each feature app may ship `<app>/demo.py` with `seed(*, rng, people, today)`;
 # they run in this order (tiers first: registrations caps depend on tiers).
-FEATURE_SEEDS = ["tiers.demo", "registrations.demo", "community.demo", "enablement.demo"]
+FEATURE_SEEDS = ["tiers.demo", "registrations.demo", "community.demo", "enablement.demo", "directory.demo"]
 
 
 class Command(BaseCommand):
