@@ -77,6 +77,13 @@ class ProfileForm(forms.ModelForm):
         help_text=_("PNG, JPEG or WebP, at most 1 MB and 2000 × 2000 pixels."),
         widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
     )
+    website = forms.URLField(
+        label=_("Website"),
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        help_text=_("The full address, starting with https://."),
+    )
     remove_logo = forms.BooleanField(label=_("Remove the current logo"), required=False)
 
     class Meta:
@@ -85,7 +92,6 @@ class ProfileForm(forms.ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 8})}
         help_texts = {
             "tagline": _("One line under your name in search results."),
-            "website": _("The full address, starting with https://."),
             "listed": _("Untick to take your profile out of the public directory."),
         }
 
