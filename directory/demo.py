@@ -139,5 +139,11 @@ def _hide_one(profiles: list[PartnerProfile], *, staff) -> None:
     reason = "Website redirects to an unrelated business; waiting for the partner to fix it."
     PartnerProfile.objects.filter(pk=hidden.pk).update(hidden_at=timezone.now(), hidden_by=staff, hidden_reason=reason)
     AuditEntry.log(
-        AuditEntry.Subject.PROFILE, hidden, old="visible", new="hidden", actor=staff, reason=reason, partner=hidden.partner
+        AuditEntry.Subject.PROFILE,
+        hidden,
+        old="visible",
+        new="hidden",
+        actor=staff,
+        reason=reason,
+        partner=hidden.partner,
     )

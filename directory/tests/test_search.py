@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from directory.tests.conftest import profile_make, review_make
 from enablement.models import Accreditation, AccreditationStatus, PartnerAccreditation
@@ -35,7 +36,9 @@ def listed(db):
     profile_make(
         tokyo, slug="tokyo", services=["website", "content_seo"], languages=["ja", "en"], tagline="Sites that sell"
     )
-    profile_make(berlin, slug="berlin", services=["crm_implementation"], languages=["de"], description="Salesforce exit")
+    profile_make(
+        berlin, slug="berlin", services=["crm_implementation"], languages=["de"], description="Salesforce exit"
+    )
     profile_make(austin, slug="austin", services=["revops"], languages=["en", "es"])
     return {"tokyo": tokyo, "berlin": berlin, "austin": austin}
 
@@ -71,8 +74,10 @@ def test_each_filter_narrows_the_results(client, listed, params, expected):
 
 def test_accreditation_filter_keeps_active_holders_only(client, listed):
     crm = Accreditation.objects.create(code="advanced-crm", name="Advanced CRM")
-    today = dt.date.today()
-    PartnerAccreditation.objects.create(partner=listed["tokyo"], accreditation=crm, granted_on=today, next_review_on=today)
+    today = timezone.localdate()
+    PartnerAccreditation.objects.create(
+        partner=listed["tokyo"], accreditation=crm, granted_on=today, next_review_on=today
+    )
     PartnerAccreditation.objects.create(
         partner=listed["berlin"],
         accreditation=crm,
