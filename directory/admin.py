@@ -9,10 +9,11 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from directory import services
+from directory.forms import language_names
 from directory.models import AuditEntry, PartnerProfile
 from portal.access import has_perm
 from portal.admin import AuditEntryAdmin
@@ -52,8 +53,8 @@ class PartnerProfileAdmin(admin.ModelAdmin):
         "tagline",
         "description",
         "website",
-        "services",
-        "languages",
+        "services_display",
+        "languages_display",
         "logo_content_type",
         "listed",
         "hidden_at",
@@ -76,6 +77,14 @@ class PartnerProfileAdmin(admin.ModelAdmin):
 
     def has_hide_permission(self, request) -> bool:
         return has_perm(request.user, services.HIDE_LISTINGS)
+
+    @admin.display(description=_("services"))
+    def services_display(self, obj: PartnerProfile) -> str:
+        return gettext(", ").join(PartnerProfile._meta.get_field("services").labels(obj.services))
+
+    @admin.display(description=_("languages"))
+    def languages_display(self, obj: PartnerProfile) -> str:
+        return gettext(", ").join(language_names(obj.languages))
 
     @admin.display(description=_("public page"))
     def public_link(self, obj: PartnerProfile) -> str:

@@ -24,6 +24,12 @@ def language_choices() -> list[tuple[str, str]]:
     return sorted(((code, gettext(name)) for code, name in SPOKEN_LANGUAGES), key=lambda choice: choice[1])
 
 
+def language_names(codes: list[str]) -> list[str]:
+    """Spoken languages by code, named in the reader's language."""
+    names = dict(SPOKEN_LANGUAGES)
+    return [gettext(names[code]) for code in codes if code in names]
+
+
 class DirectorySearchForm(forms.Form):
     """The directory's filters. A value outside the choices is ignored, never an error page."""
 

@@ -14,14 +14,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_GET
 
 from directory import selectors, services
 from directory.caching import logo_headers, public_page
-from directory.forms import DirectorySearchForm, ProfileForm
-from directory.models import SPOKEN_LANGUAGES, PartnerProfile
+from directory.forms import DirectorySearchForm, ProfileForm, language_names
+from directory.models import PartnerProfile
 from portal.access import partner_own
 from portal.htmx import page_or_partial
 from portal.models import Partner
@@ -38,11 +37,6 @@ def stars(rating: float | None) -> str:
         return ""
     filled = min(5, max(0, int(Decimal(str(rating)).quantize(Decimal(1), rounding=ROUND_HALF_UP))))
     return "★" * filled + "☆" * (5 - filled)
-
-
-def _language_names(codes: list[str]) -> list[str]:
-    names = dict(SPOKEN_LANGUAGES)
-    return [gettext(names[code]) for code in codes if code in names]
 
 
 def _card(listing: PartnerProfile) -> dict:
@@ -89,7 +83,7 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
         "stars": stars(facts.rating),
         "services": SERVICES.labels(listing.services),
         "industries": INDUSTRIES.labels(listing.partner.industries),
-        "languages": _language_names(listing.languages),
+        "languages": language_names(listing.languages),
         "countries": [country.name for country in listing.partner.operating_countries],
         "preview": not listing.is_public,
         "may_edit": request.user.is_authenticated

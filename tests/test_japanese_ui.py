@@ -94,6 +94,9 @@ def _partner_pages(w) -> list[str]:
         reverse("security"),
         reverse("account"),
         reverse("enablement:awards"),
+        reverse("directory:profile-edit"),
+        reverse("directory:search"),
+        reverse("directory:profile", args=[w.partner.directory_profile.slug]),
     ]
 
 
@@ -175,6 +178,11 @@ def test_no_english_ui_text_on_any_japanese_page(world):
     with time_machine.travel(world_module.NOW, tick=False):
         offences = []
         offences += _offences(_japanese_client(), [reverse("login"), reverse("password_reset")], "anonymous")
+        directory_pages = [
+            reverse("directory:search"),
+            reverse("directory:profile", args=[w.partner.directory_profile.slug]),
+        ]
+        offences += _offences(_japanese_client(), directory_pages, "anonymous")
         offences += _offences(_japanese_client(w.partner_admin), _partner_pages(w), "partner admin")
         offences += _offences(_japanese_client(w.partner_member), [reverse("home")], "partner member")
         provider_admin = w.provider.users.get()
@@ -207,7 +215,9 @@ def test_the_world_covers_every_status_and_choice(world):
             translatable = [value for value, label in field.flatchoices if str(label) != str(value)]
             labels.setdefault(key, translatable)
             values = model._default_manager.values_list(field.name, flat=True).distinct()
-            present.setdefault(key, set()).update(str(v) for v in values)
+            # A list of choices in one column (ChoiceListField) counts each of its codes.
+            codes = [code for v in values for code in (v if isinstance(v, list) else [v])]
+            present.setdefault(key, set()).update(str(v) for v in codes)
     uncovered = [value for key, wanted in labels.items() for value in wanted if value not in present[key]]
     assert not uncovered, f"no row shows these choices: {uncovered}"
 
@@ -222,6 +232,8 @@ PORTAL_APPS = {"portal", "tiers", "registrations", "community", "enablement", "d
         ("community.models.AuditEntry", "sponsor: Jordan Rivera. 推薦します"),
         ("enablement.models.AuditEntry", "re-evaluated: renewed"),
         ("enablement.models.AuditEntry", "re-evaluated: tier gold not eligible"),
+        ("directory.models.AuditEntry", "changed: tagline, industries, operating_countries"),
+        ("directory.models.AuditEntry", "created"),
         ("registrations.models.RegistrationEvent", "extended until 2027-08-28"),
         ("registrations.models.RegistrationEvent", "expiry date reached (run for 2026-11-28)"),
         ("registrations.models.RegistrationEvent", "released by the partner"),

@@ -151,3 +151,13 @@ def test_slug_avoids_taken_and_reserved_addresses(partner_admin, partner):
     partner.name = "My Profile"
     partner.save()
     assert services.profile_update(partner=partner, actor=partner_admin, **EMPTY).slug == "my-profile-2"
+
+
+def test_partner_history_names_the_industries_and_countries_an_admin_chose(client_for, partner_admin, partner, staff):
+    client_for(partner_admin).post(URL, _post(industries=["retail", "healthcare"], operating_countries=["JP", "DE"]))
+    response = client_for(staff).get(reverse("partner-history", args=[partner.partner_id]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Retail and e-commerce, Healthcare" in html
+    assert "Germany, Japan" in html or "Japan, Germany" in html
+    assert "Changed: tagline, description, website, services, languages, target industries, operating countries" in html
