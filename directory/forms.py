@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+
 from django import forms
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -15,12 +17,22 @@ SORTS = [("relevance", _("Best match")), ("rating", _("Rating")), ("name", _("Na
 
 
 def country_choices() -> list[tuple[str, str]]:
-    """Every country, named and sorted in the reader's language (django-countries)."""
-    return [(country.code, country.name) for country in countries]
+    """Every country, named and sorted in the reader's language (django-countries); built once per language."""
+    return _country_choices(get_language())
+
+
+@functools.cache
+def _country_choices(language: str) -> list[tuple[str, str]]:
+    return [(country.code, str(country.name)) for country in countries]
 
 
 def language_choices() -> list[tuple[str, str]]:
     """The spoken languages, named in the reader's language (Django's own catalogue) and sorted by that name."""
+    return _language_choices(get_language())
+
+
+@functools.cache
+def _language_choices(language: str) -> list[tuple[str, str]]:
     return sorted(((code, gettext(name)) for code, name in SPOKEN_LANGUAGES), key=lambda choice: choice[1])
 
 
