@@ -124,3 +124,4 @@ class ProfileForm(forms.ModelForm):
             help_text=_("The languages your team works in."),
         )
         self.fields["languages"].widget.attrs["size"] = 8
+        self.fields["services"].label = _("Services")

@@ -2,11 +2,14 @@
 profile (English at 1366 px, Japanese at 390 px, nothing scrolls sideways); an org admin edits the profile
 (a bad website and a bad logo show under their fields; a good save shows the new logo on the public page).
 
-Screenshots go to docs/screenshots/directory-*.png (kept small: viewport shots, not full pages).
+Screenshots of each step go to the test's temporary directory (set PORTAL_SHOTS=dir to keep them);
+the ones in docs/screenshots/directory-*.png are taken from the demo data.
 """
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -20,7 +23,7 @@ from tests.factories import PartnerFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SHOTS = Path(os.environ.get("PORTAL_SHOTS") or tempfile.mkdtemp(prefix="directory-shots-"))
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 WIDTH_JS = "[document.documentElement.scrollWidth, window.innerWidth]"
@@ -164,6 +167,7 @@ def test_org_admin_fixes_errors_and_saves_the_profile_with_a_logo(page, live_ser
     page.set_input_files("#id_logo_file", str(bad_logo))
     page.click("#profile-form button[type=submit]")
     expect(page.locator("#id_logo_file_error")).to_contain_text("The logo must be a PNG, JPEG or WebP image.")
+    page.locator("#id_logo_file").scroll_into_view_if_needed()
     _shot(page, "directory-profile-edit-error")
 
     page.set_input_files("#id_logo_file", str(good_logo))
