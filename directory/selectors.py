@@ -141,8 +141,11 @@ def profile_get_public(*, slug: str, user: User) -> PartnerProfile:
     return profile
 
 
-def profile_logo_get(*, slug: str, user: User) -> PartnerProfile:
-    profile = PartnerProfile.objects.select_related("partner").filter(slug=slug).exclude(logo_content_type="").first()
+def profile_logo_get(*, slug: str, user: User, with_image: bool = True) -> PartnerProfile:
+    """The listing at `slug` with a logo the person may see (404 otherwise); `with_image=False` leaves
+    the bytes in the database (for the ETag and Last-Modified checks before the image is sent)."""
+    rows = PartnerProfile.objects.select_related("partner").filter(slug=slug).exclude(logo_content_type="")
+    profile = (rows if with_image else rows.defer("logo", "description")).first()
     if profile is None or not (profile.is_public or may_preview(user=user, profile=profile)):
         raise Http404
     return profile

@@ -94,12 +94,12 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _logo_etag(request: HttpRequest, slug: str) -> str | None:
-    listing = selectors.profile_logo_get(slug=slug, user=request.user)
+    listing = selectors.profile_logo_get(slug=slug, user=request.user, with_image=False)
     return hashlib.sha256(f"{listing.pk}:{listing.updated_at.isoformat()}".encode()).hexdigest()[:32]
 
 
 def _logo_modified(request: HttpRequest, slug: str):
-    return selectors.profile_logo_get(slug=slug, user=request.user).updated_at
+    return selectors.profile_logo_get(slug=slug, user=request.user, with_image=False).updated_at
 
 
 @require_GET
