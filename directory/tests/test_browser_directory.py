@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from directory.models import PartnerProfile
-from directory.tests.conftest import image_bytes, profile_make
+from directory.tests.helpers import image_bytes, profile_make
 from portal.models import Region, Tier
 from tests.browser_login import log_in
 from tests.factories import PartnerFactory

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from directory import services
-from directory.tests.conftest import profile_make
+from directory.tests.helpers import profile_make
 
 pytestmark = pytest.mark.django_db
 SEARCH = reverse("directory:search")

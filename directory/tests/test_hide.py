@@ -8,7 +8,7 @@ from django.urls import reverse
 from directory import services
 from directory.models import AuditEntry, PartnerProfile
 from directory.services import DirectoryError
-from directory.tests.conftest import profile_make
+from directory.tests.helpers import profile_make
 from portal.access import PermissionRefused
 from tests.factories import StaffFactory
 

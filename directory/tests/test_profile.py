@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from directory.selectors import Badge, profile_badge_provider
-from directory.tests.conftest import image_bytes, profile_make, review_make
+from directory.tests.helpers import image_bytes, profile_make, review_make
 from enablement.models import (
     Accreditation,
     AccreditationStatus,

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from directory import services
 from directory.models import AuditEntry, PartnerProfile
-from directory.tests.conftest import image_bytes, profile_make
+from directory.tests.helpers import image_bytes, profile_make
 from portal.errors import Forbidden
 from tests.factories import PartnerFactory
 

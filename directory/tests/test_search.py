@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from directory.tests.conftest import profile_make, review_make
+from directory.tests.helpers import profile_make, review_make
 from enablement.models import Accreditation, AccreditationStatus, PartnerAccreditation
 from portal.models import PartnerKind, Region, Tier
 from tests.factories import PartnerFactory

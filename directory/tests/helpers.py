@@ -1,4 +1,4 @@
-"""Fixtures for the directory: listings, published reviews, and a fresh page cache for every test."""
+"""Helpers for the directory tests: listings, reviews, images (the root conftest empties the page cache per test)."""
 
 from __future__ import annotations
 
@@ -6,20 +6,12 @@ import datetime as dt
 import io
 import itertools
 
-import pytest
 from django.utils import timezone
 from PIL import Image
 
-from directory.caching import directory_cache_bump
 from directory.models import PartnerProfile, Review, ReviewInvitation, ReviewStatus
 
 _tokens = itertools.count()
-
-
-@pytest.fixture(autouse=True)
-def _fresh_directory_cache(db):
-    """Pages cached by an earlier test (same database name, same Redis) are never served to this one."""
-    directory_cache_bump()
 
 
 def profile_make(partner, **fields) -> PartnerProfile:
