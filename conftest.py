@@ -31,6 +31,15 @@ def _fast_and_quiet(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_directory_cache():
+    """The public directory's cached pages live in Redis, which outlives a test's database: no test
+    reads a page an earlier test (or run) cached (see directory/caching.py)."""
+    from directory.caching import directory_cache_bump
+
+    directory_cache_bump()
+
+
+@pytest.fixture(autouse=True)
 def _tasks_run_eagerly():
     """Tasks enqueued by the code under test run in the test (a test that needs a real
     worker switches this off, see tiers/tests/test_celery_worker.py)."""

@@ -23,6 +23,9 @@ Figures (targets from issue #15):
 * pages: p95 server time, in-process, of the dashboard (2,000 customers), breakdown, CAM
   book (2,000 partners), approval queue (5,000 pending) and registrations (10,000 rows)
   (≤ 50 ms); the admin MRR changelist and its search over the `<db>_bench` rows (≤ 300 ms).
+* directory: p95 server time, in-process and uncached, of the public directory search for typical
+  filters, and of a profile page, at min(N, 10,000) partners in `<db>_bench_directory` (≤ 100 ms;
+  bench/directory_bench.py).
 """
 
 from __future__ import annotations
@@ -45,11 +48,11 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import dashboard_bench, tiers_bench  # noqa: E402
+from bench import dashboard_bench, directory_bench, tiers_bench  # noqa: E402
 
 MONTH = tiers_bench.MONTH
 CUSTOMERS = tiers_bench.CUSTOMERS
-PARTS = ("import", "run", "whatif", "pages")
+PARTS = ("import", "run", "whatif", "pages", "directory")
 PAGE_PARTNERS = 10_000
 BOOK_PARTNERS = 2_000
 QUEUE_PENDING = 5_000
@@ -347,7 +350,7 @@ def seed_registrations(data: dict) -> None:
 
 def child_main(kind: str, arguments: dict) -> None:
     setup_django(os.environ["DATABASE_URL"])
-    if kind == "pages":
+    if kind in ("pages", "directory"):
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)  # dashboard_bench.seed migrates too; harmless
@@ -357,6 +360,7 @@ def child_main(kind: str, arguments: dict) -> None:
         "whatif": lambda: child_whatif(**arguments),
         "admin": lambda: child_admin(**arguments),
         "pages": lambda: child_pages(**arguments),
+        "directory": lambda: directory_bench.child(**arguments),
     }[kind]()
     print(json.dumps(result))
 
@@ -387,7 +391,9 @@ def main() -> int:
     parser.add_argument("--partners", type=int, default=10_000)
     parser.add_argument("--only", default=",".join(PARTS), help="comma-separated: " + ",".join(PARTS))
     parser.add_argument("--requests", type=int, default=100, help="requests per page (default 100)")
-    parser.add_argument("--child", choices=["import", "run", "whatif", "admin", "pages"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--child", choices=["import", "run", "whatif", "admin", "pages", "directory"], help=argparse.SUPPRESS
+    )
     parser.add_argument("--child-args", default="{}", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -468,6 +474,17 @@ def main() -> int:
                 table.add(
                     f"{name}, p95 ms ({page_partners:,} partners)", f"{timing['p95']:.1f}", "≤ 50", timing["p95"] <= 50
                 )
+    if "directory" in only:
+        directory_partners = min(n, PAGE_PARTNERS)
+        directory_url = scratch_url(base, "_bench_directory")
+        figures = run_child("directory", directory_url, partners=directory_partners, requests=args.requests)
+        for name, timing in figures.items():
+            table.add(
+                f"directory {name}, p95 ms ({directory_partners:,} partners)",
+                f"{timing['p95']:.1f}",
+                "≤ 100",
+                timing["p95"] <= 100,
+            )
     table.print(f"bench/run.py --partners {n} --only {','.join(p for p in PARTS if p in only)}")
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(

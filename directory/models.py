@@ -8,9 +8,12 @@ client contact on one of its customer domains; staff moderate it before it is pu
 
 from __future__ import annotations
 
+import re
+
 from django.conf import global_settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from portal.fields import ChoiceListField
@@ -188,3 +191,34 @@ AuditEntry.STATES |= {
     "replied": _("Reply published"),
     "changed": _("Changed"),
 }
+# --- How the directory's audit rows read (the reviews' states and reasons are added the same way) ---------------
+
+PROFILE_FIELD_LABELS = {
+    "tagline": _("tagline"),
+    "description": _("description"),
+    "website": _("website"),
+    "services": _("services"),
+    "languages": _("languages"),
+    "listed": _("listed in the directory"),
+    "logo": _("logo"),
+    "industries": _("target industries"),
+    "operating_countries": _("operating countries"),
+}
+
+
+def _changed_fields(match: re.Match[str]) -> str:
+    names = [str(PROFILE_FIELD_LABELS.get(name, name)) for name in match[1].split(", ")]
+    return gettext("Changed: %(fields)s") % {"fields": gettext(", ").join(names)}
+
+
+AuditEntry.STATES |= {
+    "listed": pgettext_lazy("directory listing", "Listed"),
+    "unlisted": pgettext_lazy("directory listing", "Not listed"),
+    "visible": pgettext_lazy("directory listing", "Shown"),
+    "hidden": pgettext_lazy("directory listing", "Hidden by staff"),
+}
+AuditEntry.REASONS = [
+    *AuditEntry.REASONS,
+    (re.compile(r"changed: (.+)"), _changed_fields),
+    (re.compile(r"created"), lambda m: gettext("Profile created")),
+]

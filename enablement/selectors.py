@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from enablement.models import (
+    Accreditation,
     AccreditationApplication,
     AccreditationEligibility,
     AccreditationStatus,
@@ -235,3 +236,39 @@ def accreditation_open_tiers() -> list[str]:
 def partner_history_items(partner: Partner, limit: int) -> list[HistoryItem]:
     """Enablement audit entries about one partner, for the staff history page."""
     return audit_history_items(AuditEntry, partner=partner, limit=limit, kind=_("Enablement"))
+
+
+# --- For the public Solutions Directory --------------------------------------------------------------------------
+
+
+def accreditations_offered() -> QuerySet[Accreditation]:
+    """The accreditations the programme offers today (the directory's filter)."""
+    return Accreditation.objects.filter(active=True).order_by("name")
+
+
+def partner_ids_accredited(*, code: str) -> QuerySet[PartnerAccreditation]:
+    """Partner ids that hold the accreditation `code` (active), as a subquery for `partner_id__in`."""
+    return PartnerAccreditation.objects.filter(
+        status=AccreditationStatus.ACTIVE, accreditation__code=code, accreditation__active=True
+    ).values("partner_id")
+
+
+def accreditations_held(*, partner: Partner) -> QuerySet[PartnerAccreditation]:
+    """The accreditations a partner holds now (active), for its public profile."""
+    return (
+        PartnerAccreditation.objects.filter(partner=partner, status=AccreditationStatus.ACTIVE)
+        .select_related("accreditation")
+        .order_by("accreditation__name")
+    )
+
+
+def certifications_held(*, partner: Partner, today: dt.date) -> list[tuple[str, int]]:
+    """Current certifications (not expired on `today`) by name with how many people hold each, most held first."""
+    rows = (
+        Certification.objects.filter(partner=partner)
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+        .values("name")
+        .annotate(people=Count("holder_name", distinct=True))
+        .order_by("-people", "name")
+    )
+    return [(row["name"], row["people"]) for row in rows]

@@ -117,6 +117,8 @@ GROUPS: tuple[Duty, ...] = (
             *_model_perms("enablement.partneraccreditation", "view"),
             *_model_perms("enablement.impactaward", "view"),
             *_model_perms("enablement.applicationwindow", *_EDIT),
+            # Hiding a directory listing is moderation (directory.services.profile_hide).
+            *_model_perms("directory.partnerprofile", "view", "change"),
             *_model_perms("portal.partner", "view"),
             # Client reviews (moderation) and Global Partner of the Year (its thresholds).
             "directory.moderate_review",

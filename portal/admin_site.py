@@ -62,8 +62,13 @@ PROGRAMME_AREAS: dict[str, list[str]] = {
         "enablement.AccreditationEligibility",
         "enablement.AuditEntry",
     ],
-    # Client reviews and Global Partner of the Year (the directory's profiles join this list).
-    "directory": ["directory.Review", "directory.ReviewInvitation", "directory.AwardSettings"],
+    "directory": [
+        "directory.PartnerProfile",
+        "directory.Review",
+        "directory.ReviewInvitation",
+        "directory.AwardSettings",
+        "directory.AuditEntry",
+    ],
     # "Partners and people": the portal's own people models, with the duty groups.
     "portal": ["portal.Partner", "portal.User", "auth.Group", "portal.EmailOptOut"],
 }

@@ -7,9 +7,10 @@ returns the partner's recent history rows as `HistoryItem`s. `partner_history` m
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import AuditEntryBase, Partner, User
@@ -68,6 +69,10 @@ def _display(field_name: str, value, related: dict) -> str:
     field = Partner._meta.get_field(field_name)
     if field.is_relation:
         return str(related.get((field_name, value), value))
+    if not isinstance(value, str) and isinstance(value, Iterable):
+        # A list in one column (target industries, operating countries): each item's label.
+        labels = dict(field.flatchoices or [])
+        return gettext(", ").join(str(getattr(v, "name", None) or labels.get(v, v)) for v in value) or "∅"
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     return str(value)

@@ -116,6 +116,8 @@ THINGS = (
     "Chief Customer Officer",
     "HubSpot Japan",
     "2022 H1",  # a DEI&B cohort's name, as staff named it
+    "sakura-digital",  # directory web addresses, made from the partners' names
+    "nordlicht-growth",
     "Berliner Laden",
     "advanced-crm",
     "platform-enablement",
@@ -217,6 +219,7 @@ def build() -> World:
         partner=partner, other=other, admin=admin, member=member, other_admin=other_admin, staff=staff
     )
     _enablement(partner=partner, other=other, admin=admin, staff=staff)
+    _directory(partner=partner, other=other, admin=admin, other_admin=other_admin, staff=staff)
     _client_reviews(partner=partner, admin=admin, staff=staff)
     api_token_create(user=admin, name="CRM連携", acting_user=admin)
     token, _raw = api_token_create(user=admin, name="旧連携", acting_user=admin)
@@ -554,6 +557,33 @@ def _enablement(*, partner: Partner, other: Partner, admin: User, staff: User) -
         )
     award = ImpactAward.objects.filter(partner=partner).first()
     EnablementAudit.log(EnablementAudit.Subject.IMPACT_AWARD, award, new="published", actor=staff, partner=partner)
+
+
+def _directory(*, partner: Partner, other: Partner, admin: User, other_admin: User, staff: User) -> None:
+    """Two directory listings written through the service (every service, industry and spoken language
+    occurs), and staff hiding the second one."""
+    from directory import services as directory
+    from directory.models import SPOKEN_LANGUAGES, Service
+    from portal.models import Industry
+
+    half = len(Industry.values) // 2
+    for who, by, industries, languages in (
+        (partner, admin, Industry.values[:half], ["ja", "en"]),
+        (other, other_admin, Industry.values[half:], [code for code, _name in SPOKEN_LANGUAGES]),
+    ):
+        directory.profile_update(
+            partner=who,
+            actor=by,
+            tagline="中堅企業のインバウンドマーケティングを支援",
+            description="戦略立案からWeb制作、CRM導入までを一貫して支援します。",
+            website="https://www.sakura.example.jp",
+            services=Service.values,
+            languages=languages,
+            listed=True,
+            industries=industries,
+            operating_countries=["JP", "SG"],
+        )
+    directory.profile_hide(profile=other.directory_profile, actor=staff, reason="掲載内容を確認中です。")
 
 
 def _security(*, staff: User) -> None:

@@ -9,9 +9,11 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 pytestmark = pytest.mark.django_db
 
-# Pages anyone may open: logging in, resetting a password, switching language, health, the API's description.
+# Pages anyone may open: logging in, resetting a password, switching language, health, the API's description,
+# the Solutions Directory's search and its language links (its profiles and logos answer 404 for a made-up name).
 PUBLIC = re.compile(
-    r"^/(accounts/(login|password_reset|reset)|i18n/|healthz|readyz|api/v1/openapi\.json|admin/(login|logout))"
+    r"^/(accounts/(login|password_reset|reset)|i18n/|healthz|readyz|api/v1/openapi\.json|admin/(login|logout)"
+    r"|directory/$|directory/language/)"
 )
 
 

@@ -32,6 +32,7 @@ def test_index_lists_programme_areas_then_people_then_technical_tables(client_fo
         "community.HugLeaderApplication",
         "community.DeibApplication",
     ]
+    assert models["directory"][0] == "directory.PartnerProfile"
     assert models["portal"] == ["portal.Partner", "portal.User", "auth.Group", "portal.EmailOptOut"]
     assert set(models["technical"]) == {
         "portal.JobRun",

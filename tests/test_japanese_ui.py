@@ -97,6 +97,9 @@ def _partner_pages(w) -> list[str]:
         reverse("security"),
         reverse("account"),
         reverse("enablement:awards"),
+        reverse("directory:profile-edit"),
+        reverse("directory:search"),
+        reverse("directory:profile", args=[w.partner.directory_profile.slug]),
     ]
 
 
@@ -181,6 +184,11 @@ def test_no_english_ui_text_on_any_japanese_page(world):
     with time_machine.travel(world_module.NOW, tick=False):
         offences = []
         offences += _offences(_japanese_client(), [reverse("login"), reverse("password_reset")], "anonymous")
+        directory_pages = [
+            reverse("directory:search"),
+            reverse("directory:profile", args=[w.partner.directory_profile.slug]),
+        ]
+        offences += _offences(_japanese_client(), directory_pages, "anonymous")
         offences += _offences(_japanese_client(w.partner_admin), _partner_pages(w), "partner admin")
         offences += _offences(_japanese_client(w.partner_member), [reverse("home")], "partner member")
         provider_admin = w.provider.users.get()
@@ -230,6 +238,8 @@ PORTAL_APPS = {"portal", "tiers", "registrations", "community", "enablement", "d
         ("community.models.AuditEntry", "sponsor: Jordan Rivera. 推薦します"),
         ("enablement.models.AuditEntry", "re-evaluated: renewed"),
         ("enablement.models.AuditEntry", "re-evaluated: tier gold not eligible"),
+        ("directory.models.AuditEntry", "changed: tagline, industries, operating_countries"),
+        ("directory.models.AuditEntry", "created"),
         ("registrations.models.RegistrationEvent", "extended until 2027-08-28"),
         ("registrations.models.RegistrationEvent", "expiry date reached (run for 2026-11-28)"),
         ("registrations.models.RegistrationEvent", "released by the partner"),

@@ -95,6 +95,7 @@ ADMIN_ACTIONS = [
     ("admin:community_hugleaderapplication_changelist", "accept", {REVIEWERS}),
     ("admin:enablement_accreditationapplication_changelist", "approve", {REVIEWERS}),
     ("admin:enablement_impactaward_changelist", "publish", {REVIEWERS}),
+    ("admin:directory_partnerprofile_changelist", "hide", {REVIEWERS}),
 ]
 
 
@@ -115,6 +116,7 @@ def test_admin_actions_are_offered_only_to_their_duty(client_for, persona, url_n
 def _services():
     """(name, call, groups allowed). The call gets the acting user; arguments past the check may be junk."""
     from community import services as community
+    from directory import services as directory
     from enablement import services as enablement
     from tiers import services as tiers
 
@@ -148,6 +150,8 @@ def _services():
             {REVIEWERS},
         ),
         ("award_publish", lambda u: enablement.award_publish(award=None, actor=u), {REVIEWERS}),
+        ("profile_hide", lambda u: directory.profile_hide(profile=None, actor=u, reason="x"), {REVIEWERS}),
+        ("profile_unhide", lambda u: directory.profile_unhide(profile=None, actor=u), {REVIEWERS}),
     ]
 
 

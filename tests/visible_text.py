@@ -145,6 +145,14 @@ ALLOWED_WORDS = frozenset(
         # Time zones and the year half labels used in cohort names.
         "JST",
         "UTC",
+        # Solutions Directory: words Japanese writes in Latin letters (Webサイト, SEO, 小売・EC) and logo formats.
+        "Web",
+        "SEO",
+        "EC",
+        "PNG",
+        "JPEG",
+        "WebP",
+        "MB",
     }
 )
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")

@@ -15,7 +15,14 @@ from portal.models import Partner, User
 
 # Each feature app may ship `<app>/demo.py` with `seed(*, rng, people, today)`;
 # they run in this order (tiers first: registrations caps depend on tiers).
-FEATURE_SEEDS = ["tiers.demo", "registrations.demo", "community.demo", "enablement.demo", "directory.demo_reviews"]
+FEATURE_SEEDS = [
+    "tiers.demo",
+    "registrations.demo",
+    "community.demo",
+    "enablement.demo",
+    "directory.demo",
+    "directory.demo_reviews",
+]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,76 @@
+"""Anonymous pages are shared and cached; signed-in pages are private; a change refreshes the cache."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from directory import services
+from directory.tests.helpers import profile_make
+
+pytestmark = pytest.mark.django_db
+SEARCH = reverse("directory:search")
+
+
+@pytest.fixture
+def listing(partner):
+    return profile_make(partner, slug="own-agency", tagline="Before")
+
+
+@pytest.mark.parametrize("url", [SEARCH, reverse("directory:profile", args=["own-agency"])])
+def test_anonymous_pages_are_public_short_lived_and_set_no_cookie(client, listing, url):
+    response = client.get(url)
+    assert response["Cache-Control"] == "public, max-age=120"
+    assert set(response["Vary"].split(", ")) >= {"Accept-Language", "Cookie", "HX-Request"}
+    assert not response.cookies  # no CSRF or session cookie: one copy serves every visitor
+    assert 'name="csrfmiddlewaretoken"' not in response.content.decode()
+
+
+@pytest.mark.parametrize("url", [SEARCH, reverse("directory:profile", args=["own-agency"])])
+def test_signed_in_pages_are_never_shared(client_for, listing, partner_member, url):
+    response = client_for(partner_member).get(url)
+    assert "private" in response["Cache-Control"] and "public" not in response["Cache-Control"]
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_second_anonymous_visit_is_served_from_the_cache(client, listing, django_assert_num_queries):
+    client.get(SEARCH, {"q": "own"})
+    with django_assert_num_queries(0):
+        again = client.get(SEARCH, {"q": "own"})
+    assert "Own Agency" in again.content.decode()
+
+
+def test_cache_is_per_language(client, listing):
+    english = client.get(SEARCH).content.decode()
+    japanese = client.get(SEARCH, headers={"Accept-Language": "ja"}).content.decode()
+    assert 'lang="en"' in english and 'lang="ja"' in japanese
+
+
+def test_a_profile_change_refreshes_the_cached_pages(
+    client, listing, partner, partner_admin, django_capture_on_commit_callbacks
+):
+    assert "Before" in client.get(SEARCH).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.profile_update(
+            partner=partner,
+            actor=partner_admin,
+            tagline="After",
+            description="",
+            website="",
+            services=[],
+            languages=[],
+            listed=True,
+            industries=[],
+            operating_countries=[],
+        )
+    assert "After" in client.get(SEARCH).content.decode()
+
+
+def test_language_links_set_the_language_and_go_back_to_a_page_of_this_site_only(client):
+    response = client.get(reverse("directory:language", args=["ja"]), {"next": "/directory/?q=x"})
+    assert response.status_code == 302 and response["Location"] == "/directory/?q=x"
+    assert response.cookies["django_language"].value == "ja"
+    away = client.get(reverse("directory:language", args=["en"]), {"next": "https://evil.example/"})
+    assert away["Location"] == "/directory/"
+    unknown = client.get(reverse("directory:language", args=["xx"]))
+    assert "django_language" not in unknown.cookies
