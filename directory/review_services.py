@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from directory.caching import directory_cache_bump
 from directory.models import AuditEntry, AwardSettings, PartnerProfile, Review, ReviewInvitation, ReviewStatus
 from portal.access import acting_user_require
 from portal.domains import InvalidDomain, normalise_domain, normalise_hostname
@@ -270,6 +271,8 @@ def _moderate(review: Review, *, to_status: str, actor: User, reason: str, now: 
         raise ReviewError(_("This review has already been moderated."), code="conflict")
     review.refresh_from_db()
     audit(Subject.REVIEW, review, old=ReviewStatus.PENDING, new=to_status, actor=actor, reason=reason)
+    if to_status == ReviewStatus.PUBLISHED:  # the partner's public profile and the rating sort change
+        transaction.on_commit(directory_cache_bump, robust=True)
     email_partner(
         partner=review.partner,
         compose=lambda: render_email("directory/reviews/email/moderated", {"review": review}),
@@ -309,6 +312,7 @@ def review_reply(*, review: Review, actor: User, text: str, now: dt.datetime | N
         raise ReviewError(_("You can reply once, to a published review."), code="conflict")
     review.refresh_from_db()
     audit(Subject.REVIEW, review, old="", new="replied", actor=actor, reason=text)
+    transaction.on_commit(directory_cache_bump, robust=True)
     return review
 
 

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -410,10 +410,7 @@ def _selected_ids(request: HttpRequest, partner: Partner) -> list[int]:
 def _profile_url(user: User, partner: Partner) -> str | None:
     """Where the operating countries and target industries are edited, for this reader (None: not theirs)."""
     if user.is_partner_admin and user.partner_id == partner.pk:
-        try:
-            return reverse("directory:profile-edit")
-        except NoReverseMatch:  # the directory's profile form is not installed yet
-            return None
+        return reverse("directory:profile-edit")
     if user.is_programme_staff and user.has_perm("portal.change_partner"):
         return reverse("admin:portal_partner_change", args=[partner.pk])
     return None

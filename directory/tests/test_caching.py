@@ -74,3 +74,19 @@ def test_language_links_set_the_language_and_go_back_to_a_page_of_this_site_only
     assert away["Location"] == "/directory/"
     unknown = client.get(reverse("directory:language", args=["xx"]))
     assert "django_language" not in unknown.cookies
+
+
+def test_publishing_a_review_and_replying_refresh_the_cached_profile(
+    client, listing, partner, partner_admin, staff, submitted, django_capture_on_commit_callbacks
+):
+    from directory import review_services
+
+    profile = reverse("directory:profile", args=["own-agency"])
+    review = submitted(title="Calm and precise")
+    assert "Calm and precise" not in client.get(profile).content.decode()  # pending: not public, now cached
+    with django_capture_on_commit_callbacks(execute=True):
+        review_services.review_publish(review=review, actor=staff)
+    assert "Calm and precise" in client.get(profile).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        review_services.review_reply(review=review, actor=partner_admin, text="Thank you, it was a joy.")
+    assert "Thank you, it was a joy." in client.get(profile).content.decode()

@@ -350,6 +350,16 @@ def test_another_partner_or_another_cam_gets_404(over_cap, client_for, other_par
     assert client.get(_url(partner)).status_code == 302
 
 
+def test_the_partners_admin_is_sent_to_its_directory_profile_to_set_countries_and_industries(
+    over_cap, client_for, partner_admin, partner_member
+):
+    partner, _extra = over_cap
+    edit = reverse("directory:profile-edit")
+    assert f'href="{edit}"' in client_for(partner_admin).get(_url(partner)).content.decode()
+    member_page = client_for(partner_member).get(_url(partner)).content.decode()
+    assert f'href="{edit}"' not in member_page  # members read the profile; its admin edits it
+
+
 def test_the_page_preselects_the_proposal_and_shows_the_reasons(over_cap, client_for, partner_admin):
     partner, extra = over_cap
     body = client_for(partner_admin).get(_url(partner)).content.decode()
