@@ -19,6 +19,7 @@ from playwright.sync_api import expect
 
 from directory import review_forms
 from directory.models import Review, ReviewStatus
+from directory.tests.helpers import profile_make
 from tests.browser_login import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -106,6 +107,7 @@ def test_invite_review_publish_and_rank(
 ):
     monkeypatch.setattr(review_forms, "MIN_SECONDS_TO_SUBMIT", 0)
     year = _world(partner)
+    profile_make(partner, slug="browser-agency")
     base = live_server.url
 
     # 1. The partner invites: a non-customer address is refused under the field, a customer's is sent.
@@ -162,6 +164,12 @@ def test_invite_review_publish_and_rank(
     expect(review.locator(".badge-ok")).to_be_visible()
     _fits(page)
     _shot(page, f"partner{suffix}")
+
+    # 4b. Anyone reads it on the partner's public directory profile, with its five stars.
+    client.goto(f"{base}/directory/browser-agency/")
+    expect(client.locator("main")).to_contain_text("Our CRM finally works")
+    expect(client.locator("main")).to_contain_text("COO")
+    _fits(client)
 
     # 5. Staff find the partner in the ranking with its figures.
     desk.goto(f"{base}/directory/partner-of-the-year/?year={year}")
