@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import uuid
 
 import pytest
 
@@ -28,15 +29,9 @@ def _fast_and_quiet(settings):
     settings.EMAIL_BACKEND = "portal.mail.OutboxBackend"
     settings.EMAIL_TRANSPORT_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.LANGUAGE_CODE = "en"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_directory_cache():
-    """The public directory's cached pages live in Redis, which outlives a test's database: no test
-    reads a page an earlier test (or run) cached (see directory/caching.py)."""
-    from directory.caching import directory_cache_bump
-
-    directory_cache_bump()
+    # One Redis serves both test workers and outlives every test: each test keeps its own cache keys
+    # (rate-limit counters, cached directory pages), so no test sees another's and none needs a FLUSHDB.
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": uuid.uuid4().hex}}
 
 
 @pytest.fixture(autouse=True)

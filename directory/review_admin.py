@@ -15,24 +15,16 @@ from directory import review_services
 from directory.models import AwardSettings, Review, ReviewInvitation
 from directory.review_forms import LANGUAGE_CHOICES
 from portal.access import has_perm
+from portal.admin import NoWritesMixin
 from portal.refusals import for_each_row
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(NoWritesMixin, admin.ModelAdmin):
     readonly_fields = ("language_name",)
 
     @admin.display(description=_("language"))
     def language_name(self, obj) -> str:
         return str(dict(LANGUAGE_CHOICES).get(obj.language, obj.language))
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Review)

@@ -23,6 +23,7 @@ from directory.forms import DirectorySearchForm, ProfileForm, language_names
 from directory.models import PartnerProfile
 from portal.access import partner_own
 from portal.htmx import page_or_partial
+from portal.middleware import set_language_cookie
 from portal.models import Partner
 from portal.refusals import refusal
 
@@ -125,16 +126,7 @@ def language(request: HttpRequest, code: str) -> HttpResponse:
         target = "/directory/"
     response = HttpResponseRedirect(target)
     if code in dict(settings.LANGUAGES):
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            code,
-            max_age=settings.LANGUAGE_COOKIE_AGE,
-            path=settings.LANGUAGE_COOKIE_PATH,
-            domain=settings.LANGUAGE_COOKIE_DOMAIN,
-            secure=settings.LANGUAGE_COOKIE_SECURE,
-            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-        )
+        set_language_cookie(response, code)
     return response
 
 

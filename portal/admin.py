@@ -309,7 +309,7 @@ class AuditEntryAdmin(HistoryReadOnlyAdmin):
 
 
 @admin.register(EmailOptOut)
-class EmailOptOutAdmin(admin.ModelAdmin):
+class EmailOptOutAdmin(NoWritesMixin, admin.ModelAdmin):
     """Which emails partner users turned off on their account page: their own choice, read-only here."""
 
     list_display = ["user", "kind", "created_at"]
@@ -317,15 +317,6 @@ class EmailOptOutAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "user__partner__name"]
     list_select_related = ["user"]
     fields = readonly_fields = ["user", "kind", "created_at"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(OutgoingEmail)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.formats import number
 from portal.models import Tier
 from tiers.importers.files import CURRENCY_CODES
-from tiers.importers.rule_sets import COEFFICIENT_PLACES, METRIC_MAXIMUM, OPTIONAL_METRICS
+from tiers.importers.rule_sets import COEFFICIENT_PLACES, METRIC_MAXIMUM, phase2_ladder_gaps
 from tiers.models import CurrencyCoefficient, Metric, TierRequirement
 
 USD = "USD"
@@ -198,21 +198,10 @@ class TierRequirementFormSet(forms.BaseInlineFormSet):
             if not data or data.get("DELETE") or not data.get("tier") or not data.get("metric"):
                 continue
             requirements.setdefault(data["tier"], {})[data["metric"]] = data["threshold"]
-        problems = []
-        ladder = Tier.ladder()
-        for metric in OPTIONAL_METRICS:
-            required = [tier for tier in ladder if metric in requirements.get(tier, {})]
-            if not required:
-                continue
-            problems += [
-                gettext("%(lower)s requires %(metric)s, so %(tier)s must require it too.")
-                % {
-                    "lower": Tier(required[0]).label,
-                    "metric": Metric(metric).label,
-                    "tier": Tier(tier).label,
-                }
-                for tier in ladder[ladder.index(required[0]) + 1 :]
-                if tier in requirements and metric not in requirements[tier]
-            ]
+        problems = [
+            gettext("%(lower)s requires %(metric)s, so %(tier)s must require it too.")
+            % {"lower": Tier(lower).label, "metric": Metric(metric).label, "tier": Tier(tier).label}
+            for metric, lower, tier in phase2_ladder_gaps(requirements)
+        ]
         if problems:
             raise forms.ValidationError(problems)

@@ -11,18 +11,9 @@ from decimal import Decimal
 
 import pytest
 from django.apps import apps
-from django.core.cache import cache
 from django.utils import timezone
 
 from directory import review_services
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    """The link limiter counts in the cache (Redis in CI): each test starts with none spent."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _month(month: str) -> dt.date:

@@ -199,23 +199,30 @@ def _requirements(raw: object, framework: str, errors: list[str]) -> dict[str, d
     return result
 
 
-def phase2_ladder_problems(requirements: dict[str, dict[str, Decimal]]) -> list[str]:
+def phase2_ladder_gaps(requirements: dict[str, dict[str, Decimal]]) -> list[tuple[str, str, str]]:
     """A Phase 2 metric a tier requires must be required by every tier above it (or a higher tier
-    would be easier to reach on that count than a lower one). The rule-set editor checks the same."""
-    problems = []
+    would be easier to reach on that count than a lower one): each `(metric, lowest tier requiring
+    it, higher tier that does not)`. The rule-set file and the admin editor word them their own way."""
+    gaps = []
     ladder = Tier.ladder()
     for metric in OPTIONAL_METRICS:
         required = [tier for tier in ladder if metric in requirements.get(tier, {})]
         if not required:
             continue
-        lowest = ladder.index(required[0])
-        problems += [
-            _("%(tier)s: %(metric)s is required by %(lower)s, so it must be required by %(tier)s too")
-            % {"tier": tier, "metric": metric, "lower": required[0]}
-            for tier in ladder[lowest + 1 :]
+        gaps += [
+            (metric, required[0], tier)
+            for tier in ladder[ladder.index(required[0]) + 1 :]
             if tier in requirements and metric not in requirements[tier]
         ]
-    return problems
+    return gaps
+
+
+def phase2_ladder_problems(requirements: dict[str, dict[str, Decimal]]) -> list[str]:
+    return [
+        _("%(tier)s: %(metric)s is required by %(lower)s, so it must be required by %(tier)s too")
+        % {"tier": tier, "metric": metric, "lower": lower}
+        for metric, lower, tier in phase2_ladder_gaps(requirements)
+    ]
 
 
 def _check_increasing(requirements: dict[str, dict[str, Decimal]], metrics: list[str], errors: list[str]) -> None:
