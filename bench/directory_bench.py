@@ -143,6 +143,9 @@ def _seed_reviews(partners, *, rng, now, Review, ReviewInvitation) -> None:
             )
         )
     Review.objects.bulk_create(reviews, batch_size=5000)
+    from directory.services import profile_ratings_refresh
+
+    profile_ratings_refresh()
 
 
 def _timed(client, url: str, params: dict, requests: int, *, bump: bool) -> list[float]:

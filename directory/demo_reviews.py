@@ -10,6 +10,7 @@ import random
 
 from directory import awards
 from directory.models import AwardSettings, Review, ReviewInvitation, ReviewStatus
+from directory.services import profile_ratings_refresh
 from portal.models import Partner, Region, User
 from portal.months import add_months
 from tiers.selectors import recent_customer_domains
@@ -93,6 +94,7 @@ def seed(*, rng: random.Random, people, today: dt.date) -> None:
                 created_at=now - dt.timedelta(days=3),
                 expires_at=now + dt.timedelta(days=27),
             )
+    profile_ratings_refresh()  # the listings' rating and count, as publishing keeps them
 
 
 def _reviewed_partners(today: dt.date) -> list[Partner]:

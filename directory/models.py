@@ -70,6 +70,10 @@ class PartnerProfile(models.Model):
     hidden_by = person_link(_("hidden by"))
     hidden_reason = models.TextField(_("why hidden"), blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # The published reviews' average and count, kept by `profile_ratings_refresh` (directory.services)
+    # whenever a review is published, so the search sorts by rating without a subquery per listing.
+    rating = models.DecimalField(_("rating"), max_digits=3, decimal_places=2, null=True, blank=True, editable=False)
+    review_count = models.PositiveIntegerField(_("published reviews"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("directory profile")

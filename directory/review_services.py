@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from directory.caching import directory_cache_bump
 from directory.models import AuditEntry, AwardSettings, PartnerProfile, Review, ReviewInvitation, ReviewStatus
+from directory.services import profile_ratings_refresh
 from portal.access import acting_user_require
 from portal.domains import InvalidDomain, normalise_domain, normalise_hostname
 from portal.emails import email_partner, render_email, send_in_language
@@ -272,6 +273,7 @@ def _moderate(review: Review, *, to_status: str, actor: User, reason: str, now: 
     review.refresh_from_db()
     audit(Subject.REVIEW, review, old=ReviewStatus.PENDING, new=to_status, actor=actor, reason=reason)
     if to_status == ReviewStatus.PUBLISHED:  # the partner's public profile and the rating sort change
+        profile_ratings_refresh(partner_ids=[review.partner_id])
         transaction.on_commit(directory_cache_bump, robust=True)
     email_partner(
         partner=review.partner,

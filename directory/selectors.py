@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.core.paginator import Page, Paginator
+from django.db.models import Avg, Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Value, When, Window
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -61,16 +61,6 @@ def _published_reviews() -> QuerySet[Review]:
     return Review.objects.filter(partner=OuterRef("partner_id"), status=ReviewStatus.PUBLISHED).order_by()
 
 
-def with_rating(profiles: QuerySet[PartnerProfile]) -> QuerySet[PartnerProfile]:
-    """Average published rating and how many published reviews, as two correlated subqueries
-    (PostgreSQL evaluates them only for the rows of the page unless the sort needs them)."""
-    reviews = _published_reviews().values("partner")
-    return profiles.annotate(
-        rating=Subquery(reviews.annotate(avg=Avg("rating")).values("avg")[:1]),
-        review_count=Coalesce(Subquery(reviews.annotate(n=Count("pk")).values("n")[:1]), 0),
-    )
-
-
 def directory_search(*, filters: DirectoryFilters) -> QuerySet[PartnerProfile]:
     """Public listings matching the filters, sorted, with what a result card shows; one query per page."""
     rows = public_profiles()
@@ -91,8 +81,28 @@ def directory_search(*, filters: DirectoryFilters) -> QuerySet[PartnerProfile]:
         rows = rows.filter(partner__tier=filters.tier)
     if filters.accreditation:
         rows = rows.filter(partner_id__in=enablement_selectors.partner_ids_accredited(code=filters.accreditation))
-    rows = with_rating(rows).select_related("partner").defer("logo", "description", "partner__cam", "partner__cc")
+    rows = rows.select_related("partner").defer("logo", "description", "partner__cam", "partner__cc")
     return rows.order_by(*_ordering(filters))
+
+
+class OneQueryPaginator(Paginator):
+    """A page whose rows carry the number of matches (`COUNT(*) OVER ()`): one query instead of the
+    pager's `COUNT(*)` and then the page, which scanned every listing twice for a text search."""
+
+    def __init__(self, object_list: QuerySet, per_page: int, **kwargs) -> None:
+        super().__init__(object_list.annotate(matches=Window(Count("pk"))), per_page, **kwargs)
+
+    def get_page(self, number) -> Page:
+        try:
+            number = max(int(number), 1)
+        except (TypeError, ValueError):
+            number = 1
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list[bottom : bottom + self.per_page])
+        if not rows:  # no match at all, or past the last page: the usual count, then the last page
+            return super().get_page(number)
+        self.count = rows[0].matches  # the cached property, answered by the page itself
+        return self._get_page(rows, number, self)
 
 
 def _ordering(filters: DirectoryFilters) -> list:

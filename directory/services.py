@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Avg, Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce, Round
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from directory.caching import directory_cache_bump
-from directory.models import AuditEntry, PartnerProfile
+from directory.models import AuditEntry, PartnerProfile, Review, ReviewStatus
 from portal.access import acting_user_require
 from portal.errors import Forbidden, PortalError
 from portal.models import Partner, User
@@ -81,6 +84,22 @@ def _new_slug(partner: Partner) -> str:
     return slug
 
 
+def profile_ratings_refresh(*, partner_ids: Iterable[int] | None = None) -> int:
+    """Set each listing's published rating (average, 2 places) and count from its reviews, in one UPDATE.
+
+    Called when a review is published and when a listing is created; `partner_ids=None` refreshes
+    every listing (demo data, benchmarks, the migration that added the columns)."""
+    published = Review.objects.filter(partner=OuterRef("partner_id"), status=ReviewStatus.PUBLISHED).order_by()
+    per_partner = published.values("partner")
+    profiles = PartnerProfile.objects.all()
+    if partner_ids is not None:
+        profiles = profiles.filter(partner_id__in=list(partner_ids))
+    return profiles.update(
+        rating=Subquery(per_partner.annotate(avg=Round(Avg("rating"), 2)).values("avg")[:1]),
+        review_count=Coalesce(Subquery(per_partner.annotate(n=Count("pk")).values("n")[:1]), 0),
+    )
+
+
 def profile_for_partner(partner: Partner) -> PartnerProfile:
     """The partner's listing, created empty (not yet saved) when it has none."""
     return PartnerProfile.objects.filter(partner=partner).first() or PartnerProfile(partner=partner, listed=True)
@@ -141,6 +160,8 @@ def profile_update(
         if not changed and not created:
             return profile
         profile.save()
+        if created:  # a partner reviewed before it had a listing
+            profile_ratings_refresh(partner_ids=[locked.pk])
         if partner_changed:
             locked.save(update_fields=partner_changed)
         AuditEntry.log(

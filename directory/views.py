@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -63,7 +62,7 @@ def search(request: HttpRequest) -> HttpResponse:
     form = DirectorySearchForm(request.GET, accreditations=selectors.accreditation_choices())
     filters = form.filters()
     rows = selectors.directory_search(filters=filters)
-    page = Paginator(rows, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.OneQueryPaginator(rows, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
     cards = [_card(listing) for listing in page.object_list]
     context = {"form": form, "page": page, "cards": cards, "filtered": form.is_filtered}
     template = page_or_partial(request, "directory/search.html", "results")

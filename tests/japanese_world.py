@@ -669,6 +669,7 @@ def _client_reviews(*, partner: Partner, admin: User, staff: User) -> None:
 
     from directory.models import AuditEntry as DirectoryAudit
     from directory.models import AwardSettings, Review, ReviewInvitation, ReviewStatus
+    from directory.services import profile_ratings_refresh
 
     AwardSettings.get()
     reviews = (
@@ -713,6 +714,7 @@ def _client_reviews(*, partner: Partner, admin: User, staff: User) -> None:
             DirectoryAudit.log(
                 DirectoryAudit.Subject.REVIEW, review, old="pending", new=status, actor=staff, reason=reason
             )
+    profile_ratings_refresh(partner_ids=[partner.pk])
     for i, expires in enumerate((NOW + dt.timedelta(days=25), NOW - dt.timedelta(days=2))):
         ReviewInvitation.objects.create(
             partner=partner,

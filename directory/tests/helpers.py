@@ -10,6 +10,7 @@ from django.utils import timezone
 from PIL import Image
 
 from directory.models import PartnerProfile, Review, ReviewInvitation, ReviewStatus
+from directory.services import profile_ratings_refresh
 
 _tokens = itertools.count()
 
@@ -22,7 +23,10 @@ def profile_make(partner, **fields) -> PartnerProfile:
         "services": ["website"],
         "languages": ["en"],
     }
-    return PartnerProfile.objects.create(partner=partner, **(defaults | fields))
+    profile = PartnerProfile.objects.create(partner=partner, **(defaults | fields))
+    profile_ratings_refresh(partner_ids=[partner.pk])
+    profile.refresh_from_db()
+    return profile
 
 
 def review_make(partner, *, rating: int, status: str = ReviewStatus.PUBLISHED, **fields) -> Review:
@@ -48,7 +52,9 @@ def review_make(partner, *, rating: int, status: str = ReviewStatus.PUBLISHED, *
         "submitted_at": now - dt.timedelta(days=n),
         "status": status,
     }
-    return Review.objects.create(partner=partner, invitation=invitation, rating=rating, **(defaults | fields))
+    review = Review.objects.create(partner=partner, invitation=invitation, rating=rating, **(defaults | fields))
+    profile_ratings_refresh(partner_ids=[partner.pk])  # as review_publish keeps it
+    return review
 
 
 def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (40, 40), mode: str = "RGB") -> bytes:

@@ -90,3 +90,35 @@ def test_publishing_a_review_and_replying_refresh_the_cached_profile(
     with django_capture_on_commit_callbacks(execute=True):
         review_services.review_reply(review=review, actor=partner_admin, text="Thank you, it was a joy.")
     assert "Thank you, it was a joy." in client.get(profile).content.decode()
+
+
+def test_a_listing_keeps_its_published_rating_and_count_for_the_rating_sort(
+    client, partner, partner_admin, staff, submitted, django_capture_on_commit_callbacks
+):
+    from decimal import Decimal
+
+    from directory import review_services
+    from directory.models import PartnerProfile
+
+    first = submitted("ann@client.com", rating=5)
+    second = submitted("bob@client.com", rating=4)
+    rejected = submitted("eve@client.com", rating=1)
+    review_services.review_publish(review=first, actor=staff)  # before the partner has a listing
+    services.profile_update(
+        partner=partner,
+        actor=partner_admin,
+        tagline="",
+        description="",
+        website="",
+        services=[],
+        languages=[],
+        listed=True,
+        industries=[],
+        operating_countries=[],
+    )
+    listing = PartnerProfile.objects.get(partner=partner)
+    assert (listing.rating, listing.review_count) == (Decimal("5.00"), 1)
+    review_services.review_publish(review=second, actor=staff)
+    review_services.review_reject(review=rejected, actor=staff, reason="About another company.")
+    listing.refresh_from_db()
+    assert (listing.rating, listing.review_count) == (Decimal("4.50"), 2)  # the rejected one counts nowhere

@@ -159,13 +159,25 @@ def test_htmx_request_gets_the_results_partial_only(client, listed):
     assert "<form" not in html and "Berlin Growth" in html
 
 
-def test_search_page_takes_three_queries_whatever_the_filters(client, listed, django_assert_num_queries):
+def test_search_page_takes_two_queries_whatever_the_filters(client, listed, django_assert_num_queries):
     for n in range(30):
         partner = PartnerFactory(name=f"Busy {n}")
         profile_make(partner, slug=f"busy-{n}")
         review_make(partner, rating=4)
-    # The accreditations for the filter, the count, the page's rows with their ratings.
-    with django_assert_num_queries(3):
+    # The accreditations for the filter, then the page's rows with their ratings and the number of matches.
+    with django_assert_num_queries(2):
         client.get(URL, {"sort": "rating", "service": "website", "accreditation": "none"})
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         client.get(URL, {"q": "busy", "page": 2})
+
+
+def test_the_count_comes_with_the_page_and_a_page_past_the_end_shows_the_last(client, listed):
+    for n in range(30):
+        profile_make(PartnerFactory(name=f"Busy {n:02d}"), slug=f"busy-{n}")
+    first = client.get(URL, {"q": "busy", "sort": "name"})
+    assert first.context["page"].paginator.count == 30 and first.context["page"].paginator.num_pages == 2
+    beyond = client.get(URL, {"q": "busy", "sort": "name", "page": 9})
+    assert beyond.context["page"].number == 2
+    assert _names(beyond) == [f"Busy {n:02d}" for n in range(20, 30)]
+    none = client.get(URL, {"q": "no such agency"})
+    assert none.context["page"].paginator.count == 0 and not none.context["page"].object_list
