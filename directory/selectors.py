@@ -99,7 +99,10 @@ class OneQueryPaginator(Paginator):
             number = 1
         bottom = (number - 1) * self.per_page
         rows = list(self.object_list[bottom : bottom + self.per_page])
-        if not rows:  # no match at all, or past the last page: the usual count, then the last page
+        if not rows and number == 1:  # no match at all: nothing to count again
+            self.count = 0
+            return self._get_page(rows, 1, self)
+        if not rows:  # past the last page: the usual count, then the last page
             return super().get_page(number)
         self.count = rows[0].matches  # the cached property, answered by the page itself
         return self._get_page(rows, number, self)

@@ -181,3 +181,9 @@ def test_the_count_comes_with_the_page_and_a_page_past_the_end_shows_the_last(cl
     assert _names(beyond) == [f"Busy {n:02d}" for n in range(20, 30)]
     none = client.get(URL, {"q": "no such agency"})
     assert none.context["page"].paginator.count == 0 and not none.context["page"].object_list
+
+
+def test_no_match_is_one_query_for_the_page(client, listed, django_assert_num_queries):
+    with django_assert_num_queries(2):  # the accreditations for the filter, the (empty) page
+        response = client.get(URL, {"q": "no such agency"})
+    assert response.context["page"].paginator.num_pages == 1
