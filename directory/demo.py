@@ -10,11 +10,11 @@ import datetime as dt
 import io
 import random
 
-from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image, ImageDraw
 
-from directory.models import SPOKEN_LANGUAGES, AuditEntry, PartnerProfile, Service
+from directory.models import SPOKEN_LANGUAGES, PartnerProfile, Service
+from directory.services import profile_hide
 from portal.models import Industry, Partner, PartnerKind, Region
 
 LISTED_SHARE = 0.85
@@ -135,15 +135,5 @@ def _hide_one(profiles: list[PartnerProfile], *, staff) -> None:
     """Staff hid one listing (its website pointed somewhere else); its audit row says so."""
     if len(profiles) < 3:
         return
-    hidden = profiles[2]
     reason = "Website redirects to an unrelated business; waiting for the partner to fix it."
-    PartnerProfile.objects.filter(pk=hidden.pk).update(hidden_at=timezone.now(), hidden_by=staff, hidden_reason=reason)
-    AuditEntry.log(
-        AuditEntry.Subject.PROFILE,
-        hidden,
-        old="visible",
-        new="hidden",
-        actor=staff,
-        reason=reason,
-        partner=hidden.partner,
-    )
+    profile_hide(profile=profiles[2], actor=staff, reason=reason)  # audited as staff would be

@@ -12,6 +12,14 @@ pytestmark = pytest.mark.django_db
 SEARCH = reverse("directory:search")
 
 
+def _profile_save(partner, actor, **changes):
+    """The org admin saves the listing: empty but listed, with `changes`."""
+    fields = {"tagline": "", "description": "", "website": "", "services": [], "languages": [], "listed": True}
+    return services.profile_update(
+        partner=partner, actor=actor, industries=[], operating_countries=[], **(fields | changes)
+    )
+
+
 @pytest.fixture
 def listing(partner):
     return profile_make(partner, slug="own-agency", tagline="Before")
@@ -51,18 +59,7 @@ def test_a_profile_change_refreshes_the_cached_pages(
 ):
     assert "Before" in client.get(SEARCH).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        services.profile_update(
-            partner=partner,
-            actor=partner_admin,
-            tagline="After",
-            description="",
-            website="",
-            services=[],
-            languages=[],
-            listed=True,
-            industries=[],
-            operating_countries=[],
-        )
+        _profile_save(partner, partner_admin, tagline="After")
     assert "After" in client.get(SEARCH).content.decode()
 
 
@@ -104,18 +101,7 @@ def test_a_listing_keeps_its_published_rating_and_count_for_the_rating_sort(
     second = submitted("bob@client.com", rating=4)
     rejected = submitted("eve@client.com", rating=1)
     review_services.review_publish(review=first, actor=staff)  # before the partner has a listing
-    services.profile_update(
-        partner=partner,
-        actor=partner_admin,
-        tagline="",
-        description="",
-        website="",
-        services=[],
-        languages=[],
-        listed=True,
-        industries=[],
-        operating_countries=[],
-    )
+    _profile_save(partner, partner_admin)
     listing = PartnerProfile.objects.get(partner=partner)
     assert (listing.rating, listing.review_count) == (Decimal("5.00"), 1)
     review_services.review_publish(review=second, actor=staff)
